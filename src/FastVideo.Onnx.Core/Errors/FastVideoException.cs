@@ -1,0 +1,28 @@
+namespace FastVideo.Onnx.Core.Errors;
+
+/// <summary>
+/// An error a user can act on: the message is one line that names the file, field or option at fault and
+/// the problem. Command-line front ends print <see cref="Exception.Message"/> alone and exit non-zero.
+/// </summary>
+public class FastVideoException : Exception
+{
+    public FastVideoException(string message) : base(message) { }
+    public FastVideoException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>A file of a model folder is missing, truncated or inconsistent.</summary>
+public sealed class ModelFormatException : FastVideoException
+{
+    public string Path { get; }
+
+    public ModelFormatException(string path, string problem) : base($"{path}: {problem}") => Path = path;
+    public ModelFormatException(string path, string problem, Exception inner) : base($"{path}: {problem}", inner) => Path = path;
+}
+
+/// <summary>A request or option is out of range or contradicts another one.</summary>
+public sealed class InvalidRequestException : FastVideoException
+{
+    public string Field { get; }
+
+    public InvalidRequestException(string field, string problem) : base($"{field}: {problem}") => Field = field;
+}

@@ -1,0 +1,88 @@
+using FastVideo.Onnx.Core.Safetensors;
+using FastVideo.Onnx.Core.Tensors;
+
+namespace FastVideo.Onnx.Export.Modeling;
+
+/// <summary>
+/// Where a component's weights come from when a graph is written: streamed in float32 chunks so that no tensor
+/// needs to be whole in memory (except when it must be transposed).
+/// </summary>
+public interface IWeightSource
+{
+    /// <summary>Reads <paramref name="destination"/>.Length elements of tensor <paramref name="name"/> starting at element <paramref name="offset"/>.</summary>
+    void ReadSingle(string name, long offset, Span<float> destination);
+
+    /// <summary>The type the weight is published in (a bf16 checkpoint exported as bf16 needs no rounding).</summary>
+    DType SourceType(string name);
+}
+
+/// <summary>Weights read from a component's safetensors files.</summary>
+public sealed class CheckpointWeights : IWeightSource
+{
+    readonly WeightArchive _archive;
+
+    public CheckpointWeights(WeightArchive archive) => _archive = archive;
+
+    TensorInfo Info(string name) => _archive.Find(name) ?? throw new KeyNotFoundException($"weight '{name}' is not in the checkpoint");
+
+    public DType SourceType(string name) => Info(name).DType;
+
+    public void ReadSingle(string name, long offset, Span<float> destination)
+    {
+        var info = Info(name);
+        int size = info.DType.Size();
+        const int block = 1 << 16;
+        var bytes = new byte[Math.Min(destination.Length, block) * size];
+        for (int done = 0; done < destination.Length; done += block)
+        {
+            int count = Math.Min(block, destination.Length - done);
+            var chunk = bytes.AsSpan(0, count * size);
+            info.File.Read(info, chunk, (offset + done) * size);
+            FloatConversion.ToSingle(chunk, info.DType, destination.Slice(done, count));
+        }
+    }
+}
+
+/// <summary>
+/// Deterministic pseudo-random weights for a definition (benchmarks and scale tests with real configurations and no
+/// downloads): normal-ish values scaled by 1/sqrt(fan-in), norm weights near one. Each element depends only on the
+/// tensor name and its index, so any chunking reads the same values.
+/// </summary>
+public sealed class RandomWeights : IWeightSource
+{
+    readonly Dictionary<string, Parameter> _parameters;
+    readonly DType _type;
+
+    public RandomWeights(IEnumerable<Parameter> parameters, DType publishedType = DType.BFloat16)
+    {
+        _parameters = parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        _type = publishedType;
+    }
+
+    public DType SourceType(string name) => _type;
+
+    public void ReadSingle(string name, long offset, Span<float> destination)
+    {
+        var p = _parameters[name];
+        bool isNorm = p.Shape.Length == 1 && (name.Contains("norm") || name.EndsWith(".gamma", StringComparison.Ordinal));
+        double scale = p.Shape.Length >= 2 ? 1.0 / Math.Sqrt(p.ElementCount / p.Shape[0]) : 0.02;
+        ulong seed = Fnv(name);
+        for (int i = 0; i < destination.Length; i++)
+        {
+            // splitmix64 of (seed, index) -> two uniforms -> a sum of uniforms, close enough to normal for timing and range checks
+            ulong z = seed + (ulong)(offset + i) * 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            double u = ((z & 0xFFFFF) + ((z >> 20) & 0xFFFFF) + ((z >> 40) & 0xFFFFF)) / (double)0xFFFFF - 1.5; // in [-1.5, 1.5]
+            destination[i] = isNorm ? (float)(1.0 + 0.1 * u) : (float)(scale * u * 2.0);
+        }
+    }
+
+    static ulong Fnv(string s)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char c in s) h = (h ^ c) * 1099511628211UL;
+        return h;
+    }
+}

@@ -1,0 +1,57 @@
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Modeling;
+using FastVideo.Onnx.Export.Modeling.Layers;
+
+namespace FastVideo.Onnx.Export.Wan;
+
+/// <summary>
+/// Diffusers' WanTransformerBlock: modulated self-attention with RoPE, cross-attention to the text (and image)
+/// context, modulated feed-forward. Norms, modulation and residual sums run in float32 as in Diffusers.
+/// </summary>
+public sealed class WanTransformerBlock : Module
+{
+    readonly int _dim;
+    public LayerNorm Norm1 { get; }
+    public WanAttention Attn1 { get; }
+    public WanAttention Attn2 { get; }
+    public LayerNorm? Norm2 { get; }
+    public FeedForward Ffn { get; }
+    public LayerNorm Norm3 { get; }
+    public Parameter ScaleShiftTable { get; }
+
+    public WanTransformerBlock(WanTransformerConfig c)
+    {
+        int dim = _dim = c.InnerDim;
+        Norm1 = Add("norm1", new LayerNorm(dim, c.Eps, elementwiseAffine: false, float32: true));
+        Attn1 = Add("attn1", new WanAttention(dim, c.NumAttentionHeads, c.AttentionHeadDim, c.Eps));
+        Attn2 = Add("attn2", new WanAttention(dim, c.NumAttentionHeads, c.AttentionHeadDim, c.Eps, c.AddedKvProjDim));
+        Norm2 = c.CrossAttnNorm ? Add("norm2", new LayerNorm(dim, c.Eps, elementwiseAffine: true, float32: true)) : null;
+        Ffn = Add("ffn", new FeedForward(dim, c.FfnDim, tanhApproximation: true));
+        Norm3 = Add("norm3", new LayerNorm(dim, c.Eps, elementwiseAffine: false, float32: true));
+        ScaleShiftTable = Param("scale_shift_table", 1, 6, dim);
+    }
+
+    /// <param name="timestepProj">[B, 6, dim]</param>
+    public T Forward<T>(ITensorOps<T> ops, T hidden, T context, T timestepProj, (T Cos, T Sin) rotary)
+    {
+        using var _ = Enter(ops);
+        var type = ops.TypeOf(hidden);
+        var modulation = ops.Add(ops.Weight(ScaleShiftTable), ops.Cast(timestepProj, DType.Float32));
+        var m = ops.Split(modulation, 1, 1, 1, 1, 1, 1, 1); // shift, scale, gate (attention); shift, scale, gate (feed-forward)
+        var one = ops.Scalar(1, DType.Float32);
+
+        // 1. self-attention
+        var normed = ops.Cast(ops.Add(ops.Mul(Norm1.Forward(ops, ops.Cast(hidden, DType.Float32)), ops.Add(one, m[1])), m[0]), type);
+        var attn = Attn1.Forward(ops, normed, default, rotary);
+        hidden = ops.Cast(ops.Add(ops.Cast(hidden, DType.Float32), ops.Mul(attn, m[2])), type);
+
+        // 2. cross-attention
+        normed = Norm2 is null ? hidden : ops.Cast(Norm2.Forward(ops, ops.Cast(hidden, DType.Float32)), type);
+        hidden = ops.Add(hidden, Attn2.Forward(ops, normed, context, null));
+
+        // 3. feed-forward
+        normed = ops.Cast(ops.Add(ops.Mul(Norm3.Forward(ops, ops.Cast(hidden, DType.Float32)), ops.Add(one, m[4])), m[3]), type);
+        var ff = Ffn.Forward(ops, normed);
+        return ops.Cast(ops.Add(ops.Cast(hidden, DType.Float32), ops.Mul(ops.Cast(ff, DType.Float32), m[5])), type);
+    }
+}
