@@ -253,13 +253,13 @@ public sealed class TorchOps : ITensorOps<Tensor>
     // ---- attention ----
     public Tensor Attention(Tensor q, Tensor k, Tensor v, int numHeads, double? scale = null, Tensor? bias = null)
     {
-        Tensor Heads(Tensor t) => t.reshape(t.shape[0], t.shape[1], numHeads, -1).transpose(1, 2);
+        Tensor Heads(Tensor t) => t.reshape(t.shape[0], t.shape[1], numHeads, t.shape[2] / numHeads).transpose(1, 2);
         var qh = Heads(q);
         long headDim = qh.shape[^1];
         if (scale is double s) qh = qh * (s * Math.Sqrt(headDim)); // SDPA applies 1/sqrt(H) itself
         var mask = bias is null ? null : Cast(bias, TypeOf(q));
         var o = F.scaled_dot_product_attention(qh, Heads(k), Heads(v), mask, 0.0, false);
-        return o.transpose(1, 2).reshape(q.shape[0], q.shape[1], -1);
+        return o.transpose(1, 2).reshape(q.shape[0], q.shape[1], q.shape[2]);
     }
 
     public Tensor Rotary(Tensor x, Tensor cos, Tensor sin, int numHeads, bool interleaved)

@@ -1,0 +1,32 @@
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Onnx;
+
+namespace FastVideo.Onnx.Export.Wan;
+
+/// <summary>
+/// The transformer's ONNX signature. Inputs: <c>hidden_states</c> [B, C, F, H, W], <c>timestep</c> [B],
+/// <c>encoder_hidden_states</c> [B, L, text_dim] and, for image-to-video, <c>encoder_hidden_states_image</c>
+/// [B, N, image_dim]; output <c>sample</c> [B, out_channels, F, H, W]. All float32 at the boundary whatever the
+/// compute precision, so callers never convert.
+/// </summary>
+public static class WanTransformerGraph
+{
+    public const string HiddenStates = "hidden_states";
+    public const string Timestep = "timestep";
+    public const string EncoderHiddenStates = "encoder_hidden_states";
+    public const string EncoderHiddenStatesImage = "encoder_hidden_states_image";
+    public const string Sample = "sample";
+
+    public static OnnxGraphBuilder Build(WanTransformer3DModel model, DType computeType)
+    {
+        var c = model.Config;
+        var g = new OnnxGraphBuilder(computeType);
+        var hidden = g.Input(HiddenStates, DType.Float32, "batch", c.InChannels, "frames", "height", "width");
+        var timestep = g.Input(Timestep, DType.Float32, "batch");
+        var text = g.Input(EncoderHiddenStates, DType.Float32, "batch", "text_tokens", c.TextDim);
+        var image = c.ImageDim is int imageDim ? g.Input(EncoderHiddenStatesImage, DType.Float32, "batch", "image_tokens", imageDim) : null;
+        var sample = model.Forward(g, hidden, timestep, text, image);
+        g.Output(sample, Sample, "batch", c.OutChannels, "frames", "height", "width");
+        return g;
+    }
+}
