@@ -158,6 +158,14 @@ public sealed class SafetensorsFile : IDisposable
         return result;
     }
 
+    /// <summary>The raw header (length prefix and JSON): it identifies the file's tensors without reading their data.</summary>
+    public byte[] HeaderBytes()
+    {
+        var bytes = new byte[_dataStart];
+        RandomAccess.Read(_handle, bytes, 0);
+        return bytes;
+    }
+
     public void Dispose() => _handle.Dispose();
 
     /// <summary>Writes tensors to a new safetensors file (float32/int64 outputs of the runtime, random test weights).</summary>

@@ -16,56 +16,67 @@ namespace FastVideo.Onnx.Export.Onnx;
 public sealed class OnnxModelWriter
 {
     public const long InlineLimit = 1024;
-    const int Alignment = 4096;
     const int ChunkElements = 1 << 20;
 
     public string ProducerName { get; init; } = "FastVideo.Onnx";
     public string ProducerVersion { get; init; } = typeof(OnnxModelWriter).Assembly.GetName().Version?.ToString(3) ?? "0";
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Writes <paramref name="onnxPath"/> and, beside it, <paramref name="onnxPath"/>.data. Returns the bytes written.</summary>
+    /// <summary>Writes <paramref name="onnxPath"/> with its own data file (<paramref name="onnxPath"/>.data). Returns the bytes written.</summary>
     public long Write(OnnxGraphBuilder graph, IWeightSource? weights, string onnxPath, string graphName,
         IProgress<long>? bytesWritten = null, CancellationToken cancel = default)
     {
-        string dataFile = Path.GetFileName(onnxPath) + ".data";
-        string dataPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(onnxPath))!, dataFile);
+        string dataPath = Path.GetFullPath(onnxPath) + ".data";
+        long total;
+        using (var data = new ExternalDataFile(dataPath))
+            total = Write(graph, weights, onnxPath, graphName, data, bytesWritten, cancel) + data.Length;
+        if (new FileInfo(dataPath).Length == 0) File.Delete(dataPath);
+        return total;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="onnxPath"/>, appending its large initializers to <paramref name="data"/> (which must be in
+    /// the same folder). Initializers already in <paramref name="data"/> are referenced, not written again.
+    /// Returns the size of the .onnx file.
+    /// </summary>
+    public long Write(OnnxGraphBuilder graph, IWeightSource? weights, string onnxPath, string graphName, ExternalDataFile data,
+        IProgress<long>? bytesWritten = null, CancellationToken cancel = default)
+    {
         var g = new GraphProto { Name = graphName };
         g.Node.AddRange(graph.Nodes);
         g.Input.AddRange(graph.Inputs);
         g.Output.AddRange(graph.Outputs);
 
-        long total = 0;
-        bool anyExternal = false;
-        using (var data = new FileStream(dataPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        long done = 0;
+        foreach (var init in graph.Initializers)
         {
-            foreach (var init in graph.Initializers)
+            cancel.ThrowIfCancellationRequested();
+            var tensor = new TensorProto { Name = init.Name, DataType = (int)OnnxGraphBuilder.ToOnnx(init.DType) };
+            tensor.Dims.AddRange(init.Shape);
+            if (init.ByteLength <= InlineLimit)
             {
-                cancel.ThrowIfCancellationRequested();
-                var tensor = new TensorProto { Name = init.Name, DataType = (int)OnnxGraphBuilder.ToOnnx(init.DType) };
-                tensor.Dims.AddRange(init.Shape);
-                if (init.ByteLength <= InlineLimit)
-                {
-                    tensor.RawData = ByteString.CopyFrom(init.InlineData ?? ReadWhole(init, weights));
-                }
-                else
-                {
-                    long pad = (Alignment - data.Position % Alignment) % Alignment;
-                    if (pad > 0) data.Write(new byte[pad]);
-                    long offset = data.Position;
-                    if (init.InlineData is not null) data.Write(init.InlineData);
-                    else StreamWeight(init, weights ?? throw new InvalidOperationException("graph has weights but no weight source"), data, cancel);
-                    tensor.DataLocation = TensorProto.Types.DataLocation.External;
-                    tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = dataFile });
-                    tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString() });
-                    tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = init.ByteLength.ToString() });
-                    anyExternal = true;
-                }
-                g.Initializer.Add(tensor);
-                total += init.ByteLength;
-                bytesWritten?.Report(total);
+                tensor.RawData = ByteString.CopyFrom(init.InlineData ?? ReadWhole(init, weights));
             }
+            else
+            {
+                string key = init.InlineData is null ? init.Name : init.Name + "#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(init.InlineData));
+                if (!data.TryGet(key, out var location))
+                {
+                    location = data.Append(key, stream =>
+                    {
+                        if (init.InlineData is not null) stream.Write(init.InlineData);
+                        else StreamWeight(init, weights ?? throw new InvalidOperationException("graph has weights but no weight source"), stream, cancel);
+                    });
+                }
+                tensor.DataLocation = TensorProto.Types.DataLocation.External;
+                tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = data.FileName });
+                tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = location.Offset.ToString() });
+                tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = location.Length.ToString() });
+            }
+            g.Initializer.Add(tensor);
+            done += init.ByteLength;
+            bytesWritten?.Report(done);
         }
-        if (!anyExternal) File.Delete(dataPath);
 
         var model = new ModelProto
         {
@@ -78,7 +89,7 @@ public sealed class OnnxModelWriter
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = domain == "" ? graph.Opset : 1 });
         foreach (var (k, v) in Metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = k, Value = v });
         using (var fs = File.Create(onnxPath)) model.WriteTo(fs);
-        return total + new FileInfo(onnxPath).Length;
+        return new FileInfo(onnxPath).Length;
     }
 
     static byte[] ReadWhole(Initializer init, IWeightSource? weights)

@@ -1,0 +1,48 @@
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Modeling;
+
+namespace FastVideo.Onnx.Export.Conversion;
+
+/// <summary>
+/// Converts one kind of component. <see cref="Prepare"/> reads and checks everything (config, weights, consistency with
+/// the other components) without writing; the returned <see cref="PreparedComponent"/> then writes the output. Found by
+/// reflection through <see cref="ComponentExporterAttribute"/>.
+/// </summary>
+public interface IComponentExporter
+{
+    PreparedComponent Prepare(ComponentSource source);
+}
+
+/// <summary>What an exporter is given: the component's folder within its model folder, and the requested precision.</summary>
+public sealed record ComponentSource(ComponentEntry Entry, string Folder, ModelIndex Index, DType Precision)
+{
+    public string Name => Entry.Name;
+
+    /// <summary>
+    /// Replaces the checkpoint with generated weights for the definition's parameters (benchmarks with real
+    /// configurations and no downloads). The component folder then needs only its config.json.
+    /// </summary>
+    public Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
+
+    public string ConfigPath(string fileName = "config.json") => Path.Combine(Folder, fileName);
+}
+
+/// <summary>A checked component, ready to be written into its output folder.</summary>
+public abstract class PreparedComponent : IDisposable
+{
+    public abstract string ClassName { get; }
+
+    /// <summary>The precision actually exported (an exporter may refuse one, e.g. fp16 for T5, and say why in <see cref="Notes"/>).</summary>
+    public abstract DType Precision { get; }
+
+    /// <summary>Bytes this component is expected to write, for progress.</summary>
+    public abstract long EstimatedBytes { get; }
+
+    public List<string> Notes { get; } = new();
+
+    /// <summary>Writes the component's files into <paramref name="outputFolder"/> (which exists and is empty).</summary>
+    public abstract ComponentManifest Write(string outputFolder, IProgress<long> bytesWritten, CancellationToken cancel);
+
+    public virtual void Dispose() { }
+}

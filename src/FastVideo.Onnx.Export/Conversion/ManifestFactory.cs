@@ -1,0 +1,29 @@
+using System.Text.Json;
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Export.Onnx;
+using Onnx;
+
+namespace FastVideo.Onnx.Export.Conversion;
+
+/// <summary>Manifest entries for graphs that were just written.</summary>
+public static class ManifestFactory
+{
+    public static TensorSignature Signature(ValueInfoProto v)
+    {
+        var t = v.Type.TensorType;
+        var dims = t.Shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam
+            ? JsonSerializer.SerializeToElement(d.DimParam)
+            : JsonSerializer.SerializeToElement(d.DimValue)).ToList();
+        return new TensorSignature(v.Name, ((TensorProto.Types.DataType)t.ElemType).ToString().ToLowerInvariant(), dims);
+    }
+
+    /// <summary>The entry for <paramref name="file"/> (its own size; the shared data file is counted once by the component manifest).</summary>
+    public static GraphManifest Graph(OnnxGraphBuilder graph, string folder, string file, string dataFile)
+    {
+        bool hasData = File.Exists(Path.Combine(folder, dataFile)) && graph.Initializers.Any(i => i.ByteLength > OnnxModelWriter.InlineLimit);
+        string? data = hasData ? dataFile : null;
+        long bytes = new FileInfo(Path.Combine(folder, file)).Length;
+        return new GraphManifest(file, data, bytes,
+            graph.Inputs.Select(Signature).ToList(), graph.Outputs.Select(Signature).ToList());
+    }
+}
