@@ -2,14 +2,17 @@ namespace FastVideo.Onnx.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => CliApp.Run(args, Console.Out, Console.Error);
-}
-
-public static class CliApp
-{
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Main(string[] args)
     {
-        stderr.WriteLine("usage: fastvideo-onnx convert | generate | inspect | bench");
-        return 2;
+        using var cancel = new CancellationTokenSource();
+        System.Console.CancelKeyPress += (_, e) =>
+        {
+            // First Ctrl+C: stop between steps and clean up. A second one ends the process.
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            System.Console.Error.WriteLine("\ncancelling...");
+            cancel.Cancel();
+        };
+        return CliApp.Run(args, System.Console.Out, System.Console.Error, cancel.Token);
     }
 }

@@ -14,10 +14,19 @@ public static class ManifestFactory
         var dims = t.Shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam
             ? JsonSerializer.SerializeToElement(d.DimParam)
             : JsonSerializer.SerializeToElement(d.DimValue)).ToList();
-        return new TensorSignature(v.Name, ((TensorProto.Types.DataType)t.ElemType).ToString().ToLowerInvariant(), dims);
+        return new TensorSignature(v.Name, TypeName((TensorProto.Types.DataType)t.ElemType), dims);
     }
 
     /// <summary>The entry for <paramref name="file"/> (its own size; the shared data file is counted once by the component manifest).</summary>
+    static string TypeName(TensorProto.Types.DataType t) => t switch
+    {
+        TensorProto.Types.DataType.Float => "float32",
+        TensorProto.Types.DataType.Float16 => "float16",
+        TensorProto.Types.DataType.Bfloat16 => "bfloat16",
+        TensorProto.Types.DataType.Double => "float64",
+        _ => t.ToString().ToLowerInvariant(),
+    };
+
     public static GraphManifest Graph(OnnxGraphBuilder graph, string folder, string file, string dataFile)
     {
         bool hasData = File.Exists(Path.Combine(folder, dataFile)) && graph.Initializers.Any(i => i.ByteLength > OnnxModelWriter.InlineLimit);

@@ -27,19 +27,21 @@ public sealed record WanTransformerConfig
 
     public static WanTransformerConfig FromJson(JsonConfig json)
     {
+        // Fields that define the architecture are required (save_pretrained always writes them); a missing one
+        // would otherwise surface later as a confusing weight-shape mismatch.
         var c = new WanTransformerConfig
         {
-            PatchSize = json.GetIntArray("patch_size", new[] { 1, 2, 2 }),
-            NumAttentionHeads = json.GetInt("num_attention_heads", 40),
-            AttentionHeadDim = json.GetInt("attention_head_dim", 128),
-            InChannels = json.GetInt("in_channels", 16),
-            OutChannels = json.GetIntOrNull("out_channels") ?? json.GetInt("in_channels", 16),
-            TextDim = json.GetInt("text_dim", 4096),
+            PatchSize = json.GetIntArray("patch_size"),
+            NumAttentionHeads = json.GetInt("num_attention_heads"),
+            AttentionHeadDim = json.GetInt("attention_head_dim"),
+            InChannels = json.GetInt("in_channels"),
+            OutChannels = json.GetIntOrNull("out_channels") ?? json.GetInt("in_channels"),
+            TextDim = json.GetInt("text_dim"),
             FreqDim = json.GetInt("freq_dim", 256),
-            FfnDim = json.GetInt("ffn_dim", 13824),
-            NumLayers = json.GetInt("num_layers", 40),
+            FfnDim = json.GetInt("ffn_dim"),
+            NumLayers = json.GetInt("num_layers"),
             CrossAttnNorm = json.GetBool("cross_attn_norm", true),
-            QkNorm = json.Has("qk_norm") ? json.GetString("qk_norm") : null,
+            QkNorm = json.GetStringOrNull("qk_norm"),
             Eps = json.GetDouble("eps", 1e-6),
             ImageDim = json.GetIntOrNull("image_dim"),
             AddedKvProjDim = json.GetIntOrNull("added_kv_proj_dim"),

@@ -31,4 +31,20 @@ public class WanTransformerEagerTests
             Compare.Close(data, shape, Reference.Get(expected), 1e-4, $"eager transformer t={timestep}");
         }
     }
+
+    [Test]
+    public void EagerBFloat16ForwardAgrees()
+    {
+        string folder = Path.Combine(Repo.TinyT2V, "transformer");
+        var model = new WanTransformer3DModel(WanTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(folder, "config.json"))));
+        using var archive = WeightArchive.Open(folder);
+        using var scope = torch.NewDisposeScope();
+        var ops = TorchReference.Ops(archive, DType.BFloat16, out var weights);
+        using (weights)
+        {
+            var output = model.Forward(ops, TorchReference.FromRef(Reference.Get("latents_init")), torch.tensor(new float[] { 999 }),
+                TorchReference.FromRef(Reference.Get("prompt_embeds")));
+            Compare.Similar(TorchReference.ToHost(output).Data, Reference.Get("transformer_out_t999"), 0.999, "eager bf16 transformer t=999");
+        }
+    }
 }

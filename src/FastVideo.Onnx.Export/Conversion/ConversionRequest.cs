@@ -1,0 +1,35 @@
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Modeling;
+
+namespace FastVideo.Onnx.Export.Conversion;
+
+/// <summary>What to convert, where to, and how.</summary>
+public sealed record ConversionRequest(string Source, string Output)
+{
+    /// <summary>Precision of every exported component unless <see cref="ComponentPrecision"/> names it.</summary>
+    public DType Precision { get; init; } = DType.Float32;
+
+    public IReadOnlyDictionary<string, DType> ComponentPrecision { get; init; } = new Dictionary<string, DType>();
+
+    /// <summary>Only these components (null: all of model_index.json).</summary>
+    public IReadOnlyCollection<string>? Components { get; init; }
+
+    /// <summary>Replace <see cref="Output"/> if it exists.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Generated weights instead of the checkpoints (benchmarks with real configurations).</summary>
+    public Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
+
+    public DType PrecisionOf(string component) => ComponentPrecision.TryGetValue(component, out var p) ? p : Precision;
+}
+
+/// <summary>Progress of a conversion: the component being written and bytes written so far.</summary>
+public sealed record ConversionProgress(string Component, int Index, int Count, long ComponentBytes, long ComponentTotal, long Bytes, long Total);
+
+/// <summary>What one component became.</summary>
+public sealed record ComponentResult(string Name, string ClassName, string Kind, DType? Precision, long Bytes, TimeSpan Elapsed, IReadOnlyList<string> Notes);
+
+public sealed record ConversionResult(string Output, IReadOnlyList<ComponentResult> Components, TimeSpan Elapsed)
+{
+    public long Bytes => Components.Sum(c => c.Bytes);
+}

@@ -1,0 +1,72 @@
+using FastVideo.Onnx.Cli.Console;
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Conversion;
+
+namespace FastVideo.Onnx.Cli.Commands;
+
+/// <summary><c>fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force]</c></summary>
+public static class ConvertCommand
+{
+    public const string Usage = """
+        usage: fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force]
+
+        Converts a Diffusers model folder (model_index.json + component folders, single or sharded safetensors)
+        into OUT_DIR: ONNX graphs with external data for the model components, copies of the tokenizer,
+        scheduler and image processor folders, manifests. OUT_DIR appears only when everything succeeded.
+
+          --output DIR       where to write (must not exist unless --force)
+          --dtype D          fp32 (default), fp16 or bf16; or per component, e.g. transformer=bf16,vae=fp32
+          --components LIST  comma-separated components to convert (default: all)
+          --force            replace OUT_DIR if it exists
+        """;
+
+    public static readonly string[] ValueOptions = { "output", "dtype", "components" };
+    public static readonly string[] FlagOptions = { "force", "help" };
+
+    public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        string source = args.Positional(0, "MODEL_DIR (the Diffusers model folder to convert)");
+        args.NoMorePositionals(1);
+        var (precision, perComponent) = ParseDtype(args.Value("dtype"));
+        var request = new ConversionRequest(source, args.Required("output"))
+        {
+            Precision = precision,
+            ComponentPrecision = perComponent,
+            Components = args.Value("components")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Force = args.Flag("force"),
+        };
+
+        var bar = ProgressBar.ForStderr(stderr);
+        var result = new ModelConverter().Convert(request, new Core.Progress.CallbackProgress<ConversionProgress>(p =>
+            bar.Update(p.Total == 0 ? 1 : (double)p.Bytes / p.Total, $"{p.Component} ({p.Index + 1}/{p.Count})",
+                $"{ProgressBar.Bytes(p.Bytes)} / {ProgressBar.Bytes(p.Total)}")), cancel);
+        bar.Done();
+
+        stdout.WriteLine($"Converted {source} -> {result.Output} in {ProgressBar.Format(result.Elapsed)}");
+        foreach (var c in result.Components)
+        {
+            string what = c.Kind == Core.Models.ConvertedComponent.Copied ? "copied" : c.Precision!.Value.ShortName();
+            stdout.WriteLine($"  {c.Name,-16} {c.ClassName,-32} {what,-7} {ProgressBar.Bytes(c.Bytes),11}  {c.Elapsed.TotalSeconds,7:F1} s");
+            foreach (var note in c.Notes) stdout.WriteLine($"      note: {note}");
+        }
+        stdout.WriteLine($"  total {ProgressBar.Bytes(result.Bytes)}");
+        return 0;
+    }
+
+    /// <summary>"bf16" or "transformer=bf16,vae=fp32" (an entry without a name sets the default).</summary>
+    public static (DType Default, Dictionary<string, DType> PerComponent) ParseDtype(string? text)
+    {
+        var perComponent = new Dictionary<string, DType>(StringComparer.Ordinal);
+        var fallback = DType.Float32;
+        if (string.IsNullOrWhiteSpace(text)) return (fallback, perComponent);
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = part.IndexOf('=');
+            if (eq < 0) fallback = DTypeInfo.ParseFloat(part, "--dtype");
+            else if (eq == 0) throw new InvalidRequestException("--dtype", $"'{part}' has no component name");
+            else perComponent[part[..eq]] = DTypeInfo.ParseFloat(part[(eq + 1)..], "--dtype");
+        }
+        return (fallback, perComponent);
+    }
+}
