@@ -15,8 +15,10 @@ public sealed record GraphSpec(string File, Func<OnnxGraphBuilder> Build);
 /// check the weights strictly against it, then write each of its graphs (one external data file for all of them), the
 /// config and the manifest. Subclasses say how to build the definition and which graphs it has.
 /// </summary>
-public abstract class DefinitionExporter<TModel> : IComponentExporter where TModel : ModelDefinition
+public abstract class DefinitionExporter<TModel> : IComponentExporter, IDefinitionProvider where TModel : ModelDefinition
 {
+    public ModelDefinition Define(ComponentSource source) => CreateDefinition(JsonConfig.Load(source.ConfigPath()), source);
+
     /// <summary>Builds the definition from config.json; configuration errors name the file and field.</summary>
     protected abstract TModel CreateDefinition(JsonConfig config, ComponentSource source);
 

@@ -14,6 +14,12 @@ public interface IComponentExporter
     PreparedComponent Prepare(ComponentSource source);
 }
 
+/// <summary>An exporter whose component has a model definition (its parameters can be listed, or synthesized for benchmarks).</summary>
+public interface IDefinitionProvider
+{
+    ModelDefinition Define(ComponentSource source);
+}
+
 /// <summary>What an exporter is given: the component's folder within its model folder, and the requested precision.</summary>
 public sealed record ComponentSource(ComponentEntry Entry, string Folder, ModelIndex Index, DType Precision)
 {
