@@ -1,0 +1,96 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FastVideo.Onnx.Runtime.Execution;
+
+/// <summary>
+/// <see cref="IDeviceMath"/> on a GPU provider: small utility sessions (see <see cref="UtilityGraphs"/>) run the weighted
+/// sums and the host/device copies, with their inputs and outputs bound to device memory. Device memory comes from
+/// ONNX Runtime's allocator for the provider.
+/// </summary>
+public sealed class CudaMath : IDeviceMath
+{
+    readonly ExecutionDevice _device;
+    readonly Dictionary<(int, int), GraphSession> _combinations = new();
+    readonly GraphSession _copy;
+    readonly OrtAllocator _allocator;
+
+    public CudaMath(ExecutionDevice device)
+    {
+        _device = device;
+        using (var options = device.SessionOptions()) _copy = GraphSession.Open(UtilityGraphs.Copy(), options, "device copy");
+        _allocator = new OrtAllocator(_copy.Session, device.Memory);
+    }
+
+    public DeviceTensor Allocate(TensorElementType type, long[] shape)
+    {
+        long bytes = shape.Aggregate(1L, (a, b) => a * b) * DeviceTensor.ElementSize(type);
+        // ONNX Runtime's C# allocator takes a 32-bit size.
+        if (bytes > uint.MaxValue) throw new NotSupportedException($"a single device tensor of {bytes} bytes is larger than 4 GiB");
+        return DeviceTensor.FromDevice(_allocator.Allocate((uint)Math.Max(bytes, 1)), _device.Memory, type, shape);
+    }
+
+    static DeviceTensor Flat(DeviceTensor t) => t.View(0, new[] { t.ElementCount });
+
+    public void LinearCombination(ReadOnlySpan<double> coefficients, IReadOnlyList<DeviceTensor> inputs, IReadOnlyList<DeviceTensor> outputs)
+    {
+        var key = (inputs.Count, outputs.Count);
+        if (!_combinations.TryGetValue(key, out var session))
+        {
+            using var options = _device.SessionOptions();
+            _combinations[key] = session = GraphSession.Open(UtilityGraphs.LinearCombination(inputs.Count, outputs.Count), options, "device arithmetic");
+        }
+        var views = new List<DeviceTensor>();
+        var scalars = new List<OrtValue>();
+        try
+        {
+            var bound = new List<(string, OrtValue)>();
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                var x = Flat(inputs[i]);
+                views.Add(x);
+                var c = OrtValue.CreateTensorValueFromMemory(new[] { (float)coefficients[i] }, Array.Empty<long>());
+                scalars.Add(c);
+                bound.Add(($"x{i}", x.Value));
+                bound.Add(($"c{i}", c));
+            }
+            var outs = new List<(string, OrtValue)>();
+            for (int j = 0; j < outputs.Count; j++)
+            {
+                var y = Flat(outputs[j]);
+                views.Add(y);
+                outs.Add(($"y{j}", y.Value));
+            }
+            session.Run(bound, outs);
+        }
+        finally
+        {
+            foreach (var v in views) v.Dispose();
+            foreach (var s in scalars) s.Dispose();
+        }
+    }
+
+    public void Upload(ReadOnlySpan<float> source, DeviceTensor destination)
+    {
+        var host = source.ToArray();
+        using var x = OrtValue.CreateTensorValueFromMemory(host, new[] { (long)host.Length });
+        using var y = Flat(destination);
+        _copy.Run(new[] { ("x", x) }, new[] { ("y", y.Value) });
+    }
+
+    public void Download(DeviceTensor source, Span<float> destination)
+    {
+        var host = new float[source.ElementCount];
+        using (var x = Flat(source))
+        using (var y = OrtValue.CreateTensorValueFromMemory(host, new[] { (long)host.Length }))
+            _copy.Run(new[] { ("x", x.Value) }, new[] { ("y", y) });
+        host.CopyTo(destination);
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _combinations.Values) s.Dispose();
+        _copy.Dispose();
+        _allocator.Dispose();
+    }
+}

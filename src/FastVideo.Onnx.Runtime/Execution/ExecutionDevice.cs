@@ -1,0 +1,124 @@
+using FastVideo.Onnx.Core.Errors;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FastVideo.Onnx.Runtime.Execution;
+
+/// <summary>
+/// Where a pipeline runs: the execution provider, the memory device tensors live in, the tensor pool and the device
+/// arithmetic. Session options for every component come from here, so all sessions share one provider configuration.
+/// </summary>
+public sealed class ExecutionDevice : IDisposable
+{
+    readonly List<IDisposable> _owned = new();
+
+    public RuntimeOptions Options { get; }
+
+    /// <summary>The provider in use (the CPU when a GPU provider failed to load and fallback was allowed).</summary>
+    public ExecutionProvider Provider { get; }
+
+    /// <summary>Memory of device tensors: host memory on the CPU provider, GPU memory otherwise.</summary>
+    public OrtMemoryInfo Memory { get; }
+
+    public TensorPool Pool { get; }
+    public IDeviceMath Math { get; }
+    public bool IsGpu => Provider != ExecutionProvider.Cpu;
+
+    ExecutionDevice(RuntimeOptions options, ExecutionProvider provider, OrtMemoryInfo memory, Func<ExecutionDevice, (TensorPool, IDeviceMath)> create)
+    {
+        Options = options;
+        Provider = provider;
+        Memory = memory;
+        (Pool, Math) = create(this);
+    }
+
+    /// <summary>
+    /// Prepares the provider of <paramref name="options"/>. A GPU provider that cannot load is an error naming the cause,
+    /// unless <see cref="RuntimeOptions.AllowCpuFallback"/> is set (then <paramref name="notice"/> says so).
+    /// </summary>
+    public static ExecutionDevice Create(RuntimeOptions options, Action<string>? notice = null)
+    {
+        if (options.Device == ExecutionProvider.Cpu) return Cpu(options);
+        try
+        {
+            using (var probe = new SessionOptions()) AppendGpuProvider(probe, options, Array.Empty<ShapeProfile>());
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        {
+            string reason = e.Message.Split('\n')[0].Trim();
+            string message = $"--device {options.Device.Name()}: ONNX Runtime's {options.Device.Name()} execution provider could not be loaded ({reason}). " +
+                             (options.Device == ExecutionProvider.TensorRT
+                                 ? "It needs TensorRT 10 libraries (libnvinfer) and CUDA 13 on the loader path"
+                                 : "It needs an NVIDIA GPU with the CUDA 13 and cuDNN 9 libraries on the loader path") + "; or use --device cpu";
+            if (!options.AllowCpuFallback) throw new FastVideoException(message);
+            notice?.Invoke(message + " -- falling back to the CPU as allowed");
+            return Cpu(options with { Device = ExecutionProvider.Cpu });
+        }
+        var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
+        return new ExecutionDevice(options, options.Device, memory, device =>
+        {
+            var math = new CudaMath(device);
+            return (new TensorPool(math.Allocate), math);
+        });
+    }
+
+    static ExecutionDevice Cpu(RuntimeOptions options) =>
+        new(options, ExecutionProvider.Cpu, OrtMemoryInfo.DefaultInstance, _ => (new TensorPool(DeviceTensor.AllocateHost), new HostMath()));
+
+    /// <summary>Session options for one graph. <paramref name="profiles"/> feed TensorRT's optimisation profiles.</summary>
+    public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null)
+    {
+        var o = new SessionOptions
+        {
+            LogSeverityLevel = (OrtLoggingLevel)Options.LogSeverity,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        if (Options.IntraOpThreads is int threads) o.IntraOpNumThreads = threads;
+        if (Provider != ExecutionProvider.Cpu) AppendGpuProvider(o, Options with { Device = Provider }, profiles ?? Array.Empty<ShapeProfile>());
+        return o;
+    }
+
+    static void AppendGpuProvider(SessionOptions o, RuntimeOptions options, IReadOnlyList<ShapeProfile> profiles)
+    {
+        if (options.Device == ExecutionProvider.TensorRT)
+        {
+            using var trt = new OrtTensorRTProviderOptions();
+            trt.UpdateOptions(new Dictionary<string, string>(options.TensorRt.ToProviderOptions(options.DeviceId, profiles)));
+            o.AppendExecutionProvider_Tensorrt(trt);
+        }
+        using var cuda = new OrtCUDAProviderOptions();
+        var cudaOptions = new Dictionary<string, string>
+        {
+            ["device_id"] = options.DeviceId.ToString(),
+            // Deterministic, fastest-known convolution algorithms without a per-shape search at first use.
+            ["cudnn_conv_algo_search"] = "HEURISTIC",
+            ["do_copy_in_default_stream"] = "1",
+        };
+        if (options.CudaGraph) cudaOptions["enable_cuda_graph"] = "1";
+        cuda.UpdateOptions(cudaOptions);
+        o.AppendExecutionProvider_CUDA(cuda);
+    }
+
+    /// <summary>Opens one graph of a converted component on this device.</summary>
+    public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null)
+    {
+        using var options = SessionOptions(profiles);
+        return GraphSession.Open(path, options, label);
+    }
+
+    public DeviceTensor Upload(float[] data, long[] shape)
+    {
+        var t = Pool.Rent(TensorElementType.Float, shape);
+        Math.Upload(data, t);
+        return t;
+    }
+
+    internal void Own(IDisposable d) => _owned.Add(d);
+
+    public void Dispose()
+    {
+        Pool.Dispose();
+        Math.Dispose();
+        foreach (var d in _owned) d.Dispose();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using FastVideo.Onnx.Core.Errors;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FastVideo.Onnx.Runtime.Execution;
+
+/// <summary>
+/// One ONNX Runtime session with its IO binding: inputs and outputs are bound to device tensors (or to memory for ONNX
+/// Runtime to allocate), so data moves only where the caller says.
+/// </summary>
+public sealed class GraphSession : IDisposable
+{
+    readonly InferenceSession _session;
+    readonly OrtIoBinding _binding;
+    readonly RunOptions _run = new();
+
+    public string Label { get; }
+    public IReadOnlyList<string> InputNames { get; }
+    public IReadOnlyList<string> OutputNames { get; }
+    public TimeSpan CreationTime { get; }
+    internal InferenceSession Session => _session;
+
+    GraphSession(InferenceSession session, string label, TimeSpan creation)
+    {
+        _session = session;
+        _binding = session.CreateIoBinding();
+        Label = label;
+        InputNames = session.InputNames.ToList();
+        OutputNames = session.OutputNames.ToList();
+        CreationTime = creation;
+    }
+
+    /// <summary>Opens <paramref name="path"/> (an .onnx file or the bytes of a utility graph) with <paramref name="options"/>.</summary>
+    public static GraphSession Open(string path, SessionOptions options, string label)
+    {
+        if (!File.Exists(path)) throw new ModelFormatException(path, "graph file not found");
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return new GraphSession(new InferenceSession(path, options), label, clock.Elapsed);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelFormatException(path, $"ONNX Runtime could not load the graph: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    public static GraphSession Open(byte[] model, SessionOptions options, string label)
+    {
+        var clock = Stopwatch.StartNew();
+        return new GraphSession(new InferenceSession(model, options), label, clock.Elapsed);
+    }
+
+    static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    public void RequireInputs(params string[] names)
+    {
+        foreach (var n in names)
+            if (!InputNames.Contains(n))
+                throw new FastVideoException($"{Label}: graph has no input '{n}' (inputs: {string.Join(", ", InputNames)})");
+    }
+
+    /// <summary>Runs with every input and output bound to the given values (outputs are written in place).</summary>
+    public void Run(IEnumerable<(string Name, OrtValue Value)> inputs, IEnumerable<(string Name, OrtValue Value)> outputs)
+    {
+        _binding.ClearBoundInputs();
+        _binding.ClearBoundOutputs();
+        foreach (var (name, value) in inputs) _binding.BindInput(name, value);
+        foreach (var (name, value) in outputs) _binding.BindOutput(name, value);
+        Execute();
+        _binding.SynchronizeBoundOutputs();
+    }
+
+    /// <summary>Runs and lets ONNX Runtime allocate the outputs in <paramref name="memory"/>; the caller disposes them.</summary>
+    public IDisposableReadOnlyCollection<OrtValue> RunAllocating(IEnumerable<(string Name, OrtValue Value)> inputs, IReadOnlyList<string> outputs, OrtMemoryInfo memory)
+    {
+        _binding.ClearBoundInputs();
+        _binding.ClearBoundOutputs();
+        foreach (var (name, value) in inputs) _binding.BindInput(name, value);
+        foreach (var name in outputs) _binding.BindOutputToDevice(name, memory);
+        Execute();
+        _binding.SynchronizeBoundOutputs();
+        return _binding.GetOutputValues();
+    }
+
+    void Execute()
+    {
+        try
+        {
+            _session.RunWithBinding(_run, _binding);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new FastVideoException($"{Label}: ONNX Runtime failed: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _binding.Dispose();
+        _run.Dispose();
+        _session.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+namespace FastVideo.Onnx.Runtime.Execution;
+
+/// <summary>How sessions are created and run. Bound from configuration (presets, user JSON, environment, command line).</summary>
+public sealed record RuntimeOptions
+{
+    public ExecutionProvider Device { get; init; } = ExecutionProvider.Cpu;
+    public int DeviceId { get; init; }
+
+    /// <summary>When the requested GPU provider cannot load, run on the CPU instead of failing (off by default: a silent 100x slowdown is worse than an error).</summary>
+    public bool AllowCpuFallback { get; init; }
+
+    /// <summary>Threads for one operator on the CPU provider (null: ONNX Runtime's default, one per core).</summary>
+    public int? IntraOpThreads { get; init; }
+
+    /// <summary>Capture the transformer call in a CUDA graph (CUDA only: fixed shapes and buffer addresses per request size).</summary>
+    public bool CudaGraph { get; init; }
+
+    public TensorRtSettings TensorRt { get; init; } = new();
+
+    /// <summary>ONNX Runtime's log level for sessions (0 verbose .. 4 fatal).</summary>
+    public int LogSeverity { get; init; } = 3;
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Safetensors;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Runtime.Tensors;
+using SkiaSharp;
+
+namespace FastVideo.Onnx.Runtime.Output;
+
+/// <summary>
+/// Writes a generation result by the output's form: <c>X.safetensors</c> (float32 <c>latents</c> and <c>video</c>),
+/// <c>X.mp4</c> (H.264 through ffmpeg when on PATH, else Motion-JPEG <c>X.avi</c> with a notice), <c>DIR/</c> (PNG
+/// frames). Every file is written under a temporary name and renamed at the end.
+/// </summary>
+public static class VideoWriter
+{
+    /// <summary>Checks that <paramref name="output"/> can be written before any work is done.</summary>
+    public static void CheckWritable(string output)
+    {
+        if (IsFolder(output))
+        {
+            string full = Path.GetFullPath(output);
+            string? parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar));
+            if (File.Exists(full.TrimEnd(Path.DirectorySeparatorChar))) throw new InvalidRequestException("--output", $"{output} is a file, not a folder");
+            if (parent is null || !Directory.Exists(parent)) throw new InvalidRequestException("--output", $"{parent} does not exist");
+            ProbeWrite(Directory.Exists(full) ? full : parent, output);
+            return;
+        }
+        string ext = Path.GetExtension(output).ToLowerInvariant();
+        if (ext is not (".safetensors" or ".mp4" or ".avi"))
+            throw new InvalidRequestException("--output", $"'{output}': use .mp4, .safetensors, or a folder ending in / for PNG frames");
+        string dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
+        if (!Directory.Exists(dir)) throw new InvalidRequestException("--output", $"{dir} does not exist");
+        if (Directory.Exists(output)) throw new InvalidRequestException("--output", $"{output} is a folder");
+        ProbeWrite(dir, output);
+    }
+
+    static void ProbeWrite(string folder, string output)
+    {
+        string probe = Path.Combine(folder, $".fastvideo-write-test-{Guid.NewGuid().ToString("N")[..8]}");
+        try
+        {
+            File.WriteAllBytes(probe, Array.Empty<byte>());
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new InvalidRequestException("--output", $"cannot write to {folder} ({e.Message})");
+        }
+        _ = output;
+    }
+
+    public static bool IsFolder(string output) =>
+        output.EndsWith('/') || output.EndsWith(Path.DirectorySeparatorChar) || Directory.Exists(output);
+
+    /// <summary>Writes the result; returns the paths written (the fallback may change the extension).</summary>
+    public static IReadOnlyList<string> Write(string output, HostTensor latents, VideoFrames? video, int fps, Action<string>? notice = null)
+    {
+        if (IsFolder(output))
+        {
+            if (video is null) throw new InvalidRequestException("--output", "PNG frames need the decoded video");
+            return WritePngFrames(output, video);
+        }
+        switch (Path.GetExtension(output).ToLowerInvariant())
+        {
+            case ".safetensors":
+                AtomicFile.Write(output, temp => WriteSafetensors(temp, latents, video));
+                return new[] { output };
+            case ".mp4":
+                if (video is null) throw new InvalidRequestException("--output", ".mp4 needs the decoded video");
+                string? ffmpeg = FindOnPath("ffmpeg");
+                if (ffmpeg is not null)
+                {
+                    AtomicFile.Write(output, temp => EncodeH264(ffmpeg, temp, video, fps));
+                    return new[] { output };
+                }
+                string avi = Path.ChangeExtension(output, ".avi");
+                notice?.Invoke($"ffmpeg not found on PATH: wrote {avi} (Motion-JPEG AVI) instead of an H.264 .mp4");
+                AtomicFile.Write(avi, temp => MjpegAviWriter.Write(temp, video, fps));
+                return new[] { avi };
+            case ".avi":
+                if (video is null) throw new InvalidRequestException("--output", ".avi needs the decoded video");
+                AtomicFile.Write(output, temp => MjpegAviWriter.Write(temp, video, fps));
+                return new[] { output };
+            default:
+                throw new InvalidRequestException("--output", $"'{output}': use .mp4, .safetensors, or a folder ending in / for PNG frames");
+        }
+    }
+
+    static void WriteSafetensors(string path, HostTensor latents, VideoFrames? video)
+    {
+        var tensors = new List<(string, DType, long[], ReadOnlyMemory<byte>)>
+        {
+            ("latents", DType.Float32, latents.Shape, Bytes(latents.Data)),
+        };
+        if (video is not null) tensors.Add(("video", DType.Float32, video.Tensor.Shape, Bytes(video.Tensor.Data)));
+        SafetensorsFile.Write(path, tensors, new Dictionary<string, string> { ["producer"] = "fastvideo-onnx" });
+    }
+
+    static ReadOnlyMemory<byte> Bytes(float[] data)
+    {
+        var bytes = new byte[data.Length * 4];
+        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+        return bytes;
+    }
+
+    static IReadOnlyList<string> WritePngFrames(string folder, VideoFrames video)
+    {
+        // Frames go into a temporary folder renamed at the end; existing frames in the folder are replaced.
+        string full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.partial-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            var names = new List<string>();
+            for (int i = 0; i < video.Frames; i++)
+            {
+                string name = $"frame_{i:D4}.png";
+                File.WriteAllBytes(Path.Combine(temp, name), FrameEncoder.Encode(video, i, SKEncodedImageFormat.Png, 100));
+                names.Add(name);
+            }
+            Directory.CreateDirectory(full);
+            foreach (var name in names) File.Move(Path.Combine(temp, name), Path.Combine(full, name), overwrite: true);
+            return names.Select(n => Path.Combine(full, n)).ToList();
+        }
+        finally
+        {
+            Directory.Delete(temp, true);
+        }
+    }
+
+    static void EncodeH264(string ffmpeg, string path, VideoFrames video, int fps)
+    {
+        var psi = new ProcessStartInfo(ffmpeg)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[]
+                 {
+                     "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                     "-s", $"{video.Width}x{video.Height}", "-r", fps.ToString(), "-i", "-",
+                     "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "17", "-movflags", "+faststart", "-f", "mp4", path,
+                 })
+            psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new FastVideoException("could not start ffmpeg");
+        var errors = process.StandardError.ReadToEndAsync();
+        using (var stdin = process.StandardInput.BaseStream)
+            for (int i = 0; i < video.Frames; i++)
+                stdin.Write(video.Rgb24(i));
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new FastVideoException($"ffmpeg failed (exit {process.ExitCode}): {errors.Result.Split('\n')[0].Trim()}");
+    }
+
+    static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+}
