@@ -1,0 +1,45 @@
+using FastVideo.Onnx.Runtime.Output;
+using FastVideo.Onnx.Runtime.Tensors;
+
+namespace FastVideo.Onnx.Runtime.Pipelines;
+
+/// <summary>
+/// The state that passes through a pipeline's stages (FastVideo's ForwardBatch): the resolved settings, then what
+/// each stage adds (embeddings, timesteps, latents, conditioning, video).
+/// </summary>
+public sealed class ForwardBatch
+{
+    public ForwardBatch(GenerationRequest request) => Request = request;
+
+    public GenerationRequest Request { get; }
+    public List<string> Notices { get; } = new();
+
+    // ---- resolved by input validation ----
+    public string Prompt { get; set; } = "";
+    public string NegativePrompt { get; set; } = "";
+    public int Height { get; set; }
+    public int Width { get; set; }
+    public int NumFrames { get; set; }
+    public int Steps { get; set; }
+    public double GuidanceScale { get; set; }
+    public int MaxSequenceLength { get; set; }
+    public long Seed { get; set; }
+    public int Fps { get; set; }
+    public bool DoClassifierFreeGuidance => GuidanceScale > 1.0;
+
+    // ---- added by the stages ----
+    /// <summary>[1, L, D] prompt embeddings, zero past the prompt's tokens.</summary>
+    public HostTensor? PromptEmbeds { get; set; }
+    public HostTensor? NegativePromptEmbeds { get; set; }
+    /// <summary>[1, N, D] image tokens (image-to-video).</summary>
+    public HostTensor? ImageEmbeds { get; set; }
+    /// <summary>[1, C, f, h, w] extra transformer input channels (image-to-video: mask + encoded first frame).</summary>
+    public HostTensor? Condition { get; set; }
+    public HostTensor? Latents { get; set; }
+    public float[]? Timesteps { get; set; }
+    public VideoFrames? Video { get; set; }
+
+    /// <summary>Latent grid: frames, height, width.</summary>
+    public (long F, long H, long W) LatentGrid(int temporalScale, int spatialScale) =>
+        ((NumFrames - 1) / temporalScale + 1, Height / spatialScale, Width / spatialScale);
+}

@@ -1,0 +1,38 @@
+using FastVideo.Onnx.Runtime.Tensors;
+
+namespace FastVideo.Onnx.Runtime.Pipelines;
+
+/// <summary>
+/// One video to generate. Unset values come from the model's sampling defaults (its preset, else Diffusers' defaults).
+/// </summary>
+public sealed record GenerationRequest
+{
+    public string Prompt { get; init; } = "";
+
+    /// <summary>Null: the preset's negative prompt (Wan's default); "" means none.</summary>
+    public string? NegativePrompt { get; init; }
+
+    /// <summary>The conditioning image of image-to-video pipelines (a file path).</summary>
+    public string? Image { get; init; }
+
+    public int? Height { get; init; }
+    public int? Width { get; init; }
+    public int? NumFrames { get; init; }
+    public int? Steps { get; init; }
+    public double? GuidanceScale { get; init; }
+    public int? MaxSequenceLength { get; init; }
+
+    /// <summary>Seed of torch-compatible noise (the same seed gives Diffusers' initial latents). Null: random.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>Explicit initial noise [1, C, f, h, w] instead of a seed.</summary>
+    public HostTensor? Latents { get; init; }
+
+    /// <summary>Overrides the scheduler's flow shift.</summary>
+    public double? FlowShift { get; init; }
+
+    public int? Fps { get; init; }
+
+    /// <summary>Stop after denoising and return latents only (no VAE decode).</summary>
+    public bool LatentsOnly { get; init; }
+}

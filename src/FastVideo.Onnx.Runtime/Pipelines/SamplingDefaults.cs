@@ -1,0 +1,18 @@
+namespace FastVideo.Onnx.Runtime.Pipelines;
+
+/// <summary>
+/// Sampling settings of a published model (FastVideo's defaults for it), bound from a preset's "sampling" section.
+/// The initial values are Diffusers' WanPipeline defaults.
+/// </summary>
+public sealed record SamplingDefaults
+{
+    public int Height { get; init; } = 480;
+    public int Width { get; init; } = 832;
+    public int NumFrames { get; init; } = 81;
+    public int Fps { get; init; } = 16;
+    public int Steps { get; init; } = 50;
+    public double GuidanceScale { get; init; } = 5.0;
+    public double? FlowShift { get; init; }
+    public int MaxSequenceLength { get; init; } = 512;
+    public string NegativePrompt { get; init; } = "";
+}
