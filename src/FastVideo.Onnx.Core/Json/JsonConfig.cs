@@ -83,19 +83,27 @@ public sealed class JsonConfig
         return l is >= int.MinValue and <= int.MaxValue ? (int)l : throw Error(field, "is out of range");
     }
 
+    // Numbers are read from their JSON text, so values parsed from a file and values set from code (ints, floats)
+    // behave the same.
+    static string? NumberText(JsonNode? n) =>
+        n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.ToJsonString() : null;
+
     long ToLong(string field, JsonNode? n)
     {
-        if (n is JsonValue v)
+        string? text = NumberText(n);
+        if (text is not null)
         {
-            if (v.TryGetValue(out long l)) return l;
-            if (v.TryGetValue(out double d) && Math.Abs(d - Math.Round(d)) < 1e-9) return (long)Math.Round(d);
+            if (long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long l)) return l;
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d)
+                && Math.Abs(d - Math.Round(d)) < 1e-9 && Math.Abs(d) < 9e18) return (long)Math.Round(d);
         }
         throw Error(field, "must be an integer");
     }
 
     double ToDouble(string field, JsonNode? n)
     {
-        if (n is JsonValue v && v.TryGetValue(out double d)) return d;
+        string? text = NumberText(n);
+        if (text is not null && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d)) return d;
         throw Error(field, "must be a number");
     }
 }

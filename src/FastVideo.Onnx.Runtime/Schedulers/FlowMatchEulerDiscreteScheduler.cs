@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Runtime.Execution;
 
 namespace FastVideo.Onnx.Runtime.Schedulers;
 
@@ -99,18 +100,19 @@ public sealed class FlowMatchEulerDiscreteScheduler : IScheduler
 
     public void Reset() => _stepIndex = -1;
 
-    public void Step(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample)
+    public void Step(DeviceTensor modelOutput, int stepIndex, DeviceTensor sample, SchedulerWorkspace workspace)
     {
         if (_timesteps.Length == 0) throw new InvalidOperationException($"{Name}: call SetTimesteps before Step");
-        if (modelOutput.Length != sample.Length)
-            throw new InvalidRequestException("model_output", $"has {modelOutput.Length} elements but the latents have {sample.Length}");
+        if (modelOutput.ElementCount != sample.ElementCount)
+            throw new InvalidRequestException("model_output", $"has {modelOutput.ElementCount} elements but the latents have {sample.ElementCount}");
         if (stepIndex < 0 || stepIndex >= _timesteps.Length)
             throw new ArgumentOutOfRangeException(nameof(stepIndex), stepIndex, $"the schedule has {_timesteps.Length} steps");
         if (_stepIndex >= 0 && stepIndex != _stepIndex)
             throw new InvalidOperationException($"{Name}: step {stepIndex} was requested but step {_stepIndex} is next (call Reset to start over)");
 
+        // x + (σ_next − σ)·v, with the difference rounded to float32 as Diffusers holds it.
         float dt = _sigmas[stepIndex + 1] - _sigmas[stepIndex];
-        for (int i = 0; i < sample.Length; i++) sample[i] += dt * modelOutput[i];
+        workspace.Math.LinearCombination(new[] { 1.0, dt }, new[] { sample, modelOutput }, new[] { sample });
         _stepIndex = stepIndex + 1;
     }
 }

@@ -1,4 +1,5 @@
 using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Runtime.Execution;
 
 namespace FastVideo.Onnx.Runtime.Schedulers;
 
@@ -40,11 +41,13 @@ public interface IScheduler
 
     /// <summary>
     /// Advances <paramref name="sample"/> (the latents at step <paramref name="stepIndex"/>) to the next noise level,
-    /// in place. The first call after <see cref="SetTimesteps"/> or <see cref="Reset"/> may start at any index
-    /// (to begin mid-schedule); later calls must follow on consecutively.
+    /// in place, on the device of <paramref name="workspace"/>: each update is a weighted sum of tensors whose weights
+    /// are computed on the host, so the latents never leave the device. The first call after
+    /// <see cref="SetTimesteps"/> or <see cref="Reset"/> may start at any index (to begin mid-schedule); later calls
+    /// must follow on consecutively, with the same workspace.
     /// </summary>
-    void Step(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample);
+    void Step(DeviceTensor modelOutput, int stepIndex, DeviceTensor sample, SchedulerWorkspace workspace);
 
-    /// <summary>Forgets the solver history and the step counter, keeping the schedule.</summary>
+    /// <summary>Forgets the solver history (returning its buffers to the workspace's pool) and the step counter, keeping the schedule.</summary>
     void Reset();
 }

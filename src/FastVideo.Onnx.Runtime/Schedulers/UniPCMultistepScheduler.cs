@@ -1,6 +1,7 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Runtime.Execution;
 
 namespace FastVideo.Onnx.Runtime.Schedulers;
 
@@ -19,10 +20,11 @@ public enum UniPCSolverType
 /// </summary>
 /// <remarks>
 /// Numerics follow Diffusers: the schedule is built in float64 (numpy) and stored as float32; every coefficient is a
-/// 0-dim float32 tensor in Diffusers, so coefficients are rounded to float32 after each operation here too, and the
-/// per-element updates run in float32 in the same order. The float32 sigmas matter: the first one (1 − 1e-6 before
-/// rounding) gives α = 1 − σ ≈ 1.013e-6 instead of 1e-6, and using the float64 value there moves the latents by
-/// about 1e-5 after four steps.
+/// 0-dim float32 tensor in Diffusers, so coefficients are rounded to float32 after each operation here too. The float32
+/// sigmas matter: the first one (1 − 1e-6 before rounding) gives α = 1 − σ ≈ 1.013e-6 instead of 1e-6, and using the
+/// float64 value there moves the latents by about 1e-5 after four steps. Each tensor update (the data prediction, the
+/// corrector, the predictor) is linear in the sample and the stored predictions, so it is applied as one weighted sum
+/// on the workspace's device.
 /// </remarks>
 [Scheduler(Name)]
 public sealed class UniPCMultistepScheduler : IScheduler
@@ -37,9 +39,9 @@ public sealed class UniPCMultistepScheduler : IScheduler
     float[] _timesteps = [];
 
     // Converted model outputs (x0 predictions) of the last SolverOrder steps, oldest first; null until filled.
-    float[]?[] _modelOutputs;
-    float[]? _spare;
-    float[]? _lastSample;
+    DeviceTensor?[] _modelOutputs;
+    DeviceTensor? _lastSample;
+    SchedulerWorkspace? _workspace;
     int _lowerOrderNums;
     int _thisOrder;
     int _stepIndex = -1;
@@ -78,7 +80,7 @@ public sealed class UniPCMultistepScheduler : IScheduler
             throw SchedulerConfig.FieldError(config, "lower_order_final",
                 "is false with final_sigmas_type 'zero': the multistep update divides by an infinite log-SNR step at the last step (Diffusers returns non-finite latents); set it to true");
 
-        _modelOutputs = new float[]?[SolverOrder];
+        _modelOutputs = new DeviceTensor?[SolverOrder];
     }
 
     public string ClassName => Name;
@@ -120,44 +122,54 @@ public sealed class UniPCMultistepScheduler : IScheduler
 
     public void Reset()
     {
+        if (_workspace is not null)
+        {
+            foreach (var t in _modelOutputs.Append(_lastSample))
+                if (t is not null) _workspace.Pool.Return(t);
+        }
         Array.Clear(_modelOutputs);
         _lastSample = null;
+        _workspace = null;
         _lowerOrderNums = 0;
         _thisOrder = 0;
         _stepIndex = -1;
     }
 
-    public void Step(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample)
+    public void Step(DeviceTensor modelOutput, int stepIndex, DeviceTensor sample, SchedulerWorkspace workspace)
     {
         if (_timesteps.Length == 0) throw new InvalidOperationException($"{Name}: call SetTimesteps before Step");
-        if (modelOutput.Length != sample.Length)
-            throw new InvalidRequestException("model_output", $"has {modelOutput.Length} elements but the latents have {sample.Length}");
-        if (_lastSample is not null && _lastSample.Length != sample.Length)
-            throw new InvalidRequestException("latents", $"changed size between steps ({_lastSample.Length} -> {sample.Length}); call Reset for a new sample");
+        if (modelOutput.ElementCount != sample.ElementCount)
+            throw new InvalidRequestException("model_output", $"has {modelOutput.ElementCount} elements but the latents have {sample.ElementCount}");
+        if (_lastSample is not null && !_lastSample.Shape.SequenceEqual(sample.Shape))
+            throw new InvalidRequestException("latents", $"changed shape between steps ({_lastSample} -> {sample}); call Reset for a new sample");
         if (stepIndex < 0 || stepIndex >= _timesteps.Length)
             throw new ArgumentOutOfRangeException(nameof(stepIndex), stepIndex, $"the schedule has {_timesteps.Length} steps");
         if (_stepIndex >= 0 && stepIndex != _stepIndex)
             throw new InvalidOperationException($"{Name}: step {stepIndex} was requested but step {_stepIndex} is next (the multistep history must be built in order; call Reset to start over)");
+        if (_workspace is not null && !ReferenceEquals(_workspace, workspace))
+            throw new InvalidOperationException($"{Name}: the workspace changed between steps; call Reset first");
+        _workspace = workspace;
         _stepIndex = stepIndex;
+        var math = workspace.Math;
 
-        // x0 = x - sigma * v: the data prediction of a flow-matching model.
+        // x0 = x - sigma * v: the data prediction of a flow-matching model. The oldest stored prediction's buffer is reused.
         float sigma = _sigmas[stepIndex];
-        var converted = _spare is { Length: var len } && len == sample.Length ? _spare : new float[sample.Length];
-        for (int i = 0; i < sample.Length; i++) converted[i] = sample[i] - sigma * modelOutput[i];
+        var converted = _modelOutputs[0] ?? workspace.Rent(sample.Shape);
+        _modelOutputs[0] = null;
+        math.LinearCombination(new[] { 1.0, -sigma }, new[] { sample, modelOutput }, new[] { converted });
 
         bool useCorrector = stepIndex > 0 && !_disableCorrector.Contains(stepIndex - 1) && _lastSample is not null;
-        if (useCorrector) Correct(converted, _lastSample!, sample, _thisOrder);
+        if (useCorrector) Correct(converted, _lastSample!, sample, _thisOrder, math);
 
-        _spare = _modelOutputs[0];
         Array.Copy(_modelOutputs, 1, _modelOutputs, 0, SolverOrder - 1);
         _modelOutputs[SolverOrder - 1] = converted;
 
         int order = LowerOrderFinal ? Math.Min(SolverOrder, _timesteps.Length - stepIndex) : SolverOrder;
         _thisOrder = Math.Min(order, _lowerOrderNums + 1);
 
-        _lastSample ??= new float[sample.Length];
-        sample.CopyTo(_lastSample);
-        Predict(sample, _thisOrder);
+        _lastSample ??= workspace.Rent(sample.Shape);
+        math.Copy(sample, _lastSample);
+        Predict(sample, _thisOrder, math);
 
         if (_lowerOrderNums < SolverOrder) _lowerOrderNums++;
         _stepIndex++;
@@ -210,7 +222,7 @@ public sealed class UniPCMultistepScheduler : IScheduler
     };
 
     /// <summary>UniP: the explicit multistep update from the current sample, in place.</summary>
-    void Predict(Span<float> x, int order)
+    void Predict(DeviceTensor x, int order, IDeviceMath math)
     {
         int k = _stepIndex;
         float sigmaT = _sigmas[k + 1], sigmaS0 = _sigmas[k];
@@ -218,10 +230,10 @@ public sealed class UniPCMultistepScheduler : IScheduler
         float lambdaS0 = Lambda(sigmaS0);
         float h = Lambda(sigmaT) - lambdaS0;
 
-        float[] m0 = _modelOutputs[SolverOrder - 1]!;
+        var m0 = _modelOutputs[SolverOrder - 1]!;
         int previous = order - 1;
         var ratios = new float[order];
-        var history = new float[previous][];
+        var history = new DeviceTensor[previous];
         for (int i = 1; i < order; i++)
         {
             ratios[i - 1] = (Lambda(_sigmas[k - i]) - lambdaS0) / h;
@@ -245,29 +257,27 @@ public sealed class UniPCMultistepScheduler : IScheduler
             }
         }
 
-        float sampleScale = sigmaT / sigmaS0;
-        float x0Scale = alphaT * hPhi1;
+        // x_t = (σ_t/σ_s0)·x − α_t·hφ1·m0 − α_t·B(h)·Σ ρ_i (m_i − m0)/r_i. Without history Diffusers subtracts
+        // α·B(h)·0, which is zero except when B(h) is infinite (bh1 at a final sigma of 0, where it turns every latent
+        // into NaN); the term is left out instead.
         float residualScale = alphaT * bh;
-        for (int e = 0; e < x.Length; e++)
+        var weights = new List<double> { sigmaT / sigmaS0, -(alphaT * hPhi1) };
+        var tensors = new List<DeviceTensor> { x, m0 };
+        for (int i = 0; i < previous; i++)
         {
-            float value = sampleScale * x[e] - x0Scale * m0[e];
-            // Without history Diffusers subtracts α·B(h)·0, which is zero except when B(h) is infinite (bh1 at a
-            // final sigma of 0, where it turns every latent into NaN); the term is left out instead.
-            if (previous > 0)
-            {
-                float residual = rhos[0] * ((history[0][e] - m0[e]) / ratios[0]);
-                for (int i = 1; i < previous; i++) residual += rhos[i] * ((history[i][e] - m0[e]) / ratios[i]);
-                value -= residualScale * residual;
-            }
-            x[e] = value;
+            double w = (double)residualScale * rhos[i] / ratios[i];
+            weights[1] += w;
+            weights.Add(-w);
+            tensors.Add(history[i]);
         }
+        math.LinearCombination(weights.ToArray(), tensors, new[] { x });
     }
 
     /// <summary>
     /// UniC: refines the sample the previous predictor produced, using the model output at that sample
     /// (<paramref name="modelT"/>, already converted), and writes the corrected sample into <paramref name="xT"/>.
     /// </summary>
-    void Correct(float[] modelT, float[] lastSample, Span<float> xT, int order)
+    void Correct(DeviceTensor modelT, DeviceTensor lastSample, DeviceTensor xT, int order, IDeviceMath math)
     {
         int k = _stepIndex;
         float sigmaT = _sigmas[k], sigmaS0 = _sigmas[k - 1];
@@ -275,10 +285,10 @@ public sealed class UniPCMultistepScheduler : IScheduler
         float lambdaS0 = Lambda(sigmaS0);
         float h = Lambda(sigmaT) - lambdaS0;
 
-        float[] m0 = _modelOutputs[SolverOrder - 1]!;
+        var m0 = _modelOutputs[SolverOrder - 1]!;
         int previous = order - 1;
         var ratios = new float[order];
-        var history = new float[previous][];
+        var history = new DeviceTensor[previous];
         for (int i = 1; i < order; i++)
         {
             ratios[i - 1] = (Lambda(_sigmas[k - (i + 1)]) - lambdaS0) / h;
@@ -290,19 +300,17 @@ public sealed class UniPCMultistepScheduler : IScheduler
         float[] rhos = order == 1 ? [0.5f] : ScheduleMath.Solve(OrderMatrix(ratios), b);
         float rhoT = rhos[order - 1];
 
-        float sampleScale = sigmaT / sigmaS0;
-        float x0Scale = alphaT * hPhi1;
+        // x_t = (σ_t/σ_s0)·x_last − α_t·hφ1·m0 − α_t·B(h)·(Σ ρ_i (m_i − m0)/r_i + ρ_t (m_t − m0))
         float residualScale = alphaT * bh;
-        for (int e = 0; e < xT.Length; e++)
+        var weights = new List<double> { sigmaT / sigmaS0, -(alphaT * hPhi1) + (double)residualScale * rhoT, -(double)residualScale * rhoT };
+        var tensors = new List<DeviceTensor> { lastSample, m0, modelT };
+        for (int i = 0; i < previous; i++)
         {
-            float value = sampleScale * lastSample[e] - x0Scale * m0[e];
-            float residual = 0f;
-            if (previous > 0)
-            {
-                residual = rhos[0] * ((history[0][e] - m0[e]) / ratios[0]);
-                for (int i = 1; i < previous; i++) residual += rhos[i] * ((history[i][e] - m0[e]) / ratios[i]);
-            }
-            xT[e] = value - residualScale * (residual + rhoT * (modelT[e] - m0[e]));
+            double w = (double)residualScale * rhos[i] / ratios[i];
+            weights[1] += w;
+            weights.Add(-w);
+            tensors.Add(history[i]);
         }
+        math.LinearCombination(weights.ToArray(), tensors, new[] { xT });
     }
 }
