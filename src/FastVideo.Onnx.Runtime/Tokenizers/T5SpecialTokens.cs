@@ -23,14 +23,15 @@ public sealed record T5SpecialTokens(int PadId, int EosId, int UnkId, string Pad
         var config = File.Exists(configPath) ? JsonConfig.Load(configPath) : null;
         var tokenizerJson = File.Exists(jsonPath) ? JsonConfig.Load(jsonPath) : null;
 
-        string padToken = TokenText(config, "pad_token") ?? "<pad>";
-        string eosToken = TokenText(config, "eos_token") ?? "</s>";
-        string unkToken = TokenText(config, "unk_token") ?? "<unk>";
+        string? padNamed = TokenText(config, "pad_token"), eosNamed = TokenText(config, "eos_token"), unkNamed = TokenText(config, "unk_token");
+        string padToken = padNamed ?? "<pad>", eosToken = eosNamed ?? "</s>", unkToken = unkNamed ?? "<unk>";
 
-        int Id(string role, string text, int trainerSpecId)
+        int Id(string role, string text, bool named, int trainerSpecId)
         {
             int? id = AddedTokenId(tokenizerJson, text) ?? DecoderTokenId(config, text) ?? model.IdOf(text);
-            if (id is null && trainerSpecId >= 0) id = trainerSpecId;
+            // The model's own id stands in only for a token the config does not name: a named token that exists
+            // nowhere would be a new token to transformers, with no embedding row in the text encoder.
+            if (id is null && !named && trainerSpecId >= 0) id = trainerSpecId;
             string source = config?.Path ?? model.Path;
             if (id is null) throw new ModelFormatException(source, $"{role} '{text}' is neither an added token nor a piece of {Path.GetFileName(model.Path)}");
             if (!model.Contains(id.Value))
@@ -39,9 +40,9 @@ public sealed record T5SpecialTokens(int PadId, int EosId, int UnkId, string Pad
         }
 
         return new T5SpecialTokens(
-            Id("pad_token", padToken, model.PadId),
-            Id("eos_token", eosToken, model.EosId),
-            Id("unk_token", unkToken, model.UnkId),
+            Id("pad_token", padToken, padNamed is not null, model.PadId),
+            Id("eos_token", eosToken, eosNamed is not null, model.EosId),
+            Id("unk_token", unkToken, unkNamed is not null, model.UnkId),
             padToken, eosToken, unkToken);
     }
 
