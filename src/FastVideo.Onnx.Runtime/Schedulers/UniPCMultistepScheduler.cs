@@ -152,15 +152,16 @@ public sealed class UniPCMultistepScheduler : IScheduler
         _stepIndex = stepIndex;
         var math = workspace.Math;
 
-        // x0 = x - sigma * v: the data prediction of a flow-matching model. The oldest stored prediction's buffer is reused.
+        // x0 = x - sigma * v: the data prediction of a flow-matching model.
         float sigma = _sigmas[stepIndex];
-        var converted = _modelOutputs[0] ?? workspace.Rent(sample.Shape);
-        _modelOutputs[0] = null;
+        var converted = workspace.Rent(sample.Shape);
         math.LinearCombination(new[] { 1.0, -sigma }, new[] { sample, modelOutput }, new[] { converted });
 
         bool useCorrector = stepIndex > 0 && !_disableCorrector.Contains(stepIndex - 1) && _lastSample is not null;
         if (useCorrector) Correct(converted, _lastSample!, sample, _thisOrder, math);
 
+        // The oldest prediction leaves the history; its buffer goes back to the pool for the next step.
+        if (_modelOutputs[0] is { } oldest) workspace.Pool.Return(oldest);
         Array.Copy(_modelOutputs, 1, _modelOutputs, 0, SolverOrder - 1);
         _modelOutputs[SolverOrder - 1] = converted;
 
