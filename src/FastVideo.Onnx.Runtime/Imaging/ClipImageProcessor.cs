@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Runtime.Tensors;
 using FastVideo.Onnx.Core.Errors;
 
 namespace FastVideo.Onnx.Runtime.Imaging;
@@ -56,10 +57,10 @@ public sealed class ClipImageProcessor
         return new ClipImageProcessor(ClipImageProcessorConfig.Load(path), backend, path);
     }
 
-    public ImageTensor Preprocess(string imagePath) => Preprocess(ImageLoader.Load(imagePath));
+    public HostTensor Preprocess(string imagePath) => Preprocess(ImageLoader.Load(imagePath));
 
     /// <summary>pixel_values for one image. do_convert_rgb needs no step: an <see cref="RgbImage"/> is RGB already.</summary>
-    public ImageTensor Preprocess(RgbImage image)
+    public HostTensor Preprocess(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
         var arithmetic = Backend == TransformersImageBackend.Torchvision ? ResampleArithmetic.TorchUint8 : ResampleArithmetic.Pillow;
@@ -73,7 +74,7 @@ public sealed class ClipImageProcessor
             var (top, left) = CropOrigin(image.Height, image.Width, Config.CropHeight, Config.CropWidth, Backend);
             image = image.CropWithZeroFill(left, top, Config.CropWidth, Config.CropHeight);
         }
-        return new ImageTensor(RescaleAndNormalize(image), [1, 3, image.Height, image.Width]);
+        return new HostTensor(RescaleAndNormalize(image), [1, 3, image.Height, image.Width]);
     }
 
     /// <summary>(height, width) after resizing: transformers' get_resize_output_image_size(default_to_square=False) for shortest_edge.</summary>

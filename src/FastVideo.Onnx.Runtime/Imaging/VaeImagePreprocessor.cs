@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Runtime.Tensors;
 using FastVideo.Onnx.Core.Errors;
 
 namespace FastVideo.Onnx.Runtime.Imaging;
@@ -17,10 +18,10 @@ public static class VaeImagePreprocessor
 {
     public const ResampleFilter DefaultFilter = ResampleFilter.Lanczos;
 
-    public static ImageTensor Preprocess(string imagePath, int height, int width, int vaeScaleFactor = 8) =>
+    public static HostTensor Preprocess(string imagePath, int height, int width, int vaeScaleFactor = 8) =>
         Preprocess(ImageLoader.Load(imagePath), height, width, vaeScaleFactor);
 
-    public static ImageTensor Preprocess(RgbImage image, int height, int width, int vaeScaleFactor = 8, ResampleFilter filter = DefaultFilter)
+    public static HostTensor Preprocess(RgbImage image, int height, int width, int vaeScaleFactor = 8, ResampleFilter filter = DefaultFilter)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (vaeScaleFactor < 1) throw new InvalidRequestException("vae_scale_factor", $"must be at least 1, got {vaeScaleFactor}");
@@ -40,6 +41,6 @@ public static class VaeImagePreprocessor
                 data[c * plane + i] = 2f * unit - 1f;
             }
         }
-        return new ImageTensor(data, [1, 3, h, w]);
+        return new HostTensor(data, [1, 3, h, w]);
     }
 }
