@@ -1,4 +1,5 @@
 using FastVideo.Onnx.Runtime.Output;
+using FastVideo.Onnx.Runtime.Schedulers;
 using FastVideo.Onnx.Runtime.Tensors;
 
 namespace FastVideo.Onnx.Runtime.Pipelines;
@@ -37,6 +38,8 @@ public sealed class ForwardBatch
     public HostTensor? Condition { get; set; }
     public HostTensor? Latents { get; set; }
     public float[]? Timesteps { get; set; }
+    /// <summary>The request's scheduler, with its timesteps set.</summary>
+    public IScheduler? Scheduler { get; set; }
     public VideoFrames? Video { get; set; }
 
     /// <summary>Latent grid: frames, height, width.</summary>

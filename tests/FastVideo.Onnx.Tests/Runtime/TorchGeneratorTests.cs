@@ -1,4 +1,4 @@
-using FastVideo.Onnx.Runtime.Random;
+using FastVideo.Onnx.Runtime.Noise;
 using FastVideo.Onnx.Tests.Support;
 using NUnit.Framework;
 

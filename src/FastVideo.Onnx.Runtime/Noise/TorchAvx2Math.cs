@@ -1,4 +1,4 @@
-namespace FastVideo.Onnx.Runtime.Random;
+namespace FastVideo.Onnx.Runtime.Noise;
 
 /// <summary>
 /// The float32 logarithm, sine and cosine that torch's AVX2 normal kernel uses (<c>log256_ps</c> and

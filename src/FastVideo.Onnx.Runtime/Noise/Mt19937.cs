@@ -1,4 +1,4 @@
-namespace FastVideo.Onnx.Runtime.Random;
+namespace FastVideo.Onnx.Runtime.Noise;
 
 /// <summary>
 /// The 32-bit Mersenne Twister (MT19937, Matsumoto and Nishimura) with the standard <c>init_genrand</c> seeding,

@@ -1,4 +1,4 @@
-namespace FastVideo.Onnx.Runtime.Random;
+namespace FastVideo.Onnx.Runtime.Noise;
 
 /// <summary>
 /// A stand-in for <c>torch.Generator("cpu")</c>: the same seeding, the same 32-bit stream, and

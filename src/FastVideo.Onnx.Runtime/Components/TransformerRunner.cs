@@ -1,0 +1,63 @@
+using FastVideo.Onnx.Runtime.Execution;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FastVideo.Onnx.Runtime.Components;
+
+/// <summary>
+/// The converted Wan transformer: one session, called with device tensors bound in place (latents and conditioning
+/// in, noise prediction out) so nothing moves to the host between steps.
+/// </summary>
+public sealed class TransformerRunner : IDisposable
+{
+    public const string ComponentName = "transformer";
+    const string GraphFile = "model.onnx";
+
+    readonly GraphSession _session;
+
+    public int InChannels { get; }
+    public int OutChannels { get; }
+    public int TextDim { get; }
+    public int? ImageDim { get; }
+    public int[] PatchSize { get; }
+    public string Precision { get; }
+    public TimeSpan CreationTime => _session.CreationTime;
+    public bool AcceptsImage => ImageDim is not null;
+
+    TransformerRunner(GraphSession session, ComponentFolder folder)
+    {
+        _session = session;
+        var config = folder.Config();
+        InChannels = config.GetInt("in_channels");
+        OutChannels = config.GetIntOrNull("out_channels") ?? InChannels;
+        TextDim = config.GetInt("text_dim");
+        ImageDim = config.GetIntOrNull("image_dim");
+        PatchSize = config.GetIntArray("patch_size", new[] { 1, 2, 2 });
+        Precision = folder.Manifest.Precision;
+        _session.RequireInputs("hidden_states", "timestep", "encoder_hidden_states");
+        if (AcceptsImage) _session.RequireInputs("encoder_hidden_states_image");
+    }
+
+    public static TransformerRunner Open(string modelFolder, ExecutionDevice device)
+    {
+        var folder = ComponentFolder.Open(modelFolder, ComponentName);
+        return new TransformerRunner(folder.Open(device, GraphFile), folder);
+    }
+
+    /// <summary>
+    /// One forward: <paramref name="hidden"/> [B, in_channels, f, h, w], <paramref name="timesteps"/> (B values, host),
+    /// <paramref name="text"/> [B, L, text_dim], <paramref name="image"/> [B, N, image_dim] or null, result into
+    /// <paramref name="output"/> [B, out_channels, f, h, w].
+    /// </summary>
+    public void Run(DeviceTensor hidden, float[] timesteps, DeviceTensor text, DeviceTensor? image, DeviceTensor output)
+    {
+        using var t = OrtValue.CreateTensorValueFromMemory(timesteps, new long[] { timesteps.Length });
+        var inputs = new List<(string, OrtValue)>
+        {
+            ("hidden_states", hidden.Value), ("timestep", t), ("encoder_hidden_states", text.Value),
+        };
+        if (image is not null) inputs.Add(("encoder_hidden_states_image", image.Value));
+        _session.Run(inputs, new[] { ("sample", output.Value) });
+    }
+
+    public void Dispose() => _session.Dispose();
+}

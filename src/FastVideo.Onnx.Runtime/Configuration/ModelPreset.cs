@@ -1,0 +1,37 @@
+using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Runtime.Pipelines;
+using Microsoft.Extensions.Configuration;
+
+namespace FastVideo.Onnx.Runtime.Configuration;
+
+/// <summary>What a preset matches: a converted model's pipeline class and transformer shape. Unset fields match anything.</summary>
+public sealed record PresetMatch
+{
+    public string? Pipeline { get; init; }
+    public int? NumLayers { get; init; }
+    public int? InnerDim { get; init; }
+    public int? InChannels { get; init; }
+
+    public bool Matches(string pipeline, JsonConfig transformer) =>
+        (Pipeline is null || Pipeline == pipeline)
+        && (NumLayers is null || NumLayers == transformer.GetInt("num_layers", -1))
+        && (InnerDim is null || InnerDim == transformer.GetInt("num_attention_heads", 0) * transformer.GetInt("attention_head_dim", 0))
+        && (InChannels is null || InChannels == transformer.GetInt("in_channels", -1));
+}
+
+/// <summary>
+/// A published model's defaults (FastVideo's presets): a JSON file with a "Preset" section (name, model id, what it
+/// matches) and the configuration sections it sets ("Sampling", optionally "Runtime"). It is the first configuration
+/// layer; user files, the environment and the command line override it.
+/// </summary>
+public sealed record ModelPreset(string Name, string ModelId, PresetMatch? Match, string Json)
+{
+    public SamplingDefaults Sampling
+    {
+        get
+        {
+            var config = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Json))).Build();
+            return config.GetSection("Sampling").Get<SamplingDefaults>() ?? new SamplingDefaults();
+        }
+    }
+}

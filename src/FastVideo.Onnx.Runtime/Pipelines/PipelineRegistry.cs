@@ -1,0 +1,32 @@
+using System.Reflection;
+using FastVideo.Onnx.Core.Registries;
+
+namespace FastVideo.Onnx.Runtime.Pipelines;
+
+/// <summary>
+/// Pipelines by the <c>_class_name</c> of model_index.json, found by reflection over <see cref="PipelineEntryAttribute"/>
+/// (this assembly and any the caller adds): a new family is new classes, not an edited switch.
+/// </summary>
+public sealed class PipelineRegistry
+{
+    readonly EntryRegistry<PipelineEntryAttribute, VideoPipeline> _entries;
+
+    public PipelineRegistry(params Assembly[] extraAssemblies) =>
+        _entries = new EntryRegistry<PipelineEntryAttribute, VideoPipeline>("pipeline", extraAssemblies.Prepend(typeof(PipelineRegistry).Assembly).ToArray());
+
+    public IReadOnlyCollection<string> Names => _entries.Names;
+
+    public VideoPipeline Create(string pipelineClass, PipelineContext context, string source)
+    {
+        var type = _entries.Resolve(pipelineClass, source);
+        try
+        {
+            return (VideoPipeline)Activator.CreateInstance(type, context)!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+    }
+}
