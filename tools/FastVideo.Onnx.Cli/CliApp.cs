@@ -26,6 +26,7 @@ public static class CliApp
     static readonly Dictionary<string, CommandSpec> Commands = new(StringComparer.Ordinal)
     {
         ["convert"] = new(ConvertCommand.Usage, ConvertCommand.ValueOptions, ConvertCommand.FlagOptions, ConvertCommand.Run),
+        ["generate"] = new(GenerateCommand.Usage, GenerateCommand.ValueOptions, GenerateCommand.FlagOptions, GenerateCommand.Run),
         ["bench"] = new(BenchCommand.Usage, BenchCommand.ValueOptions, BenchCommand.FlagOptions, BenchCommand.Run),
     };
 

@@ -4,6 +4,13 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace FastVideo.Onnx.Runtime.Execution;
 
+/// <summary>An output of a run: written into <see cref="Value"/>, or allocated by ONNX Runtime in <see cref="Memory"/>.</summary>
+public sealed record OutputBinding(string Name, OrtValue? Value, OrtMemoryInfo? Memory)
+{
+    public static OutputBinding Into(string name, OrtValue value) => new(name, value, null);
+    public static OutputBinding Allocate(string name, OrtMemoryInfo memory) => new(name, null, memory);
+}
+
 /// <summary>
 /// One ONNX Runtime session with its IO binding: inputs and outputs are bound to device tensors (or to memory for ONNX
 /// Runtime to allocate), so data moves only where the caller says.
@@ -78,6 +85,26 @@ public sealed class GraphSession : IDisposable
         _binding.ClearBoundOutputs();
         foreach (var (name, value) in inputs) _binding.BindInput(name, value);
         foreach (var name in outputs) _binding.BindOutputToDevice(name, memory);
+        Execute();
+        _binding.SynchronizeBoundOutputs();
+        return _binding.GetOutputValues();
+    }
+
+    /// <summary>
+    /// Runs with each output either written into a given value or allocated by ONNX Runtime in a given memory
+    /// (device caches that feed the next call, host results). Returns every output in binding order; the caller
+    /// disposes the collection (which disposes the values ONNX Runtime allocated).
+    /// </summary>
+    public IDisposableReadOnlyCollection<OrtValue> Run(IEnumerable<(string Name, OrtValue Value)> inputs, IEnumerable<OutputBinding> outputs)
+    {
+        _binding.ClearBoundInputs();
+        _binding.ClearBoundOutputs();
+        foreach (var (name, value) in inputs) _binding.BindInput(name, value);
+        foreach (var o in outputs)
+        {
+            if (o.Value is not null) _binding.BindOutput(o.Name, o.Value);
+            else _binding.BindOutputToDevice(o.Name, o.Memory!);
+        }
         Execute();
         _binding.SynchronizeBoundOutputs();
         return _binding.GetOutputValues();

@@ -1,0 +1,154 @@
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Tensors;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FastVideo.Onnx.Runtime.Components;
+
+/// <summary>
+/// The converted Wan VAE driven chunk by chunk (see <see cref="WanVaeChunking"/> and docs/VAE.md): one latent frame per
+/// decoder call, the causal caches handed from each call's outputs to the next call's inputs without leaving the device.
+/// The same graphs serve every resolution and length.
+/// </summary>
+public sealed class VaeRunner : IDisposable
+{
+    public const string ComponentName = "vae";
+
+    readonly ExecutionDevice _device;
+    readonly ComponentFolder _folder;
+    readonly GraphSession _decoderFirst;
+    readonly GraphSession _decoder;
+    GraphSession? _encoderFirst;
+    GraphSession? _encoder;
+
+    public WanVaeNormalization Normalization { get; }
+    public int LatentChannels => Normalization.Channels;
+    public TimeSpan CreationTime { get; }
+
+    VaeRunner(ExecutionDevice device, ComponentFolder folder, bool withEncoder)
+    {
+        _device = device;
+        _folder = folder;
+        Normalization = WanVaeNormalization.FromConfig(folder.Config());
+        _decoderFirst = folder.Open(device, WanVaeChunking.DecoderFirstGraph);
+        _decoder = folder.Open(device, WanVaeChunking.DecoderGraph);
+        if (withEncoder)
+        {
+            _encoderFirst = folder.Open(device, WanVaeChunking.EncoderFirstGraph);
+            _encoder = folder.Open(device, WanVaeChunking.EncoderGraph);
+        }
+        CreationTime = new[] { _decoderFirst, _decoder, _encoderFirst, _encoder }.Where(s => s is not null).Aggregate(TimeSpan.Zero, (a, s) => a + s!.CreationTime);
+    }
+
+    /// <summary>Opens the decoder graphs, and the encoder graphs when <paramref name="withEncoder"/> (image-to-video).</summary>
+    public static VaeRunner Open(string modelFolder, ExecutionDevice device, bool withEncoder) =>
+        new(device, ComponentFolder.Open(modelFolder, ComponentName), withEncoder);
+
+    /// <summary>
+    /// Decodes denoiser latents [1, z, f, h, w] (normalised as the transformer sees them) to video [1, 3, F, 8h, 8w] in
+    /// [-1, 1] on the host, F = 1 + 4 (f - 1).
+    /// </summary>
+    public HostTensor Decode(HostTensor latents, CancellationToken cancel = default)
+    {
+        var z = (float[])latents.Data.Clone();
+        Normalization.Denormalize(z, latents.Shape);
+        long f = latents.Shape[2], h = latents.Shape[3], w = latents.Shape[4];
+        int frames = WanVaeChunking.VideoFrames((int)f);
+        long height = h * WanVaeChunking.SpatialCompression, width = w * WanVaeChunking.SpatialCompression;
+        var video = new float[3 * frames * height * width];
+        long frameSize = height * width;
+        int written = 0;
+        RunChunks(_decoderFirst, _decoder, WanVaeChunking.LatentsName, WanVaeChunking.VideoName, (int)f,
+            t => (Frame(z, latents.Shape, t, 1), new long[] { 1, latents.Shape[1], 1, h, w }),
+            chunk =>
+            {
+                // chunk [1, 3, n, H, W] goes after the frames written so far in [1, 3, F, H, W]
+                int n = (int)(chunk.Length / (3 * frameSize));
+                for (int c = 0; c < 3; c++)
+                    chunk.AsSpan((int)(c * n * frameSize), (int)(n * frameSize)).CopyTo(video.AsSpan((int)((c * frames + written) * frameSize)));
+                written += n;
+            }, cancel);
+        return new HostTensor(video, new long[] { 1, 3, frames, height, width });
+    }
+
+    /// <summary>
+    /// Encodes video [1, 3, F, H, W] in [-1, 1] (F = 1 + 4k) to the posterior mean [1, z, 1 + k, H/8, W/8] (not normalised).
+    /// </summary>
+    public HostTensor EncodeMean(HostTensor video, CancellationToken cancel = default)
+    {
+        if (_encoderFirst is null || _encoder is null) throw new InvalidOperationException("the VAE was opened without its encoder");
+        long frames = video.Shape[2], height = video.Shape[3], width = video.Shape[4];
+        int latentFrames = WanVaeChunking.LatentFrames((int)frames);
+        long h = height / WanVaeChunking.SpatialCompression, w = width / WanVaeChunking.SpatialCompression;
+        var mean = new float[LatentChannels * latentFrames * h * w];
+        int t0 = 0;
+        RunChunks(_encoderFirst, _encoder, WanVaeChunking.VideoName, WanVaeChunking.LatentMeanName, latentFrames,
+            t =>
+            {
+                int start = t == 0 ? 0 : 1 + (t - 1) * WanVaeChunking.TemporalCompression;
+                int count = t == 0 ? 1 : WanVaeChunking.TemporalCompression;
+                return (Frame(video.Data, video.Shape, start, count), new long[] { 1, 3, count, height, width });
+            },
+            chunk =>
+            {
+                // chunk: [1, z, 1, h, w] -> frame t0 of [1, z, f, h, w]
+                long plane = h * w;
+                for (int c = 0; c < LatentChannels; c++)
+                    chunk.AsSpan((int)(c * plane), (int)plane).CopyTo(mean.AsSpan((int)((c * latentFrames + t0) * plane)));
+                t0++;
+            }, cancel);
+        return new HostTensor(mean, new long[] { 1, LatentChannels, latentFrames, h, w });
+    }
+
+    /// <summary>
+    /// The chunk loop shared by decoding and encoding: the first call without caches, then each call with the previous
+    /// call's caches (kept in device memory, allocated by ONNX Runtime), every result copied to the host.
+    /// </summary>
+    void RunChunks(GraphSession first, GraphSession next, string inputName, string outputName, int chunks,
+        Func<int, (float[] Data, long[] Shape)> input, Action<float[]> consume, CancellationToken cancel)
+    {
+        IDisposableReadOnlyCollection<OrtValue>? previous = null;
+        var cacheNames = first.OutputNames.Where(n => n.StartsWith(WanVaeChunking.NextCachePrefix, StringComparison.Ordinal)).ToList();
+        try
+        {
+            for (int t = 0; t < chunks; t++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var (data, shape) = input(t);
+                using var x = OrtValue.CreateTensorValueFromMemory(data, shape);
+                var inputs = new List<(string, OrtValue)> { (inputName, x) };
+                if (previous is not null)
+                    for (int i = 0; i < cacheNames.Count; i++)
+                        inputs.Add((WanVaeChunking.CachePrefix + cacheNames[i][WanVaeChunking.NextCachePrefix.Length..], previous[i + 1]));
+                var outputs = new List<OutputBinding> { OutputBinding.Allocate(outputName, OrtMemoryInfo.DefaultInstance) };
+                outputs.AddRange(cacheNames.Select(n => OutputBinding.Allocate(n, _device.Memory)));
+                var results = (t == 0 ? first : next).Run(inputs, outputs);
+                previous?.Dispose();
+                previous = results;
+                consume(results[0].GetTensorDataAsSpan<float>().ToArray());
+            }
+        }
+        finally
+        {
+            previous?.Dispose();
+        }
+    }
+
+    /// <summary>Frames [start, start + count) of a [1, C, F, H, W] tensor as [1, C, count, H, W].</summary>
+    static float[] Frame(float[] data, long[] shape, long start, long count)
+    {
+        long channels = shape[1], frames = shape[2], plane = shape[3] * shape[4];
+        var result = new float[channels * count * plane];
+        for (long c = 0; c < channels; c++)
+            data.AsSpan((int)((c * frames + start) * plane), (int)(count * plane)).CopyTo(result.AsSpan((int)(c * count * plane)));
+        return result;
+    }
+
+    public void Dispose()
+    {
+        _decoderFirst.Dispose();
+        _decoder.Dispose();
+        _encoderFirst?.Dispose();
+        _encoder?.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Schedulers;
+using FastVideo.Onnx.Runtime.Stages;
+
+namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
+
+/// <summary>Wan2.1 text-to-video (Diffusers' WanPipeline).</summary>
+[PipelineEntry("WanPipeline")]
+public sealed class WanPipeline : VideoPipeline
+{
+    public WanPipeline(PipelineContext context) : base(context)
+    {
+        string folder = context.ModelFolder;
+        var device = context.Device;
+        var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
+        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device));
+        var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false));
+        Stages = new PipelineStage[]
+        {
+            new InputValidationStage(context.Defaults, imageToVideo: false, vae.LatentChannels),
+            new TextEncodingStage(text),
+            new TimestepPreparationStage(WanSchedulers.Factory(folder, context.Defaults)),
+            new LatentPreparationStage(vae.LatentChannels),
+            new DenoisingStage(transformer, device),
+            new DecodingStage(vae),
+        };
+    }
+
+    protected override IReadOnlyList<PipelineStage> Stages { get; }
+}
+
+/// <summary>The scheduler of a Wan model folder, with the flow shift of the request or the preset.</summary>
+internal static class WanSchedulers
+{
+    public static Func<double?, IScheduler> Factory(string folder, SamplingDefaults defaults) => shift =>
+        SchedulerFactory.Load(Path.Combine(folder, "scheduler"), new SchedulerOverrides { FlowShift = shift ?? defaults.FlowShift });
+}

@@ -1,0 +1,113 @@
+using FastVideo.Onnx.Cli.Console;
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Runtime;
+using FastVideo.Onnx.Runtime.Configuration;
+using FastVideo.Onnx.Runtime.Output;
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Tensors;
+
+namespace FastVideo.Onnx.Cli.Commands;
+
+/// <summary><c>fastvideo-onnx generate --model DIR --prompt TEXT ... --output FILE</c></summary>
+public static class GenerateCommand
+{
+    public const string Usage = """
+        usage: fastvideo-onnx generate [--model DIR] --prompt TEXT [--negative-prompt TEXT] [--image FILE]
+                 [--height N] [--width N] [--num-frames N] [--steps N] [--guidance-scale X]
+                 [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
+                 [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
+                 [--preset NAME] [--config FILE.json] --output FILE
+
+        Generates a video from a converted model folder (see fastvideo-onnx convert). Without --model it uses the
+        tiny Wan model shipped with the tool (random weights, for trying the pipeline), converted on first use.
+
+          --output X.mp4          H.264 through ffmpeg when it is on PATH, else Motion-JPEG X.avi (with a notice)
+          --output X.safetensors  float32 'latents' [1,16,f,h,w] (before decoding) and 'video' [1,F,H,W,3] in [0,1]
+          --output DIR/           PNG frames
+          --latents FILE          initial noise: the tensor 'latents' [1,16,f,h,w] float32 (instead of --seed)
+          --seed N                torch-compatible noise: the same seed gives Diffusers' initial latents
+          --preset NAME           sampling defaults of a published model (default: the one matching the model)
+          --config FILE.json      settings layered over the preset: {"Sampling": {...}, "Runtime": {...}}
+                                  (then FASTVIDEO_* environment variables, then these options)
+
+        Defaults come from the model's preset: Wan2.1-T2V-1.3B is 480x832, 81 frames, 50 steps, guidance 3.0.
+        """;
+
+    public static readonly string[] ValueOptions =
+    {
+        "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale",
+        "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output",
+    };
+
+    public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
+
+    // Options that are configuration keys (the last configuration layer).
+    static readonly (string Option, string Key)[] ConfigurationOptions =
+    {
+        ("height", "Sampling:Height"), ("width", "Sampling:Width"), ("num-frames", "Sampling:NumFrames"), ("steps", "Sampling:Steps"),
+        ("guidance-scale", "Sampling:GuidanceScale"), ("max-sequence-length", "Sampling:MaxSequenceLength"), ("fps", "Sampling:Fps"),
+        ("flow-shift", "Sampling:FlowShift"), ("device", "Runtime:Device"), ("device-id", "Runtime:DeviceId"), ("threads", "Runtime:IntraOpThreads"),
+    };
+
+    public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        args.NoMorePositionals(0);
+        string output = args.Required("output");
+        string prompt = args.Required("prompt");
+        VideoWriter.CheckWritable(output);
+        foreach (var numeric in new[] { "height", "width", "num-frames", "steps", "max-sequence-length", "fps", "device-id", "threads" }) args.Int(numeric);
+        foreach (var numeric in new[] { "guidance-scale", "flow-shift" }) args.Double(numeric);
+        if (args.Value("device") is string device) Runtime.Execution.ExecutionProviderNames.Parse(device);
+
+        void Notice(string message) => stderr.WriteLine($"note: {message}");
+        string model = args.Value("model") ?? EmbeddedModel.Converted(Notice, cancel);
+
+        var commandLine = ConfigurationOptions.Where(o => args.Has(o.Option)).ToDictionary(o => o.Key, o => (string?)args.Value(o.Option));
+        if (args.Value("device") is string d) commandLine["Runtime:Device"] = Runtime.Execution.ExecutionProviderNames.Parse(d).ToString();
+        if (args.Flag("allow-cpu-fallback")) commandLine["Runtime:AllowCpuFallback"] = "true";
+        if (args.Flag("cuda-graph")) commandLine["Runtime:CudaGraph"] = "true";
+        var preset = VideoGenerator.ResolvePreset(model, args.Value("preset"));
+        var settings = GeneratorSettings.Build(preset, args.Value("config"), commandLine);
+
+        var request = new GenerationRequest
+        {
+            Prompt = prompt,
+            NegativePrompt = args.Value("negative-prompt"),
+            Image = args.Value("image"),
+            Seed = args.Long("seed"),
+            Latents = args.Value("latents") is string latents ? LoadLatents(latents) : null,
+        };
+
+        using var generator = VideoGenerator.FromPretrained(model, new GeneratorOptions
+        {
+            Runtime = settings.Runtime,
+            Sampling = settings.Sampling,
+            Notice = Notice,
+        });
+        stderr.WriteLine($"{generator.PipelineClass} on {generator.Provider.ToString().ToLowerInvariant()}" +
+                         (settings.PresetName is null ? "" : $", preset {settings.PresetName}") + $" (loaded in {generator.LoadTime.TotalSeconds:F1} s)");
+
+        var bar = ProgressBar.ForStderr(stderr);
+        var progress = new Core.Progress.CallbackProgress<GenerationProgress>(p =>
+        {
+            if (p.Steps > 0) bar.Update((double)p.Step / p.Steps, p.Stage, $"step {p.Step}/{p.Steps}");
+        });
+        var result = generator.Generate(request, progress, cancel);
+        bar.Done();
+        foreach (var notice in result.Notices) Notice(notice);
+
+        var written = VideoWriter.Write(output, result.Latents, result.Video, result.Fps, Notice);
+        stdout.WriteLine($"wrote {string.Join(", ", written.Count > 3 ? new[] { written[0], "...", written[^1] } : written)}");
+        foreach (var (component, elapsed) in generator.SessionCreationTimes) stdout.WriteLine($"  session {component,-22} {elapsed.TotalSeconds,8:F2} s");
+        foreach (var t in result.Timings) stdout.WriteLine($"  {t.Stage,-30} {t.Elapsed.TotalSeconds,8:F2} s");
+        stdout.WriteLine($"  {"total",-30} {result.Total.TotalSeconds,8:F2} s");
+        return 0;
+    }
+
+    static HostTensor LoadLatents(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidRequestException("--latents", $"{path} does not exist");
+        return HostTensor.Load(path, "latents");
+    }
+}
