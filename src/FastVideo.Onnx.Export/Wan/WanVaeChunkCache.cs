@@ -1,3 +1,5 @@
+using FastVideo.Onnx.Core.Models;
+
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// their channels, frames and spatial level, so the layout the graphs expose is exactly the one the forward used.
 /// <para>
 /// Diffusers keeps 1 frame after the first chunk and pads the missing one with zeros later; here a cache always has
-/// <see cref="Core.Models.WanVaeChunking.CacheFrames"/> frames, zero-filled where Diffusers would pad, which feeds the
+/// <see cref="WanVaeChunking.CacheFrames"/> frames, zero-filled where Diffusers would pad, which feeds the
 /// convolutions the same values and gives every chunk after the first one fixed shapes.
 /// </para>
 /// </summary>

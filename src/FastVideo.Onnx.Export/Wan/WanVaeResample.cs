@@ -4,14 +4,6 @@ using FastVideo.Onnx.Export.Modeling.Layers;
 
 namespace FastVideo.Onnx.Export.Wan;
 
-public enum WanVaeResampleMode
-{
-    Upsample2d,
-    Upsample3d,
-    Downsample2d,
-    Downsample3d,
-}
-
 /// <summary>
 /// Diffusers' WanResample: a 2-D resampling applied to each frame (nearest 2x upsampling then a 3x3 conv that halves the
 /// channels, or a zero-pad right/bottom then a stride-2 3x3 conv), with, for the 3-D modes, a temporal convolution:
