@@ -1,0 +1,71 @@
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Models;
+
+namespace FastVideo.Onnx.Export.Wan;
+
+/// <summary>
+/// The fields of an AutoencoderKLWan config.json, with Diffusers' defaults. Only the Wan2.1 VAE is supported
+/// (<c>is_residual</c> false, no <c>patch_size</c>, 8x spatial and 4x temporal compression, no attention in the
+/// encoder's down blocks); other configurations are refused with the file and field named.
+/// </summary>
+public sealed record WanVaeConfig
+{
+    public string Path { get; init; } = "config.json";
+    public int BaseDim { get; init; } = 96;
+    public int? DecoderBaseDim { get; init; }
+    public int ZDim { get; init; } = 16;
+    public int[] DimMult { get; init; } = { 1, 2, 4, 4 };
+    public int NumResBlocks { get; init; } = 2;
+    public bool[] TemperalDownsample { get; init; } = { false, true, true };
+    public int InChannels { get; init; } = 3;
+    public int OutChannels { get; init; } = 3;
+
+    /// <summary>Diffusers reverses the encoder's temporal downsampling flags for the decoder.</summary>
+    public bool[] TemperalUpsample => TemperalDownsample.Reverse().ToArray();
+
+    public static WanVaeConfig FromJson(JsonConfig json)
+    {
+        var c = new WanVaeConfig
+        {
+            Path = json.Path,
+            BaseDim = json.GetInt("base_dim", 96),
+            DecoderBaseDim = json.GetIntOrNull("decoder_base_dim"),
+            ZDim = json.GetInt("z_dim", 16),
+            DimMult = json.GetIntArray("dim_mult", new[] { 1, 2, 4, 4 }),
+            NumResBlocks = json.GetInt("num_res_blocks", 2),
+            TemperalDownsample = json.GetBoolArray("temperal_downsample", new[] { false, true, true }),
+            InChannels = json.GetInt("in_channels", 3),
+            OutChannels = json.GetInt("out_channels", 3),
+        };
+        void Check(bool ok, string field, string problem)
+        {
+            if (!ok) throw new ModelFormatException(json.Path, $"field '{field}' {problem}");
+        }
+        Check(!json.GetBool("is_residual", false), "is_residual",
+            "is true (the Wan2.2 VAE, with residual up/down blocks); only the Wan2.1 VAE (is_residual false) is supported");
+        Check(!json.Has("patch_size"), "patch_size", "is set (the Wan2.2 VAE patchifies its input); only the Wan2.1 VAE (patch_size null) is supported");
+        Check(!json.Has("attn_scales") || json.GetDoubleArray("attn_scales").Length == 0, "attn_scales",
+            "is not empty; only the Wan2.1 VAE (no attention in the encoder's down blocks) is supported");
+        Check(c.BaseDim > 0, "base_dim", "must be positive");
+        Check(c.DecoderBaseDim is null or > 0, "decoder_base_dim", "must be positive");
+        Check(c.ZDim > 0, "z_dim", "must be positive");
+        Check(c.NumResBlocks > 0, "num_res_blocks", "must be positive");
+        Check(c.InChannels > 0, "in_channels", "must be positive");
+        Check(c.OutChannels > 0, "out_channels", "must be positive");
+        Check(c.DimMult.Length > 0 && c.DimMult.All(m => m > 0), "dim_mult", "must be positive integers");
+        // The chunked protocol (1 latent frame <-> 4 video frames, 8x8 pixels per latent) holds for these shapes only.
+        Check(1 << (c.DimMult.Length - 1) == WanVaeChunking.SpatialCompression, "dim_mult",
+            $"has {c.DimMult.Length} levels; the Wan2.1 VAE has 4 (8x spatial compression)");
+        Check(c.TemperalDownsample.Length == c.DimMult.Length - 1, "temperal_downsample", $"must have {c.DimMult.Length - 1} entries (one per downsampling)");
+        Check(1 << c.TemperalDownsample.Count(t => t) == WanVaeChunking.TemporalCompression, "temperal_downsample",
+            "must downsample time twice (4x temporal compression, as Wan2.1 and its chunked encoding assume)");
+        Check(json.GetInt("scale_factor_temporal", WanVaeChunking.TemporalCompression) == WanVaeChunking.TemporalCompression,
+            "scale_factor_temporal", $"must be {WanVaeChunking.TemporalCompression} for this VAE");
+        Check(json.GetInt("scale_factor_spatial", WanVaeChunking.SpatialCompression) == WanVaeChunking.SpatialCompression,
+            "scale_factor_spatial", $"must be {WanVaeChunking.SpatialCompression} for this VAE");
+        // latents_mean / latents_std are validated (length z_dim) where they are used.
+        WanVaeNormalization.FromConfig(json);
+        return c;
+    }
+}

@@ -1,0 +1,49 @@
+using FastVideo.Onnx.Export.Modeling;
+
+namespace FastVideo.Onnx.Export.Wan;
+
+/// <summary>
+/// Diffusers' WanDecoder3d (Wan2.1): causal conv in, mid block, up blocks (spatial 2x upsampling at every level but the
+/// last, temporal where the reversed <c>temperal_downsample</c> says; each upsampler halves the width, so the next
+/// block's input is half the previous block's output), RMS norm, SiLU, causal conv out.
+/// </summary>
+public sealed class WanVaeDecoder : Module
+{
+    public WanVaeCausalConv3d ConvIn { get; }
+    public WanVaeMidBlock MidBlock { get; }
+    public ModuleList<WanVaeUpBlock> UpBlocks { get; }
+    public WanVaeRmsNorm NormOut { get; }
+    public WanVaeCausalConv3d ConvOut { get; }
+
+    public WanVaeDecoder(WanVaeConfig config)
+    {
+        int baseDim = config.DecoderBaseDim ?? config.BaseDim;
+        int levels = config.DimMult.Length;
+        int[] dims = new[] { config.DimMult[^1] }.Concat(config.DimMult.Reverse()).Select(m => baseDim * m).ToArray();
+        bool[] temporal = config.TemperalUpsample;
+        ConvIn = Add("conv_in", new WanVaeCausalConv3d(config.ZDim, dims[0], 3, padding: 1));
+        MidBlock = Add("mid_block", new WanVaeMidBlock(dims[0]));
+        var blocks = new List<WanVaeUpBlock>();
+        for (int i = 0; i < levels; i++)
+        {
+            int inDim = i > 0 ? dims[i] / 2 : dims[i];
+            WanVaeResampleMode? mode = i == levels - 1 ? null
+                : temporal[i] ? WanVaeResampleMode.Upsample3d : WanVaeResampleMode.Upsample2d;
+            blocks.Add(new WanVaeUpBlock(inDim, dims[i + 1], config.NumResBlocks, mode));
+        }
+        UpBlocks = Add("up_blocks", new ModuleList<WanVaeUpBlock>(blocks));
+        NormOut = Add("norm_out", new WanVaeRmsNorm(dims[^1], images: false));
+        ConvOut = Add("conv_out", new WanVaeCausalConv3d(dims[^1], config.OutChannels, 3, padding: 1));
+    }
+
+    /// <param name="x">[B, z_dim, 1, h, w] in the compute type (one latent frame)</param>
+    /// <returns>[B, out_channels, 1 (first chunk) or 4, 8h, 8w]</returns>
+    public T Forward<T>(ITensorOps<T> ops, T x, WanVaeChunkCache<T> cache)
+    {
+        using var _ = Enter(ops);
+        x = ConvIn.Forward(ops, x, cache);
+        x = MidBlock.Forward(ops, x, cache);
+        foreach (var block in UpBlocks.Items) x = block.Forward(ops, x, cache);
+        return ConvOut.Forward(ops, ops.Silu(NormOut.Forward(ops, x)), cache);
+    }
+}

@@ -1,0 +1,89 @@
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Onnx;
+
+namespace FastVideo.Onnx.Export.Wan;
+
+/// <summary>
+/// The four ONNX graphs of a Wan2.1 VAE and their signatures (names in <see cref="WanVaeChunking"/>; the calling protocol
+/// is in its documentation and docs/VAE.md):
+/// <list type="bullet">
+/// <item><c>decoder_first.onnx</c>: <c>latents</c> [batch, z, 1, latent_height, latent_width] float32 ->
+/// <c>video</c> [batch, 3, 1, latent_height*8, latent_width*8] float32, and <c>next_cache_0..N</c>.</item>
+/// <item><c>decoder.onnx</c>: <c>latents</c> (one frame) and <c>cache_0..N</c> -> <c>video</c> with 4 frames and
+/// <c>next_cache_0..N</c>.</item>
+/// <item><c>encoder_first.onnx</c>: <c>video</c> [batch, 3, 1, video_height, video_width] float32 ->
+/// <c>latent_mean</c> [batch, z, 1, video_height/8, video_width/8] float32, and <c>next_cache_0..M</c>.</item>
+/// <item><c>encoder.onnx</c>: <c>video</c> (4 frames) and <c>cache_0..M</c> -> <c>latent_mean</c> and <c>next_cache_0..M</c>.</item>
+/// </list>
+/// Batch, height and width are dynamic (any size divisible by 8 for the encoder); the frame counts per call are fixed.
+/// Cache i has the shape <see cref="WanVaeCacheSlot.Shape"/> gives for slot i of <see cref="DecoderCaches"/> or
+/// <see cref="EncoderCaches"/>, in the compute type of the export. Both graphs of a pair expose the same slots: the
+/// first chunk's graph outputs every cache the next graph takes, so a caller only moves outputs to inputs.
+/// </summary>
+public static class WanVaeGraphs
+{
+    public const string LatentHeight = "latent_height";
+    public const string LatentWidth = "latent_width";
+    public const string VideoHeight = "video_height";
+    public const string VideoWidth = "video_width";
+    public const string Batch = "batch";
+
+    public static OnnxGraphBuilder BuildDecoder(WanVaeModel model, DType computeType, bool firstChunk) =>
+        Decoder(model, computeType, firstChunk).Graph;
+
+    public static OnnxGraphBuilder BuildEncoder(WanVaeModel model, DType computeType, bool firstChunk) =>
+        Encoder(model, computeType, firstChunk).Graph;
+
+    /// <summary>The decoder's caches, in order, as the forward claims them (traced symbolically; no weights are read).</summary>
+    public static IReadOnlyList<WanVaeCacheSlot> DecoderCaches(WanVaeModel model) => Decoder(model, DType.Float32, firstChunk: false).Caches;
+
+    /// <summary>The encoder's caches, in order (traced symbolically).</summary>
+    public static IReadOnlyList<WanVaeCacheSlot> EncoderCaches(WanVaeModel model) => Encoder(model, DType.Float32, firstChunk: false).Caches;
+
+    public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Decoder(WanVaeModel model, DType computeType, bool firstChunk)
+    {
+        var c = model.Config;
+        var g = new OnnxGraphBuilder(computeType);
+        var latents = g.Input(WanVaeChunking.LatentsName, DType.Float32, Batch, c.ZDim, 1, LatentHeight, LatentWidth);
+        var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(LatentHeight, LatentWidth)));
+        var video = model.DecodeChunk(g, latents, cache);
+        int level = Log2(WanVaeChunking.SpatialCompression);
+        if (cache.Level != level) throw new InvalidOperationException($"the decoder upsampled {cache.Level} times, expected {level}");
+        g.Output(video, WanVaeChunking.VideoName, Batch, c.OutChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
+            WanVaeCacheSlot.ScaledName(LatentHeight, level), WanVaeCacheSlot.ScaledName(LatentWidth, level));
+        OutputCaches(g, cache, LatentHeight, LatentWidth);
+        return (g, cache.Slots);
+    }
+
+    public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Encoder(WanVaeModel model, DType computeType, bool firstChunk)
+    {
+        var c = model.Config;
+        var g = new OnnxGraphBuilder(computeType);
+        var video = g.Input(WanVaeChunking.VideoName, DType.Float32, Batch, c.InChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
+            VideoHeight, VideoWidth);
+        var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(VideoHeight, VideoWidth)));
+        var mean = model.EncodeChunk(g, video, cache);
+        int level = -Log2(WanVaeChunking.SpatialCompression);
+        if (cache.Level != level) throw new InvalidOperationException($"the encoder downsampled {-cache.Level} times, expected {-level}");
+        g.Output(mean, WanVaeChunking.LatentMeanName, Batch, c.ZDim, 1,
+            WanVaeCacheSlot.ScaledName(VideoHeight, level), WanVaeCacheSlot.ScaledName(VideoWidth, level));
+        OutputCaches(g, cache, VideoHeight, VideoWidth);
+        return (g, cache.Slots);
+    }
+
+    static void OutputCaches(OnnxGraphBuilder g, WanVaeChunkCache<OnnxValue> cache, string height, string width)
+    {
+        foreach (var (slot, value) in cache.Slots.Zip(cache.Next))
+            g.Output(value, slot.OutputName, slot.Dims(height, width));
+    }
+
+    /// <summary>Throws unless the first-chunk graph leaves exactly the caches the next graph takes.</summary>
+    public static void CheckSameLayout(IReadOnlyList<WanVaeCacheSlot> first, IReadOnlyList<WanVaeCacheSlot> next, string what)
+    {
+        if (first.Count != next.Count || first.Zip(next).Any(p => p.First != p.Second))
+            throw new InvalidOperationException($"{what}: the first chunk's caches ({first.Count}) differ from the next chunks' ({next.Count})");
+    }
+
+    static int Log2(int v) => 31 - System.Numerics.BitOperations.LeadingZeroCount((uint)v);
+}
