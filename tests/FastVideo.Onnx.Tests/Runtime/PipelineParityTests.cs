@@ -1,0 +1,65 @@
+using FastVideo.Onnx.Runtime;
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Tensors;
+using FastVideo.Onnx.Tests.Support;
+using NUnit.Framework;
+
+namespace FastVideo.Onnx.Tests.Runtime;
+
+/// <summary>Whole pipelines (fp32, CPU execution provider) against Diffusers' WanPipeline and WanImageToVideoPipeline.</summary>
+public class PipelineParityTests
+{
+    static GenerationRequest FixtureRequest(string? image = null) => new()
+    {
+        Prompt = FixtureSettings.Prompt,
+        NegativePrompt = FixtureSettings.NegativePrompt,
+        Image = image,
+        Height = FixtureSettings.Height,
+        Width = FixtureSettings.Width,
+        NumFrames = FixtureSettings.NumFrames,
+        Steps = FixtureSettings.Steps,
+        GuidanceScale = FixtureSettings.GuidanceScale,
+        MaxSequenceLength = FixtureSettings.MaxSequenceLength,
+        Latents = new HostTensor(Reference.Get("latents_init").Data, Reference.Get("latents_init").Shape),
+    };
+
+    [Test]
+    public void TextToVideoMatchesDiffusers()
+    {
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo);
+        var steps = new Dictionary<int, HostTensor>();
+        var result = generator.Generate(FixtureRequest(), stepEnd: (i, latents) => steps[i] = latents);
+        for (int i = 0; i < FixtureSettings.Steps; i++)
+            Compare.Close(steps[i].Data, steps[i].Shape, Reference.Get($"pipeline_step{i}_latents"), 1e-3, $"t2v latents after step {i}");
+        Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents");
+        Assert.That(result.Video, Is.Not.Null);
+        Compare.Close(result.Video!.Tensor.Data, result.Video.Tensor.Shape, Reference.Get("pipeline_video"), 2e-3, "t2v video");
+        Assert.That(result.Timings.Select(t => t.Stage), Is.EqualTo(new[]
+        {
+            "input validation", "text encoding", "timestep preparation", "latent preparation", "denoising", "decoding",
+        }));
+    }
+
+    [Test]
+    public void SeedGivesDiffusersInitialNoise()
+    {
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo);
+        var seeded = FixtureRequest() with { Latents = null, Seed = FixtureSettings.Seed, Steps = 1, LatentsOnly = true };
+        var fromLatents = FixtureRequest() with { Steps = 1, LatentsOnly = true };
+        var a = generator.Generate(seeded).Latents;
+        var b = generator.Generate(fromLatents).Latents;
+        Assert.That(a.Data, Is.EqualTo(b.Data), "seed 42 must give the fixture's torch.randn latents");
+    }
+
+    [Test]
+    public void ImageToVideoMatchesDiffusers()
+    {
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.ImageToVideo);
+        var steps = new Dictionary<int, HostTensor>();
+        var result = generator.Generate(FixtureRequest(Repo.I2VImage) with { LatentsOnly = true }, stepEnd: (i, latents) => steps[i] = latents);
+        for (int i = 0; i < FixtureSettings.Steps; i++)
+            Compare.Close(steps[i].Data, steps[i].Shape, Reference.Get($"i2v_step{i}_latents"), 1e-3, $"i2v latents after step {i}");
+        Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("i2v_final_latents"), 1e-3, "i2v final latents");
+        Assert.That(result.Video, Is.Null, "latents only");
+    }
+}
