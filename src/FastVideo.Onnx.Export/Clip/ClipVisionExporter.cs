@@ -1,5 +1,4 @@
 using FastVideo.Onnx.Core.Json;
-using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 
@@ -14,9 +13,10 @@ public sealed class ClipVisionExporter : DefinitionExporter<ClipVisionModel>
     protected override ClipVisionModel CreateDefinition(JsonConfig config, ComponentSource source)
     {
         var c = ClipVisionConfig.FromJson(config);
-        if (source.SyntheticWeights is not null) return new ClipVisionModel(c);
-        // Headers only: checkpoints saved by transformers 4.x name keys vision_model.*, transformers 5 does not.
-        using var archive = WeightArchive.Open(source.Folder);
+        // Headers only: checkpoints saved by transformers 4.x (the published Wan2.1 ones) name keys vision_model.*,
+        // transformers 5 does not. Without a checkpoint the definition takes the published layout.
+        using var archive = source.SyntheticWeights is null ? CheckpointHeaders.TryOpen(source.Folder) : null;
+        if (archive is null) return new ClipVisionModel(c);
         bool prefixed = archive.Tensors.Keys.Any(k => k.StartsWith(ClipVisionModel.VisionModelPrefix, StringComparison.Ordinal));
         return new ClipVisionModel(c, prefixed ? ClipVisionModel.VisionModelPrefix : "");
     }

@@ -1,6 +1,5 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
-using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 
@@ -19,9 +18,10 @@ public sealed class Umt5EncoderExporter : DefinitionExporter<Umt5EncoderModel>
     protected override Umt5EncoderModel CreateDefinition(JsonConfig config, ComponentSource source)
     {
         var c = Umt5Config.FromJson(config);
-        if (source.SyntheticWeights is not null) return new Umt5EncoderModel(c);
-        // Headers only: which of the two tied names carries the embedding table.
-        using var archive = WeightArchive.Open(source.Folder);
+        // Headers only: which of the two tied names carries the embedding table. Without a checkpoint (generated
+        // weights, or a folder of configs being filled with random weights) the definition takes the published names.
+        using var archive = source.SyntheticWeights is null ? CheckpointHeaders.TryOpen(source.Folder) : null;
+        if (archive is null) return new Umt5EncoderModel(c);
         bool tiedOnly = archive.Find(Umt5EncoderModel.SharedKey) is null && archive.Find(Umt5EncoderModel.TiedKey) is not null;
         return new Umt5EncoderModel(c, embeddingFromTiedKey: tiedOnly);
     }
