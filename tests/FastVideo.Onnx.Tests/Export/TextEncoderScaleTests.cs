@@ -20,7 +20,7 @@ namespace FastVideo.Onnx.Tests.Export;
 public class TextEncoderScaleTests
 {
     [Test]
-    public void XxlSizedUmt5ConvertsWithinMemory()
+    public void XxlSizedTextEncoderConvertsWithinMemory()
     {
         if (Environment.GetEnvironmentVariable("FVO_SCALE") != "1") Assert.Ignore("set FVO_SCALE=1 to run");
         int layers = int.Parse(Environment.GetEnvironmentVariable("FVO_SCALE_LAYERS") ?? "24");
