@@ -13,8 +13,9 @@ public sealed class ClipVisionExporter : DefinitionExporter<ClipVisionModel>
     protected override ClipVisionModel CreateDefinition(JsonConfig config, ComponentSource source)
     {
         var c = ClipVisionConfig.FromJson(config);
-        // Headers only: checkpoints saved by transformers 4.x (the published Wan2.1 ones) name keys vision_model.*,
-        // transformers 5 does not. Without a checkpoint the definition takes the published layout.
+        // Headers only: transformers 4.x saved CLIPVisionModel keys as vision_model.* (the layout of checkpoints published
+        // before transformers 5, which saves them without the prefix). Without a checkpoint the definition takes the
+        // published layout.
         using var archive = source.SyntheticWeights is null ? CheckpointHeaders.TryOpen(source.Folder) : null;
         if (archive is null) return new ClipVisionModel(c);
         bool prefixed = archive.Tensors.Keys.Any(k => k.StartsWith(ClipVisionModel.VisionModelPrefix, StringComparison.Ordinal));

@@ -7,8 +7,8 @@ namespace FastVideo.Onnx.Export.Clip;
 /// <summary>
 /// transformers' CLIPVisionModel as Wan's image-to-video pipeline uses it: the output is <c>hidden_states[-2]</c>, the
 /// input of the last encoder layer (embeddings, <c>pre_layrnorm</c>, then all layers but the last). The last layer and
-/// <c>post_layernorm</c> do not contribute, so they are not part of the definition; their weights, present in every
-/// checkpoint, are the only extra tensors strict loading accepts.
+/// <c>post_layernorm</c> do not contribute, so they are not part of the definition; their weights, present in published
+/// checkpoints, are the only extra tensors strict loading accepts.
 /// </summary>
 public sealed class ClipVisionModel : ModelDefinition
 {

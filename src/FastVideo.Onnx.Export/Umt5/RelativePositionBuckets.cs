@@ -47,7 +47,8 @@ public static class RelativePositionBuckets
         var positions = ops.Range(length);
         // relative_position[i, j] = memory position j - query position i
         var relative = ops.Sub(ops.Unsqueeze(positions, 0), ops.Unsqueeze(positions, 1));
-        // Min/Max rather than Clip: TorchOps' Clip takes double bounds, which torch promotes an int64 tensor to float with
+        // Min/Max rather than Clip: TorchOps' Clip passes double bounds, and torch.clamp of an int64 tensor with float
+        // bounds returns float, which Gather then refuses as indices
         var clamped = ops.Min(ops.Max(relative, ops.Int64s(-maxDistance)), ops.Int64s(maxDistance));
         var index = ops.Add(clamped, ops.Int64s(maxDistance));
         var table = Table(numBuckets, maxDistance);
