@@ -1,0 +1,72 @@
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
+
+namespace FastVideo.Onnx.Export.Clip;
+
+/// <summary>The activation of CLIP's MLP (<c>hidden_act</c>).</summary>
+public enum ClipActivation
+{
+    /// <summary><c>quick_gelu</c>: x * sigmoid(1.702 x) (OpenAI CLIP).</summary>
+    QuickGelu,
+    /// <summary><c>gelu</c>: exact (erf) GELU (OpenCLIP ViT-H/14, Wan2.1's image encoder).</summary>
+    Gelu,
+    /// <summary><c>gelu_new</c> / <c>gelu_pytorch_tanh</c>: GELU with the tanh approximation.</summary>
+    GeluTanh,
+}
+
+/// <summary>
+/// The fields of a transformers CLIPVisionConfig (config.json of a CLIPVisionModel). Shape fields are required:
+/// a missing one is reported by name rather than replaced by transformers' ViT-B/32 defaults, which would only fail
+/// later as a confusing shape mismatch.
+/// </summary>
+public sealed record ClipVisionConfig
+{
+    public int HiddenSize { get; init; }
+    public int IntermediateSize { get; init; }
+    public int NumHiddenLayers { get; init; }
+    public int NumAttentionHeads { get; init; }
+    public int ImageSize { get; init; }
+    public int PatchSize { get; init; }
+    public int NumChannels { get; init; } = 3;
+    public double LayerNormEps { get; init; } = 1e-5;
+    public ClipActivation HiddenAct { get; init; } = ClipActivation.QuickGelu;
+
+    public int NumPatches => (ImageSize / PatchSize) * (ImageSize / PatchSize);
+    public int NumPositions => NumPatches + 1;
+    public int HeadDim => HiddenSize / NumAttentionHeads;
+
+    public static ClipVisionConfig FromJson(JsonConfig json)
+    {
+        string act = json.GetString("hidden_act", "quick_gelu");
+        var c = new ClipVisionConfig
+        {
+            HiddenSize = json.GetInt("hidden_size"),
+            IntermediateSize = json.GetInt("intermediate_size"),
+            NumHiddenLayers = json.GetInt("num_hidden_layers"),
+            NumAttentionHeads = json.GetInt("num_attention_heads"),
+            ImageSize = json.GetInt("image_size"),
+            PatchSize = json.GetInt("patch_size"),
+            NumChannels = json.GetInt("num_channels", 3),
+            LayerNormEps = json.GetDouble("layer_norm_eps", 1e-5),
+            HiddenAct = act switch
+            {
+                "quick_gelu" => ClipActivation.QuickGelu,
+                "gelu" => ClipActivation.Gelu,
+                "gelu_new" or "gelu_pytorch_tanh" => ClipActivation.GeluTanh,
+                _ => throw new ModelFormatException(json.Path, $"field 'hidden_act' is '{act}'; supported: quick_gelu, gelu, gelu_new, gelu_pytorch_tanh"),
+            },
+        };
+        void Check(bool ok, string field, string problem)
+        {
+            if (!ok) throw new ModelFormatException(json.Path, $"field '{field}' {problem}");
+        }
+        Check(c.HiddenSize > 0, "hidden_size", "must be positive");
+        Check(c.IntermediateSize > 0, "intermediate_size", "must be positive");
+        Check(c.NumHiddenLayers > 0, "num_hidden_layers", "must be positive");
+        Check(c.NumAttentionHeads > 0 && c.HiddenSize % c.NumAttentionHeads == 0, "num_attention_heads", "must be positive and divide hidden_size");
+        Check(c.PatchSize > 0, "patch_size", "must be positive");
+        Check(c.ImageSize >= c.PatchSize, "image_size", $"must be at least patch_size ({c.PatchSize})");
+        Check(c.NumChannels > 0, "num_channels", "must be positive");
+        return c;
+    }
+}

@@ -1,0 +1,86 @@
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
+
+namespace FastVideo.Onnx.Export.Umt5;
+
+/// <summary>The activation of the T5 feed-forward (transformers' ACT2FN names it by <c>dense_act_fn</c>).</summary>
+public enum Umt5Activation
+{
+    /// <summary><c>gelu_new</c> / <c>gelu_pytorch_tanh</c>: GELU with the tanh approximation (UMT5's gated-gelu).</summary>
+    GeluTanh,
+    /// <summary><c>gelu</c>: exact (erf) GELU.</summary>
+    Gelu,
+    Relu,
+}
+
+/// <summary>
+/// The fields of a transformers UMT5Config (config.json of a UMT5EncoderModel) that the encoder needs. The shape fields
+/// are required (a config without them is not a UMT5 config worth guessing about); the others take transformers'
+/// defaults.
+/// </summary>
+public sealed record Umt5Config
+{
+    public int VocabSize { get; init; }
+    public int DModel { get; init; }
+    public int DKv { get; init; }
+    public int DFf { get; init; }
+    public int NumLayers { get; init; }
+    public int NumHeads { get; init; }
+    public int RelativeAttentionNumBuckets { get; init; } = 32;
+    public int RelativeAttentionMaxDistance { get; init; } = 128;
+    public double LayerNormEpsilon { get; init; } = 1e-6;
+    public bool IsGatedAct { get; init; } = true;
+    public Umt5Activation Activation { get; init; } = Umt5Activation.GeluTanh;
+
+    public int InnerDim => NumHeads * DKv;
+
+    public static Umt5Config FromJson(JsonConfig json)
+    {
+        // UMT5Config derives the activation from feed_forward_proj: "gated-gelu" means gated gelu_new, otherwise
+        // "[gated-]ACT" names the activation directly.
+        string proj = json.GetString("feed_forward_proj", "gated-gelu");
+        var parts = proj.Split('-');
+        bool gated = parts.Length == 2 && parts[0] == "gated";
+        if (!(parts.Length == 1 || gated))
+            throw new ModelFormatException(json.Path, $"field 'feed_forward_proj' is '{proj}'; expected 'ACT' or 'gated-ACT'");
+        string act = proj == "gated-gelu" ? "gelu_new" : parts[^1];
+        var activation = act switch
+        {
+            "gelu_new" or "gelu_pytorch_tanh" => Umt5Activation.GeluTanh,
+            "gelu" => Umt5Activation.Gelu,
+            "relu" => Umt5Activation.Relu,
+            _ => throw new ModelFormatException(json.Path, $"field 'feed_forward_proj' activation '{act}' is not supported (gelu_new, gelu, relu)"),
+        };
+
+        var c = new Umt5Config
+        {
+            VocabSize = json.GetInt("vocab_size"),
+            DModel = json.GetInt("d_model"),
+            DKv = json.GetInt("d_kv"),
+            DFf = json.GetInt("d_ff"),
+            NumLayers = json.GetInt("num_layers"),
+            NumHeads = json.GetInt("num_heads"),
+            RelativeAttentionNumBuckets = json.GetInt("relative_attention_num_buckets", 32),
+            RelativeAttentionMaxDistance = json.GetInt("relative_attention_max_distance", 128),
+            LayerNormEpsilon = json.GetDouble("layer_norm_epsilon", 1e-6),
+            IsGatedAct = gated,
+            Activation = activation,
+        };
+        void Check(bool ok, string field, string problem)
+        {
+            if (!ok) throw new ModelFormatException(json.Path, $"field '{field}' {problem}");
+        }
+        Check(c.VocabSize > 0, "vocab_size", "must be positive");
+        Check(c.DModel > 0, "d_model", "must be positive");
+        Check(c.DKv > 0, "d_kv", "must be positive");
+        Check(c.DFf > 0, "d_ff", "must be positive");
+        Check(c.NumLayers > 0, "num_layers", "must be positive");
+        Check(c.NumHeads > 0, "num_heads", "must be positive");
+        // bidirectional buckets: half per direction, and half of those exact, so at least 4 for a log-spaced part
+        Check(c.RelativeAttentionNumBuckets >= 4 && c.RelativeAttentionNumBuckets % 2 == 0, "relative_attention_num_buckets", "must be an even number >= 4");
+        Check(c.RelativeAttentionMaxDistance > c.RelativeAttentionNumBuckets / 4, "relative_attention_max_distance",
+            "must exceed a quarter of relative_attention_num_buckets");
+        Check(!json.Has("is_decoder") || !json.GetBool("is_decoder"), "is_decoder", "is true; UMT5EncoderModel is the encoder");
+        return c;
+    }
+}
