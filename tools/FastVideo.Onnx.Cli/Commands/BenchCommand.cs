@@ -12,7 +12,20 @@ namespace FastVideo.Onnx.Cli.Commands;
 public static class BenchCommand
 {
     public const string Usage = """
-        usage: fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
+        usage: fastvideo-onnx bench run --config-dir DIR --work DIR [--dtype bf16] [--vae-dtype fp16] [--text-dtype bf16]
+                 [--device cuda] [--parts transformer,vae,text,e2e] [--height 480 --width 832 --num-frames 81]
+                 [--steps 50] [--repeats 5] [--json FILE]
+               fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR] [--work DIR]
+               fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
+
+          run            convert a random-weight model in the real configuration of --config-dir (e.g.
+                         models/configs/wan2.1-t2v-1.3b) into --work (once), then time the transformer
+                         forward (batch 1 and 2), the VAE decode, the UMT5 encoder and the whole guided
+                         text-to-video run, with session creation times and GPU memory peaks. Prints a
+                         Markdown table and JSON.
+          precision      convert the tiny model at each precision, run it on --device and compare every
+                         component and the pipeline with the Diffusers reference in --fixtures (cosine
+                         >= 0.999). Exits 1 when any comparison fails.
 
           random-model   copy a folder of configs (model_index.json + component config.json files, e.g.
                          models/configs/wan2.1-t2v-1.3b) to --output and fill each model component with
@@ -20,7 +33,11 @@ public static class BenchCommand
                          conversion at real sizes; never commit the result.
         """;
 
-    public static readonly string[] ValueOptions = { "config-dir", "output", "components", "dtype", "shard-gb" };
+    public static readonly string[] ValueOptions =
+    {
+        "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
+        "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures",
+    };
     public static readonly string[] FlagOptions = { "help", "force" };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
@@ -29,8 +46,65 @@ public static class BenchCommand
         return sub switch
         {
             "random-model" => RandomModel(args, stdout, stderr),
-            _ => throw new UsageException($"unknown bench command '{sub}' (random-model)"),
+            "run" => RunBenchmark(args, stdout, stderr),
+            "precision" => Precision(args, stdout, stderr),
+            _ => throw new UsageException($"unknown bench command '{sub}' (run, precision, random-model)"),
         };
+    }
+
+    static Runtime.Execution.RuntimeOptions RuntimeOf(CommandArgs args) => new()
+    {
+        Device = Runtime.Execution.ExecutionProviderNames.Parse(args.Value("device") ?? "cuda"),
+    };
+
+    static int RunBenchmark(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        args.NoMorePositionals(1);
+        var options = new Benchmarks.WanBenchmarkOptions
+        {
+            ConfigFolder = args.Required("config-dir"),
+            WorkFolder = args.Required("work"),
+            TransformerPrecision = DTypeInfo.ParseFloat(args.Value("dtype") ?? "bf16", "--dtype"),
+            VaePrecision = DTypeInfo.ParseFloat(args.Value("vae-dtype") ?? "fp16", "--vae-dtype"),
+            TextPrecision = DTypeInfo.ParseFloat(args.Value("text-dtype") ?? "bf16", "--text-dtype"),
+            Runtime = RuntimeOf(args),
+            Parts = (args.Value("parts") ?? "transformer,vae,text,e2e").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
+            Height = args.Int("height") ?? 480,
+            Width = args.Int("width") ?? 832,
+            Frames = args.Int("num-frames") ?? 81,
+            Steps = args.Int("steps") ?? 50,
+            Repeats = args.Int("repeats") ?? 5,
+        };
+        Directory.CreateDirectory(options.WorkFolder);
+        var bench = new Benchmarks.WanBenchmark(options, stderr);
+        string model = bench.PrepareModel();
+        bench.Run(model);
+        bench.Print(stdout, args.Value("json"));
+        return 0;
+    }
+
+    static int Precision(CommandArgs args, TextWriter stdout, TextWriter stderr)
+    {
+        args.NoMorePositionals(1);
+        var dtypes = (args.Value("dtypes") ?? "fp16,bf16").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => DTypeInfo.ParseFloat(d, "--dtypes")).ToList();
+        string work = args.Value("work") ?? Path.Combine(Path.GetTempPath(), $"fastvideo-precision-{Environment.ProcessId}");
+        string fixtures = args.Value("fixtures") ?? Path.Combine("tests", "fixtures", "wan-tiny");
+        if (!File.Exists(Path.Combine(fixtures, "reference.safetensors")))
+            throw new InvalidRequestException("--fixtures", $"{fixtures} has no reference.safetensors");
+        Directory.CreateDirectory(work);
+        try
+        {
+            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, work, RuntimeOf(args), stdout);
+            var results = check.Run(dtypes);
+            int failed = results.Count(r => !r.Passed);
+            stdout.WriteLine(failed == 0 ? $"all {results.Count} comparisons pass (cosine >= {Benchmarks.PrecisionCheck.MinimumCosine})" : $"{failed} of {results.Count} comparisons FAILED");
+            return failed == 0 ? 0 : 1;
+        }
+        finally
+        {
+            if (args.Value("work") is null) Directory.Delete(work, true);
+        }
     }
 
     static int RandomModel(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -1,0 +1,113 @@
+using FastVideo.Onnx.Core.Safetensors;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Conversion;
+using FastVideo.Onnx.Runtime;
+using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Tensors;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FastVideo.Onnx.Cli.Benchmarks;
+
+/// <summary>One comparison of a device result with the Diffusers reference.</summary>
+public sealed record PrecisionResult(string Precision, string What, double Cosine, double MaxAbs, bool Passed);
+
+/// <summary>
+/// Converts the tiny text-to-video model at each requested precision, runs its components and the whole pipeline on
+/// the chosen device, and compares them with the fixtures' Diffusers outputs (fp32, CPU): cosine similarity at least
+/// 0.999 per tensor, max abs error reported beside it. Used on the GPU machine to validate fp16/bf16 kernels, which the
+/// CPU provider cannot run.
+/// </summary>
+public sealed class PrecisionCheck(string modelSource, string fixtures, string work, RuntimeOptions runtime, TextWriter log)
+{
+    public const double MinimumCosine = 0.999;
+
+    Dictionary<string, (float[] Data, long[] Shape)>? _reference;
+
+    (float[] Data, long[] Shape) Ref(string name)
+    {
+        if (_reference is null)
+        {
+            using var file = SafetensorsFile.Open(Path.Combine(fixtures, "reference.safetensors"));
+            _reference = file.Tensors.Where(t => t.Value.DType == DType.Float32).ToDictionary(t => t.Key, t => (file.ReadSingle(t.Value), t.Value.Shape));
+        }
+        return _reference[name];
+    }
+
+    public IReadOnlyList<PrecisionResult> Run(IReadOnlyList<DType> precisions)
+    {
+        var results = new List<PrecisionResult>();
+        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(fixtures, "reference.json"))).RootElement;
+        foreach (var precision in precisions)
+        {
+            string converted = Path.Combine(work, $"tiny-{precision.ShortName()}");
+            new ModelConverter().Convert(new ConversionRequest(modelSource, converted) { Force = true, Precision = precision });
+            string p = precision.ShortName();
+            using var device = ExecutionDevice.Create(runtime);
+
+            using (var transformer = TransformerRunner.Open(converted, device))
+            {
+                var lat = Ref("latents_init");
+                var ctx = Ref("prompt_embeds");
+                var hidden = device.Upload(lat.Data, lat.Shape);
+                var text = device.Upload(ctx.Data, ctx.Shape);
+                var output = device.Pool.Rent(TensorElementType.Float, lat.Shape);
+                transformer.Run(hidden, new[] { 999f }, text, null, output);
+                results.Add(Compare(p, "transformer t=999", device.Math.Download(output), Ref("transformer_out_t999").Data));
+            }
+            using (var textEncoder = TextEncoderRunner.Open(converted, device))
+            {
+                int maxLength = settings.GetProperty("max_sequence_length").GetInt32();
+                var embeds = textEncoder.Encode(settings.GetProperty("prompt").GetString()!, maxLength);
+                results.Add(Compare(p, "text encoder (prompt)", embeds.Data, Ref("prompt_embeds").Data));
+            }
+            using (var vae = VaeRunner.Open(converted, device, withEncoder: true))
+            {
+                var final = Ref("pipeline_final_latents");
+                var video = vae.Decode(new HostTensor(final.Data, final.Shape));
+                results.Add(Compare(p, "VAE decode", video.Data, Ref("vae_decode_out").Data));
+                var input = Ref("vae_encode_in");
+                var mean = vae.EncodeMean(new HostTensor(input.Data, input.Shape));
+                results.Add(Compare(p, "VAE encode (mean)", mean.Data, Ref("vae_encode_mean").Data));
+            }
+            device.Dispose();
+            using (var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime }))
+            {
+                var init = Ref("latents_init");
+                var result = generator.Generate(new GenerationRequest
+                {
+                    Prompt = settings.GetProperty("prompt").GetString()!,
+                    NegativePrompt = settings.GetProperty("negative_prompt").GetString()!,
+                    Height = settings.GetProperty("height").GetInt32(),
+                    Width = settings.GetProperty("width").GetInt32(),
+                    NumFrames = settings.GetProperty("num_frames").GetInt32(),
+                    Steps = settings.GetProperty("num_inference_steps").GetInt32(),
+                    GuidanceScale = settings.GetProperty("guidance_scale").GetDouble(),
+                    MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
+                    Latents = new HostTensor(init.Data, init.Shape),
+                });
+                results.Add(Compare(p, "pipeline final latents", result.Latents.Data, Ref("pipeline_final_latents").Data));
+                results.Add(Compare(p, "pipeline video", result.Video!.Tensor.Data, Ref("pipeline_video").Data));
+            }
+        }
+        return results;
+    }
+
+    PrecisionResult Compare(string precision, string what, float[] actual, float[] expected)
+    {
+        double dot = 0, na = 0, nb = 0, max = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            dot += (double)actual[i] * expected[i];
+            na += (double)actual[i] * actual[i];
+            nb += (double)expected[i] * expected[i];
+            max = Math.Max(max, Math.Abs((double)actual[i] - expected[i]));
+        }
+        double cosine = dot / Math.Sqrt(na * nb);
+        if (double.IsNaN(cosine)) cosine = 0;
+        var r = new PrecisionResult(precision, what, cosine, max, cosine >= MinimumCosine);
+        log.WriteLine($"{precision,-5} {what,-26} cosine {cosine:F6}  max abs {max:E2}  {(r.Passed ? "ok" : "FAIL")}");
+        return r;
+    }
+}

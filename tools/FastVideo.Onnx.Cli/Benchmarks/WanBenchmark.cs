@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FastVideo.Onnx.Cli.Console;
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Conversion;
+using FastVideo.Onnx.Export.Modeling;
+using FastVideo.Onnx.Runtime;
+using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Diagnostics;
+using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Noise;
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Tensors;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FastVideo.Onnx.Cli.Benchmarks;
+
+/// <summary>What to measure and how.</summary>
+public sealed record WanBenchmarkOptions
+{
+    public required string ConfigFolder { get; init; }
+    public required string WorkFolder { get; init; }
+    public DType TransformerPrecision { get; init; } = DType.BFloat16;
+    public DType VaePrecision { get; init; } = DType.Float16;
+    public DType TextPrecision { get; init; } = DType.BFloat16;
+    public RuntimeOptions Runtime { get; init; } = new() { Device = ExecutionProvider.Cuda };
+    public IReadOnlySet<string> Parts { get; init; } = new HashSet<string> { "transformer", "vae", "text", "e2e" };
+    public int Height { get; init; } = 480;
+    public int Width { get; init; } = 832;
+    public int Frames { get; init; } = 81;
+    public int Steps { get; init; } = 50;
+    public int TextTokens { get; init; } = 512;
+    public int Repeats { get; init; } = 5;
+}
+
+/// <summary>
+/// Measures the Wan2.1 components and the whole text-to-video pipeline at real sizes with random weights in the real
+/// configuration (no downloads): the model is converted with synthetic weights into the work folder once, then each
+/// part is timed after warm-up runs, with the GPU memory peak of each part.
+/// </summary>
+public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
+{
+    readonly List<BenchMeasurement> _results = new();
+
+    public IReadOnlyList<BenchMeasurement> Results => _results;
+
+    public string PrepareModel()
+    {
+        string source = Path.Combine(options.WorkFolder, "source");
+        string tag = $"t-{options.TransformerPrecision.ShortName()}-v-{options.VaePrecision.ShortName()}-x-{options.TextPrecision.ShortName()}";
+        string converted = Path.Combine(options.WorkFolder, "onnx-" + tag);
+        if (ConvertedModel.IsConverted(converted))
+        {
+            log.WriteLine($"using the converted model in {converted}");
+            return converted;
+        }
+        if (Directory.Exists(source)) Directory.Delete(source, true);
+        foreach (var file in Directory.GetFiles(options.ConfigFolder, "*.json", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(source, Path.GetRelativePath(options.ConfigFolder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        // Token ids only need to be valid: the tiny model's tokenizer stands in for UMT5's (no download).
+        string tokenizer = Path.Combine(Commands.EmbeddedModel.SourceFolder, "tokenizer");
+        Directory.CreateDirectory(Path.Combine(source, "tokenizer"));
+        foreach (var file in Directory.GetFiles(tokenizer)) File.Copy(file, Path.Combine(source, "tokenizer", Path.GetFileName(file)));
+
+        var clock = Stopwatch.StartNew();
+        var bar = ProgressBar.ForStderr(log);
+        new ModelConverter().Convert(new ConversionRequest(source, converted)
+        {
+            Force = true,
+            ComponentPrecision = new Dictionary<string, DType>
+            {
+                ["transformer"] = options.TransformerPrecision, ["vae"] = options.VaePrecision, ["text_encoder"] = options.TextPrecision,
+            },
+            SyntheticWeights = parameters => new RandomWeights(parameters, DType.BFloat16),
+        }, new Core.Progress.CallbackProgress<ConversionProgress>(p => bar.Update((double)p.Bytes / Math.Max(1, p.Total), p.Component,
+            $"{ProgressBar.Bytes(p.Bytes)} / {ProgressBar.Bytes(p.Total)}")));
+        bar.Done();
+        log.WriteLine($"converted random-weight model in {clock.Elapsed.TotalSeconds:F0} s -> {converted}");
+        return converted;
+    }
+
+    public void Run(string model)
+    {
+        using var device = ExecutionDevice.Create(options.Runtime);
+        int id = options.Runtime.DeviceId;
+        long f = (options.Frames - 1) / 4 + 1, h = options.Height / 8, w = options.Width / 8;
+        var generator = new TorchGenerator(0);
+
+        if (options.Parts.Contains("transformer"))
+        {
+            long baseline = GpuMemoryMonitor.Used(id);
+            var clock = Stopwatch.StartNew();
+            var transformer = TransformerRunner.Open(model, device);
+            clock.Stop();
+            _results.Add(BenchMeasurement.From("session creation: transformer", options.TransformerPrecision.ShortName(),
+                new[] { clock.Elapsed.TotalMilliseconds }, baseline < 0 ? -1 : GpuMemoryMonitor.Used(id) - baseline, "InferenceSession of the transformer (weights on the GPU)"));
+            using (transformer)
+            {
+                foreach (int batch in new[] { 1, 2 })
+                {
+                    var hidden = device.Upload(generator.Randn(batch, 16, f, h, w), new[] { (long)batch, 16, f, h, w });
+                    var text = device.Upload(generator.Randn(batch, options.TextTokens, transformer.TextDim), new[] { (long)batch, options.TextTokens, transformer.TextDim });
+                    var output = device.Pool.Rent(TensorElementType.Float, batch, transformer.OutChannels, f, h, w);
+                    var timesteps = Enumerable.Repeat(999f, batch).ToArray();
+                    Measure($"transformer forward, batch {batch}", options.TransformerPrecision, baseline, options.Repeats, 2,
+                        () => transformer.Run(hidden, timesteps, text, null, output),
+                        $"{f * h * w / 4} tokens ({options.Frames}x{options.Height}x{options.Width}), {options.TextTokens} text tokens");
+                    device.Pool.Return(hidden);
+                    device.Pool.Return(text);
+                    device.Pool.Return(output);
+                }
+            }
+        }
+
+        if (options.Parts.Contains("vae"))
+        {
+            long baseline = GpuMemoryMonitor.Used(id);
+            using var vae = VaeRunner.Open(model, device, withEncoder: false);
+            var latents = new HostTensor(generator.Randn(1, 16, f, h, w), new[] { 1L, 16, f, h, w });
+            Measure($"VAE decode {f}x{h}x{w} latents", options.VaePrecision, baseline, Math.Max(2, options.Repeats / 2), 1,
+                () => vae.Decode(latents), $"{(f - 1) * 4 + 1} frames at {options.Height}x{options.Width}, frames copied to host");
+        }
+
+        if (options.Parts.Contains("text"))
+        {
+            long baseline = GpuMemoryMonitor.Used(id);
+            using var text = TextEncoderRunner.Open(model, device);
+            Measure($"UMT5 encoder, {options.TextTokens} tokens", options.TextPrecision, baseline, options.Repeats, 2,
+                () => text.Encode("A red fox runs through fresh snow at sunrise, cinematic lighting.", options.TextTokens), "batch 1");
+        }
+
+        if (options.Parts.Contains("e2e"))
+        {
+            var load = Stopwatch.StartNew();
+            long baseline = GpuMemoryMonitor.Used(id);
+            using var video = VideoGenerator.FromPretrained(model, new GeneratorOptions
+            {
+                Runtime = options.Runtime,
+                Sampling = new SamplingDefaults { Height = options.Height, Width = options.Width, NumFrames = options.Frames, Steps = options.Steps, GuidanceScale = 5.0, MaxSequenceLength = options.TextTokens },
+            });
+            load.Stop();
+            _results.Add(BenchMeasurement.From("session creation: whole pipeline", options.TransformerPrecision.ShortName(), new[] { load.Elapsed.TotalMilliseconds },
+                baseline < 0 ? -1 : GpuMemoryMonitor.Used(id) - baseline, "text encoder, transformer, VAE"));
+            var request = new GenerationRequest { Prompt = "A red fox runs through fresh snow at sunrise, cinematic lighting.", Seed = 0 };
+            var bar = ProgressBar.ForStderr(log);
+            GenerationResult? result = null;
+            var clock = Stopwatch.StartNew();
+            var memory = GpuMemoryMonitor.Start(id);
+            {
+                result = video.Generate(request, new Core.Progress.CallbackProgress<GenerationProgress>(p =>
+                {
+                    if (p.Steps > 0) bar.Update((double)p.Step / p.Steps, "e2e denoising", $"step {p.Step}/{p.Steps}");
+                }));
+                clock.Stop();
+                bar.Done();
+                string stages = string.Join(", ", result.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s"));
+                _results.Add(BenchMeasurement.From($"text-to-video {options.Frames}x{options.Height}x{options.Width}, {options.Steps} steps, guidance 5",
+                    options.TransformerPrecision.ShortName(), new[] { clock.Elapsed.TotalMilliseconds }, memory.Peak - baseline, stages));
+                memory.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Times <paramref name="action"/>; the memory peak is reported above <paramref name="baseline"/> (taken before the component's sessions were created, so it counts weights and activations, like torch's max_memory_allocated).</summary>
+    BenchMeasurement Measure(string what, DType precision, long baseline, int repeats, int warmup, Action action, string detail = "")
+    {
+        var memory = GpuMemoryMonitor.Start(options.Runtime.DeviceId);
+        for (int i = 0; i < warmup; i++) action();
+        var times = new List<double>();
+        for (int i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        memory.Dispose();
+        long peak = baseline < 0 ? -1 : memory.Peak - baseline;
+        var m = BenchMeasurement.From(what, precision.ShortName(), times, peak, detail);
+        _results.Add(m);
+        log.WriteLine($"{what}: min {m.MinMs:F1} ms, median {m.MedianMs:F1} ms");
+        return m;
+    }
+
+    public void Print(TextWriter output, string? jsonPath)
+    {
+        output.WriteLine($"| what | precision | min ms | median ms | runs | GPU peak GiB above baseline | detail |");
+        output.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var r in _results)
+            output.WriteLine($"| {r.What} | {r.Precision} | {r.MinMs:F1} | {r.MedianMs:F1} | {r.Runs} | {(r.PeakGpuGiB is double g ? g.ToString("F2") : "n/a")} | {r.Detail} |");
+        string json = JsonSerializer.Serialize(_results, new JsonSerializerOptions { WriteIndented = true });
+        if (jsonPath is not null) File.WriteAllText(jsonPath, json);
+        else output.WriteLine(json);
+    }
+}
