@@ -14,6 +14,12 @@ public interface IWeightSource
 
     /// <summary>The type the weight is published in (a bf16 checkpoint exported as bf16 needs no rounding).</summary>
     DType SourceType(string name);
+
+    /// <summary>
+    /// True when element order carries no meaning (generated i.i.d. values): the writer may then skip re-laying out a
+    /// tensor (the transpose of a linear weight), which is the only step that holds a whole tensor in memory.
+    /// </summary>
+    bool LayoutFree => false;
 }
 
 /// <summary>Weights read from a component's safetensors files.</summary>
@@ -60,6 +66,8 @@ public sealed class RandomWeights : IWeightSource
     }
 
     public DType SourceType(string name) => _type;
+
+    public bool LayoutFree => true;
 
     public void ReadSingle(string name, long offset, Span<float> destination)
     {

@@ -105,7 +105,7 @@ public sealed class OnnxModelWriter
 
     static void StreamWeight(Initializer init, IWeightSource weights, Stream data, CancellationToken cancel)
     {
-        if (init.Transposed)
+        if (init.Transposed && !weights.LayoutFree)
         {
             // A transpose needs the whole matrix; the largest linear weights of the supported models are a few hundred MB.
             data.Write(ReadWhole(init, weights));

@@ -65,7 +65,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         // Token ids only need to be valid: the tiny model's tokenizer stands in for UMT5's (no download).
         string tokenizer = Path.Combine(Commands.EmbeddedModel.SourceFolder, "tokenizer");
         Directory.CreateDirectory(Path.Combine(source, "tokenizer"));
-        foreach (var file in Directory.GetFiles(tokenizer)) File.Copy(file, Path.Combine(source, "tokenizer", Path.GetFileName(file)));
+        foreach (var file in Directory.GetFiles(tokenizer)) File.Copy(file, Path.Combine(source, "tokenizer", Path.GetFileName(file)), overwrite: true);
 
         var clock = Stopwatch.StartNew();
         var bar = ProgressBar.ForStderr(log);
@@ -160,7 +160,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
                 bar.Done();
                 string stages = string.Join(", ", result.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s"));
                 _results.Add(BenchMeasurement.From($"text-to-video {options.Frames}x{options.Height}x{options.Width}, {options.Steps} steps, guidance 5",
-                    options.TransformerPrecision.ShortName(), new[] { clock.Elapsed.TotalMilliseconds }, memory.Peak - baseline, stages));
+                    options.TransformerPrecision.ShortName(), new[] { clock.Elapsed.TotalMilliseconds }, baseline < 0 ? -1 : memory.Peak - baseline, stages));
                 memory.Dispose();
             }
         }
