@@ -59,5 +59,8 @@ public sealed class TransformerRunner : IDisposable
         _session.Run(inputs, new[] { ("sample", output.Value) });
     }
 
+    /// <summary>Ends ONNX Runtime profiling (when enabled) and returns the profile's path.</summary>
+    public string EndProfiling() => _session.EndProfiling();
+
     public void Dispose() => _session.Dispose();
 }

@@ -74,6 +74,11 @@ public sealed class ExecutionDevice : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         if (Options.IntraOpThreads is int threads) o.IntraOpNumThreads = threads;
+        if (Options.ProfilePrefix is string prefix)
+        {
+            o.EnableProfiling = true;
+            o.ProfileOutputPathPrefix = prefix;
+        }
         if (Provider != ExecutionProvider.Cpu) AppendGpuProvider(o, Options with { Device = Provider }, profiles ?? Array.Empty<ShapeProfile>());
         return o;
     }
@@ -93,6 +98,8 @@ public sealed class ExecutionDevice : IDisposable
             // Deterministic, fastest-known convolution algorithms without a per-shape search at first use.
             ["cudnn_conv_algo_search"] = "HEURISTIC",
             ["do_copy_in_default_stream"] = "1",
+            // Grow the memory arena by what is asked for, not by doubling: peak memory stays near what the graph needs.
+            ["arena_extend_strategy"] = "kSameAsRequested",
         };
         if (options.CudaGraph) cudaOptions["enable_cuda_graph"] = "1";
         cuda.UpdateOptions(cudaOptions);

@@ -122,6 +122,9 @@ public sealed class GraphSession : IDisposable
         }
     }
 
+    /// <summary>Ends profiling (when enabled) and returns the profile file's path.</summary>
+    public string EndProfiling() => _session.EndProfiling();
+
     public void Dispose()
     {
         _binding.Dispose();

@@ -17,6 +17,9 @@ public sealed record RuntimeOptions
 
     public TensorRtSettings TensorRt { get; init; } = new();
 
+    /// <summary>When set, every session writes ONNX Runtime's per-node profile to files starting with this path.</summary>
+    public string? ProfilePrefix { get; init; }
+
     /// <summary>ONNX Runtime's log level for sessions (0 verbose .. 4 fatal).</summary>
     public int LogSeverity { get; init; } = 3;
 }

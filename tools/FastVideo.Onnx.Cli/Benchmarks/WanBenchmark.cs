@@ -32,6 +32,9 @@ public sealed record WanBenchmarkOptions
     public int Steps { get; init; } = 50;
     public int TextTokens { get; init; } = 512;
     public int Repeats { get; init; } = 5;
+
+    /// <summary>Write ONNX Runtime's per-node profile of the transformer runs here and summarise it by operator.</summary>
+    public string? ProfileFolder { get; init; }
 }
 
 /// <summary>
@@ -48,7 +51,15 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
     public string PrepareModel()
     {
         string source = Path.Combine(options.WorkFolder, "source");
-        string tag = $"t-{options.TransformerPrecision.ShortName()}-v-{options.VaePrecision.ShortName()}-x-{options.TextPrecision.ShortName()}";
+        // Only the components the requested parts use are converted (the UMT5-XXL encoder alone is 11 GB).
+        var components = new HashSet<string>();
+        if (options.Parts.Contains("e2e")) components.UnionWith(new[] { "transformer", "vae", "text_encoder", "tokenizer", "scheduler" });
+        if (options.Parts.Contains("transformer")) components.Add("transformer");
+        if (options.Parts.Contains("vae")) components.Add("vae");
+        if (options.Parts.Contains("text")) components.UnionWith(new[] { "text_encoder", "tokenizer" });
+        if (components.Count == 0) components.UnionWith(new[] { "transformer", "vae", "text_encoder", "tokenizer", "scheduler" });
+        string tag = $"t-{options.TransformerPrecision.ShortName()}-v-{options.VaePrecision.ShortName()}-x-{options.TextPrecision.ShortName()}-" +
+                     string.Join("+", components.OrderBy(c => c, StringComparer.Ordinal));
         string converted = Path.Combine(options.WorkFolder, "onnx-" + tag);
         if (ConvertedModel.IsConverted(converted))
         {
@@ -72,6 +83,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         new ModelConverter().Convert(new ConversionRequest(source, converted)
         {
             Force = true,
+            Components = components,
             ComponentPrecision = new Dictionary<string, DType>
             {
                 ["transformer"] = options.TransformerPrecision, ["vae"] = options.VaePrecision, ["text_encoder"] = options.TextPrecision,
@@ -91,11 +103,14 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         long f = (options.Frames - 1) / 4 + 1, h = options.Height / 8, w = options.Width / 8;
         var generator = new TorchGenerator(0);
 
+        // The transformer gets its own profiled device when asked, so the other components stay unprofiled.
+        using var profiled = options.ProfileFolder is null ? null
+            : ExecutionDevice.Create(options.Runtime with { ProfilePrefix = Path.Combine(options.ProfileFolder, "transformer") });
         if (options.Parts.Contains("transformer"))
         {
             long baseline = GpuMemoryMonitor.Used(id);
             var clock = Stopwatch.StartNew();
-            var transformer = TransformerRunner.Open(model, device);
+            var transformer = TransformerRunner.Open(model, options.ProfileFolder is null ? device : profiled!);
             clock.Stop();
             _results.Add(BenchMeasurement.From("session creation: transformer", options.TransformerPrecision.ShortName(),
                 new[] { clock.Elapsed.TotalMilliseconds }, baseline < 0 ? -1 : GpuMemoryMonitor.Used(id) - baseline, "InferenceSession of the transformer (weights on the GPU)"));
@@ -114,6 +129,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
                     device.Pool.Return(text);
                     device.Pool.Return(output);
                 }
+                if (options.ProfileFolder is not null) ProfileSummary.Print(transformer.EndProfiling(), log);
             }
         }
 
