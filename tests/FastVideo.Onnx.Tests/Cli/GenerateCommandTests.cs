@@ -290,6 +290,15 @@ public class GenerateCommandTests
     }
 
     [Test]
+    public void ImageGivenToATextToVideoModel()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents, "--image", Repo.I2VImage));
+        AssertFailedCleanly(r, outFolder, 1, "--image", "text-to-video");
+    }
+
+    [Test]
     public void ImageThatIsNotAnImage()
     {
         using var dir = Repo.Temp();
