@@ -62,20 +62,30 @@ public class GenerateCommandTests
         return (file.ReadSingle(info), info.Shape);
     }
 
-    // What generate prints on stderr once the model is loaded, before the run (request errors found by the pipeline's
-    // input validation follow it).
+    // What generate prints on stderr once the model is loaded, before the run.
     static readonly System.Text.RegularExpressions.Regex LoadedLine = new(@"^\w+Pipeline on cpu, preset [\w.-]+ \(loaded in [\d.]+ s\)$");
 
     /// <summary>
-    /// Exit 1 (or <paramref name="code"/>), the error as one line on stderr containing each part (after at most the
-    /// model-loaded status line), and an empty output folder.
+    /// Exit 1 (or <paramref name="code"/>), the error as the only line on stderr, containing each part, and an empty
+    /// output folder: bad options and files are found before the model loads.
     /// </summary>
-    static void AssertFailedCleanly(Support.Cli.Result r, string outputFolder, int code, params string[] messageParts)
+    static void AssertFailedCleanly(Support.Cli.Result r, string outputFolder, int code, params string[] messageParts) =>
+        AssertFailed(r, outputFolder, code, afterLoad: false, messageParts);
+
+    /// <summary>
+    /// As <see cref="AssertFailedCleanly"/> for what only the loaded pipeline can tell (whether the model takes an image,
+    /// the latents' shape): the model-loaded status line, then the error.
+    /// </summary>
+    static void AssertFailedAfterLoad(Support.Cli.Result r, string outputFolder, params string[] messageParts) =>
+        AssertFailed(r, outputFolder, 1, afterLoad: true, messageParts);
+
+    static void AssertFailed(Support.Cli.Result r, string outputFolder, int code, bool afterLoad, string[] messageParts)
     {
         Assert.That(r.Code, Is.EqualTo(code), r.ToString());
         var lines = r.Err.TrimEnd().Split('\n');
+        Assert.That(lines, Has.Length.EqualTo(afterLoad ? 2 : 1), "stderr:\n" + r.Err);
+        if (afterLoad) Assert.That(lines[0], Does.Match(LoadedLine.ToString()));
         string error = lines[^1];
-        Assert.That(lines[..^1].Where(l => !LoadedLine.IsMatch(l)), Is.Empty, "nothing but the error and the status line on stderr:\n" + r.Err);
         Assert.That(error, Does.StartWith(code == 2 ? "fastvideo-onnx generate: " : "error: "));
         Assert.That(r.Err, Does.Not.Contain("   at ").And.Not.Contain("Exception"), "no stack trace");
         foreach (var part in messageParts) Assert.That(error, Does.Contain(part));
@@ -286,7 +296,7 @@ public class GenerateCommandTests
         using var dir = Repo.Temp();
         string outFolder = OutFolder(dir);
         var r = Run(Args(ConvertedModels.ImageToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents));
-        AssertFailedCleanly(r, outFolder, 1, "--image", "image-to-video");
+        AssertFailedAfterLoad(r, outFolder, "--image", "image-to-video");
     }
 
     [Test]
@@ -295,7 +305,7 @@ public class GenerateCommandTests
         using var dir = Repo.Temp();
         string outFolder = OutFolder(dir);
         var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents, "--image", Repo.I2VImage));
-        AssertFailedCleanly(r, outFolder, 1, "--image", "text-to-video");
+        AssertFailedAfterLoad(r, outFolder, "--image", "text-to-video");
     }
 
     [Test]
@@ -420,7 +430,7 @@ public class GenerateCommandTests
         string latents = dir["small.safetensors"];
         WriteTensor(latents, "latents", new float[16 * 2 * 8 * 8], new long[] { 1, 16, 2, 8, 8 });
         var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", latents));
-        AssertFailedCleanly(r, outFolder, 1, "--latents", "[1, 16, 2, 8, 8]", "[1, 16, 3, 8, 8]");
+        AssertFailedAfterLoad(r, outFolder, "--latents", "[1, 16, 2, 8, 8]", "[1, 16, 3, 8, 8]");
     }
 
     [Test]
