@@ -63,7 +63,7 @@ public class GenerateCommandTests
     }
 
     // What generate prints on stderr once the model is loaded, before the run.
-    static readonly System.Text.RegularExpressions.Regex LoadedLine = new(@"^\w+Pipeline on cpu, preset [\w.-]+ \(loaded in [\d.]+ s\)$");
+    const string LoadedLine = @"^\w+Pipeline on cpu, preset [\w.-]+ \(loaded in [\d.]+ s\)$";
 
     /// <summary>
     /// Exit 1 (or <paramref name="code"/>), the error as the only line on stderr, containing each part, and an empty
@@ -84,7 +84,7 @@ public class GenerateCommandTests
         Assert.That(r.Code, Is.EqualTo(code), r.ToString());
         var lines = r.Err.TrimEnd().Split('\n');
         Assert.That(lines, Has.Length.EqualTo(afterLoad ? 2 : 1), "stderr:\n" + r.Err);
-        if (afterLoad) Assert.That(lines[0], Does.Match(LoadedLine.ToString()));
+        if (afterLoad) Assert.That(lines[0], Does.Match(LoadedLine));
         string error = lines[^1];
         Assert.That(error, Does.StartWith(code == 2 ? "fastvideo-onnx generate: " : "error: "));
         Assert.That(r.Err, Does.Not.Contain("   at ").And.Not.Contain("Exception"), "no stack trace");
