@@ -27,6 +27,7 @@ public static class CliApp
     {
         ["convert"] = new(ConvertCommand.Usage, ConvertCommand.ValueOptions, ConvertCommand.FlagOptions, ConvertCommand.Run),
         ["generate"] = new(GenerateCommand.Usage, GenerateCommand.ValueOptions, GenerateCommand.FlagOptions, GenerateCommand.Run),
+        ["inspect"] = new(InspectCommand.Usage, InspectCommand.ValueOptions, InspectCommand.FlagOptions, InspectCommand.Run),
         ["bench"] = new(BenchCommand.Usage, BenchCommand.ValueOptions, BenchCommand.FlagOptions, BenchCommand.Run),
     };
 

@@ -2,6 +2,8 @@ namespace FastVideo.Onnx.Cli;
 
 public static class Program
 {
+    public const string DebugVariable = "FASTVIDEO_ONNX_DEBUG";
+
     public static int Main(string[] args)
     {
         using var cancel = new CancellationTokenSource();
@@ -13,6 +15,19 @@ public static class Program
             System.Console.Error.WriteLine("\ncancelling...");
             cancel.Cancel();
         };
-        return CliApp.Run(args, System.Console.Out, System.Console.Error, cancel.Token);
+        try
+        {
+            return CliApp.Run(args, System.Console.Out, System.Console.Error, cancel.Token);
+        }
+        catch (Exception e)
+        {
+            // Errors a user can act on are handled by CliApp; anything else is a bug. Callers still get one line and
+            // exit 1 (an unhandled exception would abort the process with a stack trace and signal 6); the variable
+            // brings the stack trace back for a bug report.
+            System.Console.Error.WriteLine(Environment.GetEnvironmentVariable(DebugVariable) is { Length: > 0 }
+                ? $"error: {e}"
+                : $"error: internal error ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}); {DebugVariable}=1 shows where");
+            return 1;
+        }
     }
 }

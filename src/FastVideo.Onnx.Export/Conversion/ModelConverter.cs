@@ -25,6 +25,9 @@ public sealed class ModelConverter
 
     public IReadOnlyCollection<string> SupportedClasses => _exporters.Names;
 
+    /// <summary>The exporter type registered for a component class, or null when convert cannot handle that class.</summary>
+    public Type? ExporterFor(string className) => _exporters.Contains(className) ? _exporters.Resolve(className, className) : null;
+
     public ConversionResult Convert(ConversionRequest request, IProgress<ConversionProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();

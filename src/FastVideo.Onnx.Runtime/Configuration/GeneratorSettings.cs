@@ -35,7 +35,8 @@ public sealed record GeneratorSettings(SamplingDefaults Sampling, RuntimeOptions
         }
         catch (Exception e) when (e is FormatException or InvalidDataException)
         {
-            throw new InvalidRequestException("--config", $"{userJsonPath}: {e.Message.Split('\n')[0]}");
+            // The provider's message only says the file failed to load; the JSON parser's (innermost) one says where and why.
+            throw new InvalidRequestException("--config", $"{userJsonPath}: {e.GetBaseException().Message.Split('\n')[0]}");
         }
         try
         {
@@ -45,8 +46,8 @@ public sealed record GeneratorSettings(SamplingDefaults Sampling, RuntimeOptions
         }
         catch (InvalidOperationException e)
         {
-            // The binder's message names the key and the value it could not convert.
-            throw new InvalidRequestException("configuration", e.InnerException?.Message ?? e.Message);
+            // The binder's own message names the key ("... value 'x' at 'Sampling:Steps' to type 'System.Int32'"); the inner one does not.
+            throw new InvalidRequestException("configuration", e.Message.Split('\n')[0]);
         }
     }
 }

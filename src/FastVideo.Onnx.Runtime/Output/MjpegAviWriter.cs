@@ -74,7 +74,8 @@ public static class MjpegAviWriter
         var offsets = new List<(int Offset, int Size)>();
         foreach (var f in frames)
         {
-            offsets.Add(((int)(fs.Position - (movi + 8)), f.Length));
+            // idx1 offsets count from the 'movi' fourcc (the first chunk is at 4), as the AVI index format defines them.
+            offsets.Add(((int)(fs.Position - (movi + 4)), f.Length));
             Chunk(w, "00dc", b => b.Write(f));
         }
         End(w, movi);

@@ -50,7 +50,8 @@ public sealed class InputValidationStage(SamplingDefaults defaults, bool imageTo
             throw new InvalidRequestException("--max-sequence-length", $"{batch.MaxSequenceLength} must be between 1 and 4096");
         batch.Fps = r.Fps ?? defaults.Fps;
         if (batch.Fps < 1) throw new InvalidRequestException("--fps", $"{batch.Fps} must be at least 1");
-        if (r.FlowShift is double shift && !(shift > 0)) throw new InvalidRequestException("--flow-shift", $"{shift} must be positive");
+        // The shift comes from the request or from the settings (--flow-shift on the command line sets the latter).
+        if ((r.FlowShift ?? defaults.FlowShift) is double shift && !(shift > 0)) throw new InvalidRequestException("--flow-shift", $"{shift} must be positive");
 
         batch.Seed = r.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         if (r.Seed is null && r.Latents is null) batch.Notices.Add($"seed {batch.Seed} (pass --seed to reproduce)");

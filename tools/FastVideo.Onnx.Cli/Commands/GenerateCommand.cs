@@ -5,6 +5,7 @@ using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Configuration;
 using FastVideo.Onnx.Runtime.Output;
 using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Stages;
 using FastVideo.Onnx.Runtime.Tensors;
 
 namespace FastVideo.Onnx.Cli.Commands;
@@ -78,6 +79,12 @@ public static class GenerateCommand
             Seed = args.Long("seed"),
             Latents = args.Value("latents") is string latents ? LoadLatents(latents) : null,
         };
+
+        // Check the request before the model loads (minutes for a large model on a GPU) with the pipelines' own validation
+        // stage. A given image is read here already; whether the model takes one and the latents' shape need the model,
+        // so the pipeline's run checks those (and the rest again) once loaded.
+        new InputValidationStage(settings.Sampling, imageToVideo: request.Image is not null, latentChannels: 0)
+            .Run(new ForwardBatch(request with { Latents = null }), new StageContext(cancel, null));
 
         using var generator = VideoGenerator.FromPretrained(model, new GeneratorOptions
         {
