@@ -46,9 +46,13 @@ public sealed class WanAttention : Module
         }
     }
 
+    /// <summary>
+    /// The attention as a residual update: <c>residual + gate·attn(x)</c> (gate null: plain addition, as for
+    /// cross-attention).
+    /// </summary>
     /// <param name="context">Keys/values source; null for self-attention.</param>
     /// <param name="rotary">cos/sin tables for self-attention, else null.</param>
-    public T Forward<T>(ITensorOps<T> ops, T x, T? context, (T Cos, T Sin)? rotary)
+    public T Forward<T>(ITensorOps<T> ops, T x, T? context, (T Cos, T Sin)? rotary, T residual, T? gate)
     {
         using var _ = Enter(ops);
         T? imageContext = default;
@@ -60,21 +64,20 @@ public sealed class WanAttention : Module
             context = ops.Slice(context, 1, split, ops.Int64s(long.MaxValue));
         }
         var kv = context ?? x;
-        var q = NormQ.Forward(ops, ToQ.Forward(ops, x));
-        var k = NormK.Forward(ops, ToK.Forward(ops, kv));
+        var q = Project(ops, ToQ, NormQ, x, rotary);
+        var k = Project(ops, ToK, NormK, kv, rotary);
         var v = ToV.Forward(ops, kv);
-        if (rotary is var (cos, sin))
-        {
-            q = ops.Rotary(q, cos, sin, _heads, interleaved: true);
-            k = ops.Rotary(k, cos, sin, _heads, interleaved: true);
-        }
         var output = ops.Attention(q, k, v, _heads);
         if (imageContext is not null)
         {
-            var kImg = NormAddedK!.Forward(ops, AddKProj!.Forward(ops, imageContext));
+            var kImg = Project(ops, AddKProj!, NormAddedK!, imageContext, null);
             var vImg = AddVProj!.Forward(ops, imageContext);
             output = ops.Add(output, ops.Attention(q, kImg, vImg, _heads));
         }
-        return ToOut.Forward(ops, output);
+        return ops.GatedResidual(residual, ops.Linear(output, ToOut.Weight, null), ToOut.Bias, gate);
     }
+
+    /// <summary>A projection followed by its RMSNorm across heads (and the rotary embedding for self-attention).</summary>
+    T Project<T>(ITensorOps<T> ops, Linear projection, RmsNorm norm, T x, (T Cos, T Sin)? rotary) =>
+        ops.RmsNormRotary(ops.Linear(x, projection.Weight, null), projection.Bias, norm.Size, norm.Weight!, norm.Eps, rotary, _heads);
 }

@@ -73,7 +73,7 @@ public sealed class WanTransformer3DModel : ModelDefinition
         {
             var ss = ops.Split(ops.Add(ops.Weight(ScaleShiftTable), ops.Unsqueeze(temb, 1)), 1, 1, 1);
             var (shift, scale) = (ss[0], ss[1]);
-            x = ops.Cast(ops.Add(ops.Mul(NormOut.Forward(ops, ops.Cast(x, DType.Float32)), ops.Add(ops.Scalar(1, DType.Float32), scale)), shift), type);
+            x = NormOut.Forward(ops, x, scale, shift);
         }
         x = ProjOut.Forward(ops, x);
 

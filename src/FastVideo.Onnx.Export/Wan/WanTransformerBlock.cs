@@ -35,23 +35,19 @@ public sealed class WanTransformerBlock : Module
     public T Forward<T>(ITensorOps<T> ops, T hidden, T context, T timestepProj, (T Cos, T Sin) rotary)
     {
         using var _ = Enter(ops);
-        var type = ops.TypeOf(hidden);
         var modulation = ops.Add(ops.Weight(ScaleShiftTable), ops.Cast(timestepProj, DType.Float32));
         var m = ops.Split(modulation, 1, 1, 1, 1, 1, 1, 1); // shift, scale, gate (attention); shift, scale, gate (feed-forward)
-        var one = ops.Scalar(1, DType.Float32);
 
-        // 1. self-attention
-        var normed = ops.Cast(ops.Add(ops.Mul(Norm1.Forward(ops, ops.Cast(hidden, DType.Float32)), ops.Add(one, m[1])), m[0]), type);
-        var attn = Attn1.Forward(ops, normed, default, rotary);
-        hidden = ops.Cast(ops.Add(ops.Cast(hidden, DType.Float32), ops.Mul(attn, m[2])), type);
+        // 1. self-attention: hidden + gate·attn(norm1(hidden)·(1 + scale) + shift), in float32
+        var normed = Norm1.Forward(ops, hidden, m[1], m[0]);
+        hidden = Attn1.Forward(ops, normed, default, rotary, hidden, m[2]);
 
-        // 2. cross-attention
-        normed = Norm2 is null ? hidden : ops.Cast(Norm2.Forward(ops, ops.Cast(hidden, DType.Float32)), type);
-        hidden = ops.Add(hidden, Attn2.Forward(ops, normed, context, null));
+        // 2. cross-attention: hidden + attn(norm2(hidden), context)
+        normed = Norm2 is null ? hidden : Norm2.Forward(ops, hidden);
+        hidden = Attn2.Forward(ops, normed, context, null, hidden, default);
 
-        // 3. feed-forward
-        normed = ops.Cast(ops.Add(ops.Mul(Norm3.Forward(ops, ops.Cast(hidden, DType.Float32)), ops.Add(one, m[4])), m[3]), type);
-        var ff = Ffn.Forward(ops, normed);
-        return ops.Cast(ops.Add(ops.Cast(hidden, DType.Float32), ops.Mul(ops.Cast(ff, DType.Float32), m[5])), type);
+        // 3. feed-forward: hidden + gate·ffn(norm3(hidden)·(1 + scale) + shift)
+        normed = Norm3.Forward(ops, hidden, m[4], m[3]);
+        return Ffn.ForwardResidual(ops, normed, hidden, m[5]);
     }
 }

@@ -37,11 +37,15 @@ public class ConvertCommandTests
         var manifest = ComponentManifest.Load(Path.Combine(output, "transformer"));
         Assert.That(manifest.Precision, Is.EqualTo("fp32"));
         Assert.That(manifest.SourceFingerprint, Does.StartWith("sha256:"));
-        var graph = manifest.Graphs.Single();
-        Assert.That(graph.Inputs.Select(i => i.Name), Is.EqualTo(new[] { "hidden_states", "timestep", "encoder_hidden_states" }));
-        Assert.That(graph.Outputs.Single().Name, Is.EqualTo("sample"));
-        Assert.That(File.Exists(Path.Combine(output, "transformer", graph.File)), Is.True);
-        Assert.That(File.Exists(Path.Combine(output, "transformer", graph.DataFile!)), Is.True);
+        Assert.That(manifest.Graphs.Select(g => g.File), Is.EqualTo(new[] { "model.onnx", "model.fused.onnx" }));
+        foreach (var graph in manifest.Graphs)
+        {
+            Assert.That(graph.Inputs.Select(i => i.Name), Is.EqualTo(new[] { "hidden_states", "timestep", "encoder_hidden_states" }));
+            Assert.That(graph.Outputs.Single().Name, Is.EqualTo("sample"));
+            Assert.That(File.Exists(Path.Combine(output, "transformer", graph.File)), Is.True);
+            Assert.That(graph.DataFile, Is.EqualTo("model.onnx.data"), "both graphs share one data file");
+        }
+        Assert.That(File.Exists(Path.Combine(output, "transformer", "model.onnx.data")), Is.True);
     }
 
     [Test]

@@ -21,6 +21,15 @@ public sealed class FeedForward : Module
     public T Forward<T>(ITensorOps<T> ops, T x)
     {
         using var _ = Enter(ops);
-        return Out.Forward(ops, ops.Gelu(Proj.Forward(ops, x), _tanh));
+        return Out.Forward(ops, Hidden(ops, x));
     }
+
+    /// <summary>The layer as a residual update: <c>residual + gate·ff(x)</c> in float32 (Diffusers' DiT blocks).</summary>
+    public T ForwardResidual<T>(ITensorOps<T> ops, T x, T residual, T gate)
+    {
+        using var _ = Enter(ops);
+        return ops.GatedResidual(residual, ops.Linear(Hidden(ops, x), Out.Weight, null), Out.Bias, gate);
+    }
+
+    T Hidden<T>(ITensorOps<T> ops, T x) => ops.BiasGelu(ops.Linear(x, Proj.Weight, null), Proj.Bias!, _tanh);
 }

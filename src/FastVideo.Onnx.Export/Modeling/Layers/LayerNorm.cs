@@ -1,5 +1,3 @@
-using FastVideo.Onnx.Core.Tensors;
-
 namespace FastVideo.Onnx.Export.Modeling.Layers;
 
 /// <summary>
@@ -13,6 +11,8 @@ public sealed class LayerNorm : Module
     readonly int _dim;
     public Parameter? Weight { get; }
     public Parameter? Bias { get; }
+    public double Eps => _eps;
+    public int Size => _dim;
 
     public LayerNorm(int dim, double eps = 1e-5, bool elementwiseAffine = true, bool bias = true, bool float32 = false)
     {
@@ -30,7 +30,14 @@ public sealed class LayerNorm : Module
     {
         using var _ = Enter(ops);
         if (!_float32) return ops.LayerNorm(x, _dim, Weight, Bias, _eps);
-        var type = ops.TypeOf(x);
-        return ops.Cast(ops.LayerNorm(ops.Cast(x, DType.Float32), _dim, Weight, Bias, _eps), type);
+        return ops.ModulatedLayerNorm(x, _dim, Weight, Bias, _eps, default, default);
+    }
+
+    /// <summary>The float32 norm followed by adaLN modulation: <c>norm(x)·(1 + scale) + shift</c>, cast back to x's type.</summary>
+    public T Forward<T>(ITensorOps<T> ops, T x, T scale, T shift)
+    {
+        using var _ = Enter(ops);
+        if (!_float32) throw new InvalidOperationException("modulated norms run in float32 (FP32LayerNorm)");
+        return ops.ModulatedLayerNorm(x, _dim, Weight, Bias, _eps, scale, shift);
     }
 }

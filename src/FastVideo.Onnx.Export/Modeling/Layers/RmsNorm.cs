@@ -6,6 +6,8 @@ public sealed class RmsNorm : Module
     readonly double _eps;
     readonly int _dim;
     public Parameter? Weight { get; }
+    public double Eps => _eps;
+    public int Size => _dim;
 
     public RmsNorm(int dim, double eps, bool elementwiseAffine = true)
     {

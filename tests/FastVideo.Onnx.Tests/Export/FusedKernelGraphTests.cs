@@ -1,0 +1,51 @@
+using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Safetensors;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Onnx;
+using FastVideo.Onnx.Export.Wan;
+using FastVideo.Onnx.Tests.Support;
+using NUnit.Framework;
+
+namespace FastVideo.Onnx.Tests.Export;
+
+/// <summary>
+/// The fused-kernel lowering of the transformer: the compound operators become single com.fastvideo nodes, and nothing
+/// else changes. The kernels themselves are CUDA-only; `fastvideo-onnx bench precision` checks their numbers on a GPU.
+/// </summary>
+public class FusedKernelGraphTests
+{
+    static WanTransformer3DModel Tiny() =>
+        new(WanTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(Repo.TinyT2V, "transformer", "config.json"))));
+
+    [Test]
+    public void CompoundOperatorsBecomeOneNodeEach()
+    {
+        var model = Tiny();
+        var portable = WanTransformerGraph.Build(model, DType.BFloat16);
+        var fused = WanTransformerGraph.Build(model, DType.BFloat16, fusedKernels: true);
+        int layers = model.Config.NumLayers;
+        int Count(OnnxGraphBuilder g, string op) => g.Nodes.Count(n => n.OpType == op);
+
+        Assert.That(portable.Nodes.Any(n => n.Domain == OnnxGraphBuilder.KernelDomain), Is.False, "the portable graph needs no custom operators");
+        // per block: norm1, norm2, norm3; plus norm_out
+        Assert.That(Count(fused, "FusedLayerNorm"), Is.EqualTo(3 * layers + 1));
+        // per block: self-attention, cross-attention and feed-forward residuals
+        Assert.That(Count(fused, "GatedResidual"), Is.EqualTo(3 * layers));
+        // per block: q and k of both attentions
+        Assert.That(Count(fused, "RmsNormRotary"), Is.EqualTo(4 * layers));
+        Assert.That(Count(fused, "BiasGeluTanh"), Is.EqualTo(layers));
+        Assert.That(Count(fused, "LayerNormalization") + Count(fused, "RMSNormalization") + Count(fused, "RotaryEmbedding"), Is.Zero);
+        Assert.That(Count(fused, "MultiHeadAttention"), Is.EqualTo(Count(portable, "MultiHeadAttention")));
+        Assert.That(Count(fused, "MatMul"), Is.EqualTo(Count(portable, "MatMul")));
+        Assert.That(fused.Nodes.Count, Is.LessThan(portable.Nodes.Count), "fusion removes elementwise nodes");
+    }
+
+    [Test]
+    public void FusedGraphReusesThePortableGraphsWeights()
+    {
+        var model = Tiny();
+        var portable = WanTransformerGraph.Build(model, DType.Float16).Initializers.Where(i => i.SourceWeight is not null).Select(i => i.Name).ToHashSet();
+        var fused = WanTransformerGraph.Build(model, DType.Float16, fusedKernels: true).Initializers.Where(i => i.SourceWeight is not null).Select(i => i.Name).ToList();
+        Assert.That(fused.Where(n => !portable.Contains(n)), Is.Empty, "every weight of the fused graph is already in the shared data file");
+    }
+}
