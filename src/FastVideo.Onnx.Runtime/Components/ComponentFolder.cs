@@ -42,6 +42,8 @@ public sealed class ComponentFolder
         return path;
     }
 
-    public GraphSession Open(ExecutionDevice device, string file, IReadOnlyList<ShapeProfile>? profiles = null) =>
-        device.Open(Graph(file), $"{Name}/{file}", profiles);
+    public GraphSession Open(ExecutionDevice device, string file, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false) =>
+        device.Open(Graph(file), $"{Name}/{file}", profiles, withKernels);
+
+    public bool HasGraph(string file) => Manifest.Graphs.Any(g => g.File == file);
 }

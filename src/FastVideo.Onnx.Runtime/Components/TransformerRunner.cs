@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Runtime.Execution;
 using Microsoft.ML.OnnxRuntime;
 
@@ -10,9 +11,13 @@ namespace FastVideo.Onnx.Runtime.Components;
 public sealed class TransformerRunner : IDisposable
 {
     public const string ComponentName = "transformer";
-    const string GraphFile = "model.onnx";
+    const string PortableGraph = "model.onnx";
+    const string FusedGraph = "model.fused.onnx";
 
     readonly GraphSession _session;
+
+    /// <summary>The graph in use: the fused-kernel graph on a GPU with the kernel library, else the portable one.</summary>
+    public string GraphFile { get; }
 
     public int InChannels { get; }
     public int OutChannels { get; }
@@ -23,9 +28,10 @@ public sealed class TransformerRunner : IDisposable
     public TimeSpan CreationTime => _session.CreationTime;
     public bool AcceptsImage => ImageDim is not null;
 
-    TransformerRunner(GraphSession session, ComponentFolder folder)
+    TransformerRunner(GraphSession session, ComponentFolder folder, string graphFile)
     {
         _session = session;
+        GraphFile = graphFile;
         var config = folder.Config();
         InChannels = config.GetInt("in_channels");
         OutChannels = config.GetIntOrNull("out_channels") ?? InChannels;
@@ -37,10 +43,21 @@ public sealed class TransformerRunner : IDisposable
         if (AcceptsImage) _session.RequireInputs("encoder_hidden_states_image");
     }
 
-    public static TransformerRunner Open(string modelFolder, ExecutionDevice device)
+    public static TransformerRunner Open(string modelFolder, ExecutionDevice device, Action<string>? notice = null)
     {
         var folder = ComponentFolder.Open(modelFolder, ComponentName);
-        return new TransformerRunner(folder.Open(device, GraphFile), folder);
+        if (device.KernelLibraryPath is not null && folder.HasGraph(FusedGraph))
+        {
+            try
+            {
+                return new TransformerRunner(folder.Open(device, FusedGraph, withKernels: true), folder, FusedGraph);
+            }
+            catch (FastVideoException e) when (!device.KernelLibraryRequired)
+            {
+                notice?.Invoke($"fused kernels unavailable, using the portable transformer graph: {e.Message}");
+            }
+        }
+        return new TransformerRunner(folder.Open(device, PortableGraph), folder, PortableGraph);
     }
 
     /// <summary>

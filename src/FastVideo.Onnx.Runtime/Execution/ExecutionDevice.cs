@@ -21,6 +21,12 @@ public sealed class ExecutionDevice : IDisposable
     public OrtMemoryInfo Memory { get; }
 
     public TensorPool Pool { get; }
+
+    /// <summary>The fused-kernel library sessions may register, or null (CPU provider, "off", or none found).</summary>
+    public string? KernelLibraryPath { get; }
+
+    /// <summary>True when a missing or broken kernel library is an error rather than a reason to use the portable graphs.</summary>
+    public bool KernelLibraryRequired { get; }
     public IDeviceMath Math { get; }
     public bool IsGpu => Provider != ExecutionProvider.Cpu;
 
@@ -29,6 +35,7 @@ public sealed class ExecutionDevice : IDisposable
         Options = options;
         Provider = provider;
         Memory = memory;
+        if (provider != ExecutionProvider.Cpu) (KernelLibraryPath, KernelLibraryRequired) = FindKernelLibrary(options.KernelLibrary);
         (Pool, Math) = create(this);
     }
 
@@ -64,6 +71,21 @@ public sealed class ExecutionDevice : IDisposable
 
     static ExecutionDevice Cpu(RuntimeOptions options) =>
         new(options, ExecutionProvider.Cpu, OrtMemoryInfo.DefaultInstance, _ => (new TensorPool(DeviceTensor.AllocateHost), new HostMath()));
+
+    public const string KernelLibraryFile = "libfastvideo_kernels.so";
+
+    static (string?, bool) FindKernelLibrary(string setting)
+    {
+        if (string.Equals(setting, "off", StringComparison.OrdinalIgnoreCase)) return (null, false);
+        if (!string.Equals(setting, "auto", StringComparison.OrdinalIgnoreCase))
+            return File.Exists(setting) ? (Path.GetFullPath(setting), true) : throw new InvalidRequestException("--kernels", $"{setting} does not exist");
+        string? fromEnvironment = Environment.GetEnvironmentVariable("FASTVIDEO_KERNELS");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+            return File.Exists(fromEnvironment) ? (Path.GetFullPath(fromEnvironment), true)
+                : throw new InvalidRequestException("FASTVIDEO_KERNELS", $"{fromEnvironment} does not exist");
+        string beside = Path.Combine(AppContext.BaseDirectory, KernelLibraryFile);
+        return (File.Exists(beside) ? beside : null, false);
+    }
 
     /// <summary>Session options for one graph. <paramref name="profiles"/> feed TensorRT's optimisation profiles.</summary>
     public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null)
@@ -106,10 +128,22 @@ public sealed class ExecutionDevice : IDisposable
         o.AppendExecutionProvider_CUDA(cuda);
     }
 
-    /// <summary>Opens one graph of a converted component on this device.</summary>
-    public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null)
+    /// <summary>Opens one graph of a converted component on this device; <paramref name="withKernels"/> registers the fused-kernel library.</summary>
+    public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false)
     {
         using var options = SessionOptions(profiles);
+        if (withKernels)
+        {
+            if (KernelLibraryPath is null) throw new InvalidOperationException("no fused-kernel library to register");
+            try
+            {
+                options.RegisterCustomOpLibrary(KernelLibraryPath);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new FastVideoException($"{KernelLibraryPath}: the fused-kernel library could not be loaded ({e.Message.Split('\n')[0].Trim()})", e);
+            }
+        }
         return GraphSession.Open(path, options, label);
     }
 

@@ -17,6 +17,13 @@ public sealed record RuntimeOptions
 
     public TensorRtSettings TensorRt { get; init; } = new();
 
+    /// <summary>
+    /// The fused-kernel library (native/fastvideo_kernels) for GPU providers: "auto" (the default: the FASTVIDEO_KERNELS
+    /// environment variable, else libfastvideo_kernels.so beside the application, used when present), a file path
+    /// (required: an error if it cannot load), or "off" (portable graphs only).
+    /// </summary>
+    public string KernelLibrary { get; init; } = "auto";
+
     /// <summary>When set, every session writes ONNX Runtime's per-node profile to files starting with this path.</summary>
     public string? ProfilePrefix { get; init; }
 

@@ -54,7 +54,7 @@ public sealed class PrecisionCheck(string modelSource, string fixtures, string w
                 var text = device.Upload(ctx.Data, ctx.Shape);
                 var output = device.Pool.Rent(TensorElementType.Float, lat.Shape);
                 transformer.Run(hidden, new[] { 999f }, text, null, output);
-                results.Add(Compare(p, "transformer t=999", device.Math.Download(output), Ref("transformer_out_t999").Data));
+                results.Add(Compare(p, $"transformer t=999 ({transformer.GraphFile})", device.Math.Download(output), Ref("transformer_out_t999").Data));
             }
             using (var textEncoder = TextEncoderRunner.Open(converted, device))
             {
@@ -107,7 +107,7 @@ public sealed class PrecisionCheck(string modelSource, string fixtures, string w
         double cosine = dot / Math.Sqrt(na * nb);
         if (double.IsNaN(cosine)) cosine = 0;
         var r = new PrecisionResult(precision, what, cosine, max, cosine >= MinimumCosine);
-        log.WriteLine($"{precision,-5} {what,-26} cosine {cosine:F6}  max abs {max:E2}  {(r.Passed ? "ok" : "FAIL")}");
+        log.WriteLine($"{precision,-5} {what,-42} cosine {cosine:F6}  max abs {max:E2}  {(r.Passed ? "ok" : "FAIL")}");
         return r;
     }
 }

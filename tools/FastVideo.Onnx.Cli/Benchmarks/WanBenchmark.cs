@@ -108,28 +108,35 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
             : ExecutionDevice.Create(options.Runtime with { ProfilePrefix = Path.Combine(options.ProfileFolder, "transformer") });
         if (options.Parts.Contains("transformer"))
         {
-            long baseline = GpuMemoryMonitor.Used(id);
-            var clock = Stopwatch.StartNew();
-            var transformer = TransformerRunner.Open(model, options.ProfileFolder is null ? device : profiled!);
-            clock.Stop();
-            _results.Add(BenchMeasurement.From("session creation: transformer", options.TransformerPrecision.ShortName(),
-                new[] { clock.Elapsed.TotalMilliseconds }, baseline < 0 ? -1 : GpuMemoryMonitor.Used(id) - baseline, "InferenceSession of the transformer (weights on the GPU)"));
-            using (transformer)
+            // The graph the runtime would pick (fused kernels when the library is there), and the portable graph beside it.
+            var variants = new List<(string Label, ExecutionDevice Device)> { ("", options.ProfileFolder is null ? device : profiled!) };
+            using var portableDevice = device.KernelLibraryPath is null ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
+            if (portableDevice is not null) variants.Add((" (portable graph)", portableDevice));
+            foreach (var (label, variantDevice) in variants)
             {
-                foreach (int batch in new[] { 1, 2 })
+                long baseline = GpuMemoryMonitor.Used(id);
+                var clock = Stopwatch.StartNew();
+                var transformer = TransformerRunner.Open(model, variantDevice, log.WriteLine);
+                clock.Stop();
+                _results.Add(BenchMeasurement.From("session creation: transformer" + label, options.TransformerPrecision.ShortName(),
+                    new[] { clock.Elapsed.TotalMilliseconds }, baseline < 0 ? -1 : GpuMemoryMonitor.Used(id) - baseline, $"InferenceSession of {transformer.GraphFile} (weights on the GPU)"));
+                using (transformer)
                 {
-                    var hidden = device.Upload(generator.Randn(batch, 16, f, h, w), new[] { (long)batch, 16, f, h, w });
-                    var text = device.Upload(generator.Randn(batch, options.TextTokens, transformer.TextDim), new[] { (long)batch, options.TextTokens, transformer.TextDim });
-                    var output = device.Pool.Rent(TensorElementType.Float, batch, transformer.OutChannels, f, h, w);
-                    var timesteps = Enumerable.Repeat(999f, batch).ToArray();
-                    Measure($"transformer forward, batch {batch}", options.TransformerPrecision, baseline, options.Repeats, 2,
-                        () => transformer.Run(hidden, timesteps, text, null, output),
-                        $"{f * h * w / 4} tokens ({options.Frames}x{options.Height}x{options.Width}), {options.TextTokens} text tokens");
-                    device.Pool.Return(hidden);
-                    device.Pool.Return(text);
-                    device.Pool.Return(output);
+                    foreach (int batch in new[] { 1, 2 })
+                    {
+                        var hidden = variantDevice.Upload(generator.Randn(batch, 16, f, h, w), new[] { (long)batch, 16, f, h, w });
+                        var text = variantDevice.Upload(generator.Randn(batch, options.TextTokens, transformer.TextDim), new[] { (long)batch, options.TextTokens, transformer.TextDim });
+                        var output = variantDevice.Pool.Rent(TensorElementType.Float, batch, transformer.OutChannels, f, h, w);
+                        var timesteps = Enumerable.Repeat(999f, batch).ToArray();
+                        Measure($"transformer forward, batch {batch}{label}", options.TransformerPrecision, baseline, options.Repeats, 2,
+                            () => transformer.Run(hidden, timesteps, text, null, output),
+                            $"{transformer.GraphFile}, {f * h * w / 4} tokens ({options.Frames}x{options.Height}x{options.Width}), {options.TextTokens} text tokens");
+                        variantDevice.Pool.Return(hidden);
+                        variantDevice.Pool.Return(text);
+                        variantDevice.Pool.Return(output);
+                    }
+                    if (options.ProfileFolder is not null && ReferenceEquals(variantDevice, profiled)) ProfileSummary.Print(transformer.EndProfiling(), log);
                 }
-                if (options.ProfileFolder is not null) ProfileSummary.Print(transformer.EndProfiling(), log);
             }
         }
 

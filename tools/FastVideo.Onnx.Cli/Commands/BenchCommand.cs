@@ -14,7 +14,7 @@ public static class BenchCommand
     public const string Usage = """
         usage: fastvideo-onnx bench run --config-dir DIR --work DIR [--dtype bf16] [--vae-dtype fp16] [--text-dtype bf16]
                  [--device cuda] [--parts transformer,vae,text,e2e] [--height 480 --width 832 --num-frames 81]
-                 [--steps 50] [--repeats 5] [--json FILE] [--profile DIR]
+                 [--steps 50] [--repeats 5] [--json FILE] [--profile DIR] [--kernels auto|off|PATH]
                fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR] [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
 
@@ -36,7 +36,7 @@ public static class BenchCommand
     public static readonly string[] ValueOptions =
     {
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
-        "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile",
+        "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
     };
     public static readonly string[] FlagOptions = { "help", "force" };
 
@@ -55,6 +55,7 @@ public static class BenchCommand
     static Runtime.Execution.RuntimeOptions RuntimeOf(CommandArgs args) => new()
     {
         Device = Runtime.Execution.ExecutionProviderNames.Parse(args.Value("device") ?? "cuda"),
+        KernelLibrary = args.Value("kernels") ?? "auto",
     };
 
     static int RunBenchmark(CommandArgs args, TextWriter stdout, TextWriter stderr)

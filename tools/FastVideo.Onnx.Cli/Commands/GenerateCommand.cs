@@ -18,6 +18,7 @@ public static class GenerateCommand
                  [--height N] [--width N] [--num-frames N] [--steps N] [--guidance-scale X]
                  [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
                  [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
+                 [--kernels auto|off|PATH]
                  [--preset NAME] [--config FILE.json] --output FILE
 
         Generates a video from a converted model folder (see fastvideo-onnx convert). Without --model it uses the
@@ -28,6 +29,8 @@ public static class GenerateCommand
           --output DIR/           PNG frames
           --latents FILE          initial noise: the tensor 'latents' [1,16,f,h,w] float32 (instead of --seed)
           --seed N                torch-compatible noise: the same seed gives Diffusers' initial latents
+          --kernels               fused CUDA kernels (native/fastvideo_kernels): auto uses libfastvideo_kernels.so
+                                  beside the tool or $FASTVIDEO_KERNELS when present; off forces the portable graph
           --preset NAME           sampling defaults of a published model (default: the one matching the model)
           --config FILE.json      settings layered over the preset: {"Sampling": {...}, "Runtime": {...}}
                                   (then FASTVIDEO_* environment variables, then these options)
@@ -38,7 +41,7 @@ public static class GenerateCommand
     public static readonly string[] ValueOptions =
     {
         "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale",
-        "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output",
+        "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
     };
 
     public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
@@ -48,7 +51,7 @@ public static class GenerateCommand
     {
         ("height", "Sampling:Height"), ("width", "Sampling:Width"), ("num-frames", "Sampling:NumFrames"), ("steps", "Sampling:Steps"),
         ("guidance-scale", "Sampling:GuidanceScale"), ("max-sequence-length", "Sampling:MaxSequenceLength"), ("fps", "Sampling:Fps"),
-        ("flow-shift", "Sampling:FlowShift"), ("device", "Runtime:Device"), ("device-id", "Runtime:DeviceId"), ("threads", "Runtime:IntraOpThreads"),
+        ("flow-shift", "Sampling:FlowShift"), ("device", "Runtime:Device"), ("device-id", "Runtime:DeviceId"), ("threads", "Runtime:IntraOpThreads"), ("kernels", "Runtime:KernelLibrary"),
     };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)

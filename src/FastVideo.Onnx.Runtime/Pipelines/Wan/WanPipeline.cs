@@ -13,7 +13,7 @@ public sealed class WanPipeline : VideoPipeline
         string folder = context.ModelFolder;
         var device = context.Device;
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
-        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device));
+        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice));
         var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false));
         Stages = new PipelineStage[]
         {

@@ -1,0 +1,278 @@
+// ONNX Runtime custom operators (domain com.fastvideo) over the fused kernels, for the CUDA execution provider.
+// Loaded with SessionOptions.RegisterCustomOpLibrary; the exported "model.fused.onnx" graphs use them.
+#define ORT_API_MANUAL_INIT
+#include <onnxruntime_cxx_api.h>
+#undef ORT_API_MANUAL_INIT
+
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fused_kernels.h"
+
+namespace fastvideo {
+namespace {
+
+constexpr const char* kDomain = "com.fastvideo";
+constexpr const char* kProvider = "CUDAExecutionProvider";
+
+template <typename T> struct OnnxType;
+template <> struct OnnxType<float> { static constexpr ONNXTensorElementDataType value = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT; static constexpr ElemType elem = ElemType::Float32; };
+template <> struct OnnxType<Ort::Float16_t> { static constexpr ONNXTensorElementDataType value = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16; static constexpr ElemType elem = ElemType::Float16; };
+template <> struct OnnxType<Ort::BFloat16_t> { static constexpr ONNXTensorElementDataType value = ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16; static constexpr ElemType elem = ElemType::BFloat16; };
+
+[[noreturn]] void Fail(const std::string& op, const std::string& problem) {
+  throw Ort::Exception(std::string("com.fastvideo.") + op + ": " + problem, ORT_INVALID_ARGUMENT);
+}
+
+void Check(cudaError_t status, const char* op) {
+  if (status != cudaSuccess) Fail(op, std::string("CUDA launch failed: ") + cudaGetErrorString(status));
+}
+
+// An input of the node, or null when an optional input is absent.
+struct Input {
+  const OrtValue* value = nullptr;
+  std::vector<int64_t> shape;
+  int64_t count = 0;
+  const void* data = nullptr;
+};
+
+Input GetInput(OrtKernelContext* context, size_t index) {
+  const OrtApi& api = Ort::GetApi();
+  Input in;
+  size_t n = 0;
+  Ort::ThrowOnError(api.KernelContext_GetInputCount(context, &n));
+  if (index >= n) return in;
+  Ort::ThrowOnError(api.KernelContext_GetInput(context, index, &in.value));
+  if (!in.value) return in;
+  Ort::ConstValue value{in.value};
+  auto info = value.GetTensorTypeAndShapeInfo();
+  in.shape = info.GetShape();
+  in.count = (int64_t)info.GetElementCount();
+  in.data = value.GetTensorRawData();
+  return in;
+}
+
+void* Output(OrtKernelContext* context, const std::vector<int64_t>& shape) {
+  Ort::KernelContext ctx(context);
+  return ctx.GetOutput(0, shape).GetTensorMutableRawData();
+}
+
+cudaStream_t Stream(OrtKernelContext* context) {
+  return reinterpret_cast<cudaStream_t>(Ort::KernelContext(context).GetGPUComputeStream());
+}
+
+// Rows of the last axis and how many rows each batch entry holds ([B, S, D] -> rows B*S, S per batch).
+void Rows(const Input& x, const char* op, int64_t& d, int64_t& rows, int64_t& rowsPerBatch) {
+  if (x.shape.size() < 2) Fail(op, "input must have at least 2 dimensions");
+  d = x.shape.back();
+  if (d <= 0) Fail(op, "empty last dimension");
+  rows = x.count / d;
+  rowsPerBatch = x.shape.size() >= 3 ? x.shape[x.shape.size() - 2] : rows;
+}
+
+// A per-batch float32 modulation tensor: [D] (same for every batch entry) or B*D values.
+const float* PerBatch(const Input& t, int64_t d, int64_t batch, int64_t& stride, const char* op, const char* name) {
+  if (!t.value) return nullptr;
+  if (t.count == d) stride = 0;
+  else if (t.count == batch * d) stride = d;
+  else {
+    std::ostringstream m;
+    m << name << " has " << t.count << " values, expected " << d << " or " << batch * d;
+    Fail(op, m.str());
+  }
+  return static_cast<const float*>(t.data);
+}
+
+const void* PerChannel(const Input& t, int64_t d, const char* op, const char* name) {
+  if (!t.value) return nullptr;
+  if (t.count != d) Fail(op, std::string(name) + " must have one value per channel");
+  return t.data;
+}
+
+// ---- kernels ----
+
+template <typename T>
+struct FusedLayerNormKernel {
+  float eps;
+  explicit FusedLayerNormKernel(const OrtKernelInfo* info) : eps(Ort::ConstKernelInfo(info).GetAttribute<float>("epsilon")) {}
+
+  void Compute(OrtKernelContext* context) {
+    const char* op = "FusedLayerNorm";
+    Input x = GetInput(context, 0);
+    int64_t d, rows, rowsPerBatch;
+    Rows(x, op, d, rows, rowsPerBatch);
+    int64_t batch = rows / rowsPerBatch, scaleStride = 0, shiftStride = 0;
+    const float* gamma = static_cast<const float*>(PerChannel(GetInput(context, 1), d, op, "weight"));
+    const float* beta = static_cast<const float*>(PerChannel(GetInput(context, 2), d, op, "bias"));
+    const float* scale = PerBatch(GetInput(context, 3), d, batch, scaleStride, op, "scale");
+    const float* shift = PerBatch(GetInput(context, 4), d, batch, shiftStride, op, "shift");
+    if (scale && shift && scaleStride != shiftStride) Fail(op, "scale and shift must have the same shape");
+    void* y = Output(context, x.shape);
+    if (rows == 0) return;
+    Check(LaunchFusedLayerNorm(OnnxType<T>::elem, x.data, gamma, beta, scale, shift, scale ? scaleStride : shiftStride, y, rows, rowsPerBatch, d,
+                               eps, Stream(context)), op);
+  }
+};
+
+template <typename T>
+struct GatedResidualKernel {
+  explicit GatedResidualKernel(const OrtKernelInfo*) {}
+
+  void Compute(OrtKernelContext* context) {
+    const char* op = "GatedResidual";
+    Input x = GetInput(context, 0), y = GetInput(context, 1);
+    if (x.shape != y.shape) Fail(op, "x and y must have the same shape");
+    int64_t d, rows, rowsPerBatch;
+    Rows(x, op, d, rows, rowsPerBatch);
+    int64_t stride = 0;
+    const void* bias = PerChannel(GetInput(context, 2), d, op, "bias");
+    const float* gate = PerBatch(GetInput(context, 3), d, rows / rowsPerBatch, stride, op, "gate");
+    void* z = Output(context, x.shape);
+    if (x.count == 0) return;
+    Check(LaunchGatedResidual(OnnxType<T>::elem, x.data, y.data, bias, gate, stride, z, x.count, d, rowsPerBatch * d, Stream(context)), op);
+  }
+};
+
+template <typename T>
+struct RmsNormRotaryKernel {
+  float eps;
+  int64_t heads;
+  explicit RmsNormRotaryKernel(const OrtKernelInfo* info)
+      : eps(Ort::ConstKernelInfo(info).GetAttribute<float>("epsilon")), heads(Ort::ConstKernelInfo(info).GetAttribute<int64_t>("num_heads")) {}
+
+  void Compute(OrtKernelContext* context) {
+    const char* op = "RmsNormRotary";
+    Input x = GetInput(context, 0);
+    int64_t d, rows, rowsPerBatch;
+    Rows(x, op, d, rows, rowsPerBatch);
+    if (heads <= 0 || d % heads != 0) Fail(op, "num_heads must divide the last dimension");
+    const int64_t headDim = d / heads;
+    const void* bias = PerChannel(GetInput(context, 1), d, op, "bias");
+    const void* weight = PerChannel(GetInput(context, 2), d, op, "weight");
+    if (!weight) Fail(op, "weight is required");
+    Input cos = GetInput(context, 3), sin = GetInput(context, 4);
+    if ((cos.value == nullptr) != (sin.value == nullptr)) Fail(op, "cos and sin come together");
+    if (cos.value) {
+      if (headDim % 2 != 0) Fail(op, "rotary embedding needs an even head size");
+      if (cos.count != rowsPerBatch * headDim / 2 || sin.count != cos.count) Fail(op, "cos/sin must be [sequence, head_size / 2]");
+    }
+    void* y = Output(context, x.shape);
+    if (rows == 0) return;
+    Check(LaunchRmsNormRotary(OnnxType<T>::elem, x.data, bias, weight, static_cast<const float*>(cos.data), static_cast<const float*>(sin.data), y,
+                              rows, rowsPerBatch, d, headDim, eps, Stream(context)), op);
+  }
+};
+
+template <typename T>
+struct BiasGeluTanhKernel {
+  explicit BiasGeluTanhKernel(const OrtKernelInfo*) {}
+
+  void Compute(OrtKernelContext* context) {
+    const char* op = "BiasGeluTanh";
+    Input x = GetInput(context, 0);
+    int64_t d, rows, rowsPerBatch;
+    Rows(x, op, d, rows, rowsPerBatch);
+    const void* bias = PerChannel(GetInput(context, 1), d, op, "bias");
+    if (!bias) Fail(op, "bias is required");
+    void* y = Output(context, x.shape);
+    if (x.count == 0) return;
+    Check(LaunchBiasGeluTanh(OnnxType<T>::elem, x.data, bias, y, x.count, d, Stream(context)), op);
+  }
+};
+
+// ---- operator definitions ----
+
+// One definition per element type T of the main input; float32 side inputs are fixed.
+template <typename TOp, typename TKernel, typename T>
+struct OpBase : Ort::CustomOpBase<TOp, TKernel> {
+  void* CreateKernel(const OrtApi&, const OrtKernelInfo* info) const { return new TKernel(info); }
+  const char* GetExecutionProviderType() const { return kProvider; }
+  size_t GetOutputTypeCount() const { return 1; }
+  ONNXTensorElementDataType GetOutputType(size_t) const { return OnnxType<T>::value; }
+};
+
+template <typename T>
+struct FusedLayerNormOp : OpBase<FusedLayerNormOp<T>, FusedLayerNormKernel<T>, T> {
+  const char* GetName() const { return "FusedLayerNorm"; }
+  size_t GetInputTypeCount() const { return 5; }
+  ONNXTensorElementDataType GetInputType(size_t i) const { return i == 0 ? OnnxType<T>::value : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT; }
+  OrtCustomOpInputOutputCharacteristic GetInputCharacteristic(size_t i) const {
+    return i == 0 ? OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_REQUIRED : OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_OPTIONAL;
+  }
+};
+
+template <typename T>
+struct GatedResidualOp : OpBase<GatedResidualOp<T>, GatedResidualKernel<T>, T> {
+  const char* GetName() const { return "GatedResidual"; }
+  size_t GetInputTypeCount() const { return 4; }
+  ONNXTensorElementDataType GetInputType(size_t i) const { return i == 3 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT : OnnxType<T>::value; }
+  OrtCustomOpInputOutputCharacteristic GetInputCharacteristic(size_t i) const {
+    return i < 2 ? OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_REQUIRED : OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_OPTIONAL;
+  }
+};
+
+template <typename T>
+struct RmsNormRotaryOp : OpBase<RmsNormRotaryOp<T>, RmsNormRotaryKernel<T>, T> {
+  const char* GetName() const { return "RmsNormRotary"; }
+  size_t GetInputTypeCount() const { return 5; }
+  ONNXTensorElementDataType GetInputType(size_t i) const { return i >= 3 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT : OnnxType<T>::value; }
+  OrtCustomOpInputOutputCharacteristic GetInputCharacteristic(size_t i) const {
+    return i == 0 || i == 2 ? OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_REQUIRED : OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_OPTIONAL;
+  }
+};
+
+template <typename T>
+struct BiasGeluTanhOp : OpBase<BiasGeluTanhOp<T>, BiasGeluTanhKernel<T>, T> {
+  const char* GetName() const { return "BiasGeluTanh"; }
+  size_t GetInputTypeCount() const { return 2; }
+  ONNXTensorElementDataType GetInputType(size_t) const { return OnnxType<T>::value; }
+};
+
+template <typename T>
+struct OpSet {
+  FusedLayerNormOp<T> layerNorm;
+  GatedResidualOp<T> residual;
+  RmsNormRotaryOp<T> rmsRotary;
+  BiasGeluTanhOp<T> gelu;
+
+  void AddTo(Ort::CustomOpDomain& domain) {
+    domain.Add(&layerNorm);
+    domain.Add(&residual);
+    domain.Add(&rmsRotary);
+    domain.Add(&gelu);
+  }
+};
+
+}  // namespace
+}  // namespace fastvideo
+
+extern "C" {
+
+// Entry point ONNX Runtime calls for SessionOptions.RegisterCustomOpLibrary.
+ORT_EXPORT OrtStatus* ORT_API_CALL RegisterCustomOps(OrtSessionOptions* options, const OrtApiBase* api) {
+  Ort::InitApi(api->GetApi(ORT_API_VERSION));
+  static fastvideo::OpSet<float> f32;
+  static fastvideo::OpSet<Ort::Float16_t> f16;
+  static fastvideo::OpSet<Ort::BFloat16_t> bf16;
+  static Ort::CustomOpDomain* domain = nullptr;
+  static std::once_flag once;
+  try {
+    std::call_once(once, [] {
+      domain = new Ort::CustomOpDomain(fastvideo::kDomain);
+      f32.AddTo(*domain);
+      f16.AddTo(*domain);
+      bf16.AddTo(*domain);
+    });
+    Ort::UnownedSessionOptions(options).Add(*domain);
+  } catch (const Ort::Exception& e) {
+    return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
+  }
+  return nullptr;
+}
+
+}  // extern "C"

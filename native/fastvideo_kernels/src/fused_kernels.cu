@@ -1,0 +1,385 @@
+// Memory-bound fusions of DiT block arithmetic: one read of each input and one write of the output, all arithmetic in
+// float32 registers. Rows (LayerNorm, RMSNorm) are handled by one block each with the row cached in registers when it
+// fits; elementwise kernels use 16-byte vectors when the row length allows.
+#include "fused_kernels.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+namespace fastvideo {
+namespace {
+
+template <typename T> __device__ __forceinline__ float ToFloat(T v);
+template <> __device__ __forceinline__ float ToFloat<float>(float v) { return v; }
+template <> __device__ __forceinline__ float ToFloat<__half>(__half v) { return __half2float(v); }
+template <> __device__ __forceinline__ float ToFloat<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+template <typename T> __device__ __forceinline__ T FromFloat(float v);
+template <> __device__ __forceinline__ float FromFloat<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half FromFloat<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 FromFloat<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+template <typename T, int V>
+struct alignas(sizeof(T) * V) Vec {
+  T v[V];
+};
+
+template <typename T, int V>
+__device__ __forceinline__ Vec<T, V> Load(const T* p) { return *reinterpret_cast<const Vec<T, V>*>(p); }
+
+template <typename T, int V>
+__device__ __forceinline__ void Store(T* p, const Vec<T, V>& v) { *reinterpret_cast<Vec<T, V>*>(p) = v; }
+
+__device__ __forceinline__ float WarpSum(float v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+
+// Sum over the block; every thread gets the result. Safe to call repeatedly (the trailing barrier protects reuse).
+__device__ float BlockSum(float v) {
+  __shared__ float partial[32];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  v = WarpSum(v);
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  const int warps = (blockDim.x + 31) >> 5;
+  float total = threadIdx.x < warps ? partial[threadIdx.x] : 0.f;
+  if (warp == 0) total = WarpSum(total);
+  if (threadIdx.x == 0) partial[0] = total;
+  __syncthreads();
+  total = partial[0];
+  __syncthreads();
+  return total;
+}
+
+constexpr int kMaxVectorsPerThread = 4;
+constexpr int kRowThreads = 256;
+
+// ---- FusedLayerNorm ----
+
+template <typename T>
+__device__ __forceinline__ float Modulate(float n, int64_t c, int64_t b, const float* gamma, const float* beta,
+                                          const float* scale, const float* shift, int64_t stride) {
+  if (gamma) n = n * gamma[c] + (beta ? beta[c] : 0.f);
+  else if (beta) n += beta[c];
+  if (scale) n *= 1.f + scale[b * stride + c];
+  if (shift) n += shift[b * stride + c];
+  return n;
+}
+
+// Row cached in registers: V elements per vector, up to kMaxVectorsPerThread vectors per thread.
+template <typename T, int V>
+__global__ void __launch_bounds__(kRowThreads) LayerNormCached(const T* __restrict__ x, const float* __restrict__ gamma,
+    const float* __restrict__ beta, const float* __restrict__ scale, const float* __restrict__ shift, int64_t stride,
+    T* __restrict__ y, int64_t rowsPerBatch, int d, float eps) {
+  const int64_t row = blockIdx.x;
+  const int64_t b = row / rowsPerBatch;
+  const T* xr = x + row * d;
+  T* yr = y + row * d;
+  const int vectors = d / V;
+  float v[kMaxVectorsPerThread][V];
+  float sum = 0.f;
+#pragma unroll
+  for (int k = 0; k < kMaxVectorsPerThread; k++) {
+    const int vi = threadIdx.x + k * blockDim.x;
+    if (vi < vectors) {
+      const Vec<T, V> a = Load<T, V>(xr + vi * V);
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        v[k][j] = ToFloat(a.v[j]);
+        sum += v[k][j];
+      }
+    }
+  }
+  const float mean = BlockSum(sum) / d;
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kMaxVectorsPerThread; k++) {
+    if (threadIdx.x + k * blockDim.x < vectors) {
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const float c = v[k][j] - mean;
+        squares += c * c;
+      }
+    }
+  }
+  const float rstd = rsqrtf(BlockSum(squares) / d + eps);
+#pragma unroll
+  for (int k = 0; k < kMaxVectorsPerThread; k++) {
+    const int vi = threadIdx.x + k * blockDim.x;
+    if (vi < vectors) {
+      Vec<T, V> o;
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const int64_t c = (int64_t)vi * V + j;
+        o.v[j] = FromFloat<T>(Modulate<T>((v[k][j] - mean) * rstd, c, b, gamma, beta, scale, shift, stride));
+      }
+      Store<T, V>(yr + vi * V, o);
+    }
+  }
+}
+
+// Any row length: three passes over the row in global memory (rows too long for registers, or not vector-aligned).
+template <typename T>
+__global__ void __launch_bounds__(kRowThreads) LayerNormGeneral(const T* __restrict__ x, const float* __restrict__ gamma,
+    const float* __restrict__ beta, const float* __restrict__ scale, const float* __restrict__ shift, int64_t stride,
+    T* __restrict__ y, int64_t rowsPerBatch, int64_t d, float eps) {
+  const int64_t row = blockIdx.x;
+  const int64_t b = row / rowsPerBatch;
+  const T* xr = x + row * d;
+  T* yr = y + row * d;
+  float sum = 0.f;
+  for (int64_t c = threadIdx.x; c < d; c += blockDim.x) sum += ToFloat(xr[c]);
+  const float mean = BlockSum(sum) / d;
+  float squares = 0.f;
+  for (int64_t c = threadIdx.x; c < d; c += blockDim.x) {
+    const float v = ToFloat(xr[c]) - mean;
+    squares += v * v;
+  }
+  const float rstd = rsqrtf(BlockSum(squares) / d + eps);
+  for (int64_t c = threadIdx.x; c < d; c += blockDim.x)
+    yr[c] = FromFloat<T>(Modulate<T>((ToFloat(xr[c]) - mean) * rstd, c, b, gamma, beta, scale, shift, stride));
+}
+
+// ---- RmsNormRotary ----
+
+template <typename T, int V>
+__device__ __forceinline__ void RotateAndStore(const float (&n)[V], int64_t c, int64_t s, int64_t headDim, const float* cos,
+                                               const float* sin, T* out) {
+  Vec<T, V> o;
+  if (cos) {
+    const int64_t half = headDim / 2;
+#pragma unroll
+    for (int j = 0; j < V; j += 2) {
+      const int64_t pair = ((c + j) % headDim) / 2;
+      const float cs = cos[s * half + pair], sn = sin[s * half + pair];
+      o.v[j] = FromFloat<T>(n[j] * cs - n[j + 1] * sn);
+      o.v[j + 1] = FromFloat<T>(n[j] * sn + n[j + 1] * cs);
+    }
+  } else {
+#pragma unroll
+    for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
+  }
+  Store<T, V>(out, o);
+}
+
+template <typename T, int V>
+__global__ void __launch_bounds__(kRowThreads) RmsNormRotaryCached(const T* __restrict__ x, const T* __restrict__ bias,
+    const T* __restrict__ weight, const float* __restrict__ cos, const float* __restrict__ sin, T* __restrict__ y,
+    int64_t rowsPerBatch, int d, int64_t headDim, float eps) {
+  const int64_t row = blockIdx.x;
+  const int64_t s = row % rowsPerBatch;
+  const T* xr = x + row * d;
+  T* yr = y + row * d;
+  const int vectors = d / V;
+  float v[kMaxVectorsPerThread][V];
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kMaxVectorsPerThread; k++) {
+    const int vi = threadIdx.x + k * blockDim.x;
+    if (vi < vectors) {
+      const Vec<T, V> a = Load<T, V>(xr + vi * V);
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        v[k][j] = ToFloat(a.v[j]) + (bias ? ToFloat(bias[vi * V + j]) : 0.f);
+        squares += v[k][j] * v[k][j];
+      }
+    }
+  }
+  const float rstd = rsqrtf(BlockSum(squares) / d + eps);
+#pragma unroll
+  for (int k = 0; k < kMaxVectorsPerThread; k++) {
+    const int vi = threadIdx.x + k * blockDim.x;
+    if (vi < vectors) {
+      float n[V];
+#pragma unroll
+      for (int j = 0; j < V; j++) n[j] = v[k][j] * rstd * ToFloat(weight[vi * V + j]);
+      RotateAndStore<T, V>(n, (int64_t)vi * V, s, headDim, cos, sin, yr + vi * V);
+    }
+  }
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kRowThreads) RmsNormRotaryGeneral(const T* __restrict__ x, const T* __restrict__ bias,
+    const T* __restrict__ weight, const float* __restrict__ cos, const float* __restrict__ sin, T* __restrict__ y,
+    int64_t rowsPerBatch, int64_t d, int64_t headDim, float eps) {
+  const int64_t row = blockIdx.x;
+  const int64_t s = row % rowsPerBatch;
+  const T* xr = x + row * d;
+  T* yr = y + row * d;
+  float squares = 0.f;
+  for (int64_t c = threadIdx.x; c < d; c += blockDim.x) {
+    const float v = ToFloat(xr[c]) + (bias ? ToFloat(bias[c]) : 0.f);
+    squares += v * v;
+  }
+  const float rstd = rsqrtf(BlockSum(squares) / d + eps);
+  // one pair per step so both elements of a rotation are at hand
+  for (int64_t c = 2 * threadIdx.x; c < d; c += 2 * blockDim.x) {
+    float n[2];
+#pragma unroll
+    for (int j = 0; j < 2; j++) n[j] = (ToFloat(xr[c + j]) + (bias ? ToFloat(bias[c + j]) : 0.f)) * rstd * ToFloat(weight[c + j]);
+    if (cos) {
+      const int64_t half = headDim / 2, pair = (c % headDim) / 2;
+      const float cs = cos[s * half + pair], sn = sin[s * half + pair];
+      yr[c] = FromFloat<T>(n[0] * cs - n[1] * sn);
+      yr[c + 1] = FromFloat<T>(n[0] * sn + n[1] * cs);
+    } else {
+      yr[c] = FromFloat<T>(n[0]);
+      yr[c + 1] = FromFloat<T>(n[1]);
+    }
+  }
+}
+
+// ---- elementwise ----
+
+template <typename T, int V>
+__global__ void GatedResidualKernel(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ bias,
+                                    const float* __restrict__ gate, int64_t stride, T* __restrict__ z, int64_t n,
+                                    int64_t d, int64_t perBatch) {
+  for (int64_t i = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) * V; i < n; i += (int64_t)gridDim.x * blockDim.x * V) {
+    const int64_t c0 = i % d, b = i / perBatch;
+    const Vec<T, V> a = Load<T, V>(x + i), u = Load<T, V>(y + i);
+    Vec<T, V> o;
+#pragma unroll
+    for (int j = 0; j < V; j++) {
+      float update = ToFloat(u.v[j]) + (bias ? ToFloat(bias[c0 + j]) : 0.f);
+      if (gate) update *= gate[b * stride + c0 + j];
+      o.v[j] = FromFloat<T>(ToFloat(a.v[j]) + update);
+    }
+    Store<T, V>(z + i, o);
+  }
+}
+
+template <typename T, int V>
+__global__ void BiasGeluTanhKernel(const T* __restrict__ x, const T* __restrict__ bias, T* __restrict__ y, int64_t n, int64_t d) {
+  constexpr float kAlpha = 0.7978845608028654f;  // sqrt(2 / pi)
+  for (int64_t i = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) * V; i < n; i += (int64_t)gridDim.x * blockDim.x * V) {
+    const int64_t c0 = i % d;
+    const Vec<T, V> a = Load<T, V>(x + i);
+    Vec<T, V> o;
+#pragma unroll
+    for (int j = 0; j < V; j++) {
+      const float v = ToFloat(a.v[j]) + ToFloat(bias[c0 + j]);
+      o.v[j] = FromFloat<T>(0.5f * v * (1.f + tanhf(kAlpha * (v + 0.044715f * v * v * v))));
+    }
+    Store<T, V>(y + i, o);
+  }
+}
+
+unsigned ElementwiseBlocks(int64_t n, int v) {
+  const int64_t blocks = (n / v + 255) / 256;
+  return (unsigned)(blocks < 1 ? 1 : (blocks > 1048576 ? 1048576 : blocks));
+}
+
+template <typename T>
+constexpr int VectorWidth() { return 16 / sizeof(T); }
+
+template <typename T>
+cudaError_t FusedLayerNormT(const void* x, const float* gamma, const float* beta, const float* scale, const float* shift,
+                            int64_t stride, void* y, int64_t rows, int64_t rowsPerBatch, int64_t d, float eps, cudaStream_t s) {
+  constexpr int V = VectorWidth<T>();
+  const int64_t vectors = d / V;
+  if (d % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
+    int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
+    threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
+    if (threads > kRowThreads) threads = kRowThreads;
+    LayerNormCached<T, V><<<(unsigned)rows, threads, 0, s>>>((const T*)x, gamma, beta, scale, shift, stride, (T*)y, rowsPerBatch, (int)d, eps);
+  } else {
+    LayerNormGeneral<T><<<(unsigned)rows, kRowThreads, 0, s>>>((const T*)x, gamma, beta, scale, shift, stride, (T*)y, rowsPerBatch, d, eps);
+  }
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t RmsNormRotaryT(const void* x, const void* bias, const void* weight, const float* cos, const float* sin, void* y,
+                           int64_t rows, int64_t rowsPerBatch, int64_t d, int64_t headDim, float eps, cudaStream_t s) {
+  constexpr int V = VectorWidth<T>();
+  const int64_t vectors = d / V;
+  // The cached kernel rotates pairs inside a vector, so each vector must start on a pair (V is even) and heads must
+  // hold whole vectors.
+  if (d % V == 0 && headDim % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
+    int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
+    threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
+    if (threads > kRowThreads) threads = kRowThreads;
+    RmsNormRotaryCached<T, V><<<(unsigned)rows, threads, 0, s>>>((const T*)x, (const T*)bias, (const T*)weight, cos, sin, (T*)y,
+                                                                 rowsPerBatch, (int)d, headDim, eps);
+  } else {
+    RmsNormRotaryGeneral<T><<<(unsigned)rows, kRowThreads, 0, s>>>((const T*)x, (const T*)bias, (const T*)weight, cos, sin, (T*)y,
+                                                                   rowsPerBatch, d, headDim, eps);
+  }
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t GatedResidualT(const void* x, const void* y, const void* bias, const float* gate, int64_t stride, void* z, int64_t n,
+                           int64_t d, int64_t perBatch, cudaStream_t s) {
+  constexpr int V = VectorWidth<T>();
+  if (d % V == 0)
+    GatedResidualKernel<T, V><<<ElementwiseBlocks(n, V), 256, 0, s>>>((const T*)x, (const T*)y, (const T*)bias, gate, stride, (T*)z, n, d, perBatch);
+  else
+    GatedResidualKernel<T, 1><<<ElementwiseBlocks(n, 1), 256, 0, s>>>((const T*)x, (const T*)y, (const T*)bias, gate, stride, (T*)z, n, d, perBatch);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t BiasGeluTanhT(const void* x, const void* bias, void* y, int64_t n, int64_t d, cudaStream_t s) {
+  constexpr int V = VectorWidth<T>();
+  if (d % V == 0)
+    BiasGeluTanhKernel<T, V><<<ElementwiseBlocks(n, V), 256, 0, s>>>((const T*)x, (const T*)bias, (T*)y, n, d);
+  else
+    BiasGeluTanhKernel<T, 1><<<ElementwiseBlocks(n, 1), 256, 0, s>>>((const T*)x, (const T*)bias, (T*)y, n, d);
+  return cudaGetLastError();
+}
+
+}  // namespace
+
+cudaError_t LaunchFusedLayerNorm(ElemType type, const void* x, const float* gamma, const float* beta, const float* scale,
+                                 const float* shift, int64_t scaleStride, void* y, int64_t rows, int64_t rowsPerBatch, int64_t d,
+                                 float eps, cudaStream_t stream) {
+#define CALL(T) FusedLayerNormT<T>(x, gamma, beta, scale, shift, scaleStride, y, rows, rowsPerBatch, d, eps, stream)
+  switch (type) {
+    case ElemType::Float32: return CALL(float);
+    case ElemType::Float16: return CALL(__half);
+    case ElemType::BFloat16: return CALL(__nv_bfloat16);
+  }
+#undef CALL
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t LaunchGatedResidual(ElemType type, const void* x, const void* y, const void* bias, const float* gate, int64_t gateStride,
+                                void* z, int64_t n, int64_t d, int64_t elementsPerBatch, cudaStream_t stream) {
+#define CALL(T) GatedResidualT<T>(x, y, bias, gate, gateStride, z, n, d, elementsPerBatch, stream)
+  switch (type) {
+    case ElemType::Float32: return CALL(float);
+    case ElemType::Float16: return CALL(__half);
+    case ElemType::BFloat16: return CALL(__nv_bfloat16);
+  }
+#undef CALL
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t LaunchRmsNormRotary(ElemType type, const void* x, const void* bias, const void* weight, const float* cos, const float* sin,
+                                void* y, int64_t rows, int64_t rowsPerBatch, int64_t d, int64_t headDim, float eps, cudaStream_t stream) {
+#define CALL(T) RmsNormRotaryT<T>(x, bias, weight, cos, sin, y, rows, rowsPerBatch, d, headDim, eps, stream)
+  switch (type) {
+    case ElemType::Float32: return CALL(float);
+    case ElemType::Float16: return CALL(__half);
+    case ElemType::BFloat16: return CALL(__nv_bfloat16);
+  }
+#undef CALL
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t LaunchBiasGeluTanh(ElemType type, const void* x, const void* bias, void* y, int64_t n, int64_t d, cudaStream_t stream) {
+#define CALL(T) BiasGeluTanhT<T>(x, bias, y, n, d, stream)
+  switch (type) {
+    case ElemType::Float32: return CALL(float);
+    case ElemType::Float16: return CALL(__half);
+    case ElemType::BFloat16: return CALL(__nv_bfloat16);
+  }
+#undef CALL
+  return cudaErrorInvalidValue;
+}
+
+}  // namespace fastvideo
