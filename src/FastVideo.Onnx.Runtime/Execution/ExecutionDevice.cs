@@ -117,13 +117,13 @@ public sealed class ExecutionDevice : IDisposable
         var cudaOptions = new Dictionary<string, string>
         {
             ["device_id"] = options.DeviceId.ToString(),
-            // Deterministic, fastest-known convolution algorithms without a per-shape search at first use.
-            ["cudnn_conv_algo_search"] = "HEURISTIC",
+            ["cudnn_conv_algo_search"] = options.CudnnConvAlgoSearch,
             ["do_copy_in_default_stream"] = "1",
             // Grow the memory arena by what is asked for, not by doubling: peak memory stays near what the graph needs.
             ["arena_extend_strategy"] = "kSameAsRequested",
         };
         if (options.CudaGraph) cudaOptions["enable_cuda_graph"] = "1";
+        if (options.PreferNhwc) cudaOptions["prefer_nhwc"] = "1";
         cuda.UpdateOptions(cudaOptions);
         o.AppendExecutionProvider_CUDA(cuda);
     }

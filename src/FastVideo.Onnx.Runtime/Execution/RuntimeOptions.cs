@@ -18,6 +18,15 @@ public sealed record RuntimeOptions
     public TensorRtSettings TensorRt { get; init; } = new();
 
     /// <summary>
+    /// cuDNN convolution algorithm choice on CUDA: EXHAUSTIVE (benchmark every algorithm once per shape, then the fastest;
+    /// ONNX Runtime's default), HEURISTIC (no benchmarking: faster first call) or DEFAULT.
+    /// </summary>
+    public string CudnnConvAlgoSearch { get; init; } = "EXHAUSTIVE";
+
+    /// <summary>Let the CUDA provider run convolutions channels-last (NHWC), which tensor cores prefer for 16-bit data.</summary>
+    public bool PreferNhwc { get; init; }
+
+    /// <summary>
     /// The fused-kernel library (native/fastvideo_kernels) for GPU providers: "auto" (the default: the FASTVIDEO_KERNELS
     /// environment variable, else libfastvideo_kernels.so beside the application, used when present), a file path
     /// (required: an error if it cannot load), or "off" (portable graphs only).

@@ -52,11 +52,13 @@ public static class BenchCommand
         };
     }
 
-    static Runtime.Execution.RuntimeOptions RuntimeOf(CommandArgs args) => new()
-    {
-        Device = Runtime.Execution.ExecutionProviderNames.Parse(args.Value("device") ?? "cuda"),
-        KernelLibrary = args.Value("kernels") ?? "auto",
-    };
+    // Runtime settings come from FASTVIDEO_Runtime__* environment variables like everywhere else, then these options.
+    static Runtime.Execution.RuntimeOptions RuntimeOf(CommandArgs args) =>
+        Runtime.Configuration.GeneratorSettings.Build(null, null, null).Runtime with
+        {
+            Device = Runtime.Execution.ExecutionProviderNames.Parse(args.Value("device") ?? "cuda"),
+            KernelLibrary = args.Value("kernels") ?? "auto",
+        };
 
     static int RunBenchmark(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
