@@ -68,6 +68,64 @@ __device__ __forceinline__ float Modulate(float n, int64_t c, int64_t b, const f
   return n;
 }
 
+// One warp per row, row cached in registers: for rows of up to 32 * kWarpVectors vectors (D <= 2048 in 16-bit types),
+// where a block per row would spend its time in barriers.
+constexpr int kWarpVectors = 8;
+constexpr int kWarpsPerBlock = 4;
+
+template <typename T, int V>
+__global__ void __launch_bounds__(32 * kWarpsPerBlock) LayerNormWarp(const T* __restrict__ x, const float* __restrict__ gamma,
+    const float* __restrict__ beta, const float* __restrict__ scale, const float* __restrict__ shift, int64_t stride,
+    T* __restrict__ y, int64_t rows, int64_t rowsPerBatch, int d, float eps) {
+  const int64_t row = (int64_t)blockIdx.x * kWarpsPerBlock + threadIdx.y;
+  if (row >= rows) return;
+  const int lane = threadIdx.x;
+  const int64_t b = row / rowsPerBatch;
+  const T* xr = x + row * d;
+  T* yr = y + row * d;
+  const int vectors = d / V;
+  float v[kWarpVectors][V];
+  float sum = 0.f;
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    const int vi = lane + k * 32;
+    if (vi < vectors) {
+      const Vec<T, V> a = Load<T, V>(xr + vi * V);
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        v[k][j] = ToFloat(a.v[j]);
+        sum += v[k][j];
+      }
+    }
+  }
+  const float mean = WarpSum(sum) / d;
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    if (lane + k * 32 < vectors) {
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const float c = v[k][j] - mean;
+        squares += c * c;
+      }
+    }
+  }
+  const float rstd = rsqrtf(WarpSum(squares) / d + eps);
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    const int vi = lane + k * 32;
+    if (vi < vectors) {
+      Vec<T, V> o;
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const int64_t c = (int64_t)vi * V + j;
+        o.v[j] = FromFloat<T>(Modulate<T>((v[k][j] - mean) * rstd, c, b, gamma, beta, scale, shift, stride));
+      }
+      Store<T, V>(yr + vi * V, o);
+    }
+  }
+}
+
 // Row cached in registers: V elements per vector, up to kMaxVectorsPerThread vectors per thread.
 template <typename T, int V>
 __global__ void __launch_bounds__(kRowThreads) LayerNormCached(const T* __restrict__ x, const float* __restrict__ gamma,
@@ -165,6 +223,47 @@ __device__ __forceinline__ void RotateAndStore(const float (&n)[V], int64_t c, i
 }
 
 template <typename T, int V>
+__global__ void __launch_bounds__(32 * kWarpsPerBlock) RmsNormRotaryWarp(const T* __restrict__ x, const T* __restrict__ bias,
+    const T* __restrict__ weight, const float* __restrict__ cos, const float* __restrict__ sin, T* __restrict__ y,
+    int64_t rows, int64_t rowsPerBatch, int d, int64_t headDim, float eps) {
+  const int64_t row = (int64_t)blockIdx.x * kWarpsPerBlock + threadIdx.y;
+  if (row >= rows) return;
+  const int lane = threadIdx.x;
+  const int64_t s = row % rowsPerBatch;
+  const T* xr = x + row * d;
+  T* yr = y + row * d;
+  const int vectors = d / V;
+  float v[kWarpVectors][V];
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    const int vi = lane + k * 32;
+    if (vi < vectors) {
+      const Vec<T, V> a = Load<T, V>(xr + vi * V);
+      Vec<T, V> bv;
+      if (bias) bv = Load<T, V>(bias + vi * V);
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        v[k][j] = ToFloat(a.v[j]) + (bias ? ToFloat(bv.v[j]) : 0.f);
+        squares += v[k][j] * v[k][j];
+      }
+    }
+  }
+  const float rstd = rsqrtf(WarpSum(squares) / d + eps);
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    const int vi = lane + k * 32;
+    if (vi < vectors) {
+      const Vec<T, V> wv = Load<T, V>(weight + vi * V);
+      float n[V];
+#pragma unroll
+      for (int j = 0; j < V; j++) n[j] = v[k][j] * rstd * ToFloat(wv.v[j]);
+      RotateAndStore<T, V>(n, (int64_t)vi * V, s, headDim, cos, sin, yr + vi * V);
+    }
+  }
+}
+
+template <typename T, int V>
 __global__ void __launch_bounds__(kRowThreads) RmsNormRotaryCached(const T* __restrict__ x, const T* __restrict__ bias,
     const T* __restrict__ weight, const float* __restrict__ cos, const float* __restrict__ sin, T* __restrict__ y,
     int64_t rowsPerBatch, int d, int64_t headDim, float eps) {
@@ -256,12 +355,15 @@ __global__ void BiasGeluTanhKernel(const T* __restrict__ x, const T* __restrict_
   constexpr float kAlpha = 0.7978845608028654f;  // sqrt(2 / pi)
   for (int64_t i = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) * V; i < n; i += (int64_t)gridDim.x * blockDim.x * V) {
     const int64_t c0 = i % d;
-    const Vec<T, V> a = Load<T, V>(x + i);
+    const Vec<T, V> a = Load<T, V>(x + i), b = Load<T, V>(bias + c0);
     Vec<T, V> o;
 #pragma unroll
     for (int j = 0; j < V; j++) {
-      const float v = ToFloat(a.v[j]) + ToFloat(bias[c0 + j]);
-      o.v[j] = FromFloat<T>(0.5f * v * (1.f + tanhf(kAlpha * (v + 0.044715f * v * v * v))));
+      const float v = ToFloat(a.v[j]) + ToFloat(b.v[j]);
+      // 0.5·v·(1 + tanh(u)) = v·sigmoid(2u): one exponential instead of tanh; exact to float rounding, and the
+      // limits hold (exp overflows to inf for very negative v, giving 0).
+      const float u = kAlpha * (v + 0.044715f * v * v * v);
+      o.v[j] = FromFloat<T>(v / (1.f + __expf(-2.f * u)));
     }
     Store<T, V>(y + i, o);
   }
@@ -280,7 +382,11 @@ cudaError_t FusedLayerNormT(const void* x, const float* gamma, const float* beta
                             int64_t stride, void* y, int64_t rows, int64_t rowsPerBatch, int64_t d, float eps, cudaStream_t s) {
   constexpr int V = VectorWidth<T>();
   const int64_t vectors = d / V;
-  if (d % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
+  if (d % V == 0 && vectors <= 32 * kWarpVectors) {
+    const dim3 block(32, kWarpsPerBlock);
+    LayerNormWarp<T, V><<<(unsigned)((rows + kWarpsPerBlock - 1) / kWarpsPerBlock), block, 0, s>>>(
+        (const T*)x, gamma, beta, scale, shift, stride, (T*)y, rows, rowsPerBatch, (int)d, eps);
+  } else if (d % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
     int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
     threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
     if (threads > kRowThreads) threads = kRowThreads;
@@ -298,7 +404,11 @@ cudaError_t RmsNormRotaryT(const void* x, const void* bias, const void* weight, 
   const int64_t vectors = d / V;
   // The cached kernel rotates pairs inside a vector, so each vector must start on a pair (V is even) and heads must
   // hold whole vectors.
-  if (d % V == 0 && headDim % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
+  if (d % V == 0 && headDim % V == 0 && vectors <= 32 * kWarpVectors) {
+    const dim3 block(32, kWarpsPerBlock);
+    RmsNormRotaryWarp<T, V><<<(unsigned)((rows + kWarpsPerBlock - 1) / kWarpsPerBlock), block, 0, s>>>(
+        (const T*)x, (const T*)bias, (const T*)weight, cos, sin, (T*)y, rows, rowsPerBatch, (int)d, headDim, eps);
+  } else if (d % V == 0 && headDim % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
     int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
     threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
     if (threads > kRowThreads) threads = kRowThreads;

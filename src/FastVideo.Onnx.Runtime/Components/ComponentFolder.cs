@@ -42,8 +42,9 @@ public sealed class ComponentFolder
         return path;
     }
 
-    public GraphSession Open(ExecutionDevice device, string file, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false) =>
-        device.Open(Graph(file), $"{Name}/{file}", profiles, withKernels);
+    public GraphSession Open(ExecutionDevice device, string file, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
+        IReadOnlyDictionary<string, long>? fixedDims = null) =>
+        device.Open(Graph(file), $"{Name}/{file}", profiles, withKernels, fixedDims);
 
     public bool HasGraph(string file) => Manifest.Graphs.Any(g => g.File == file);
 }

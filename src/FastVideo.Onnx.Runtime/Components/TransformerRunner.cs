@@ -14,7 +14,11 @@ public sealed class TransformerRunner : IDisposable
     const string PortableGraph = "model.onnx";
     const string FusedGraph = "model.fused.onnx";
 
-    readonly GraphSession _session;
+    readonly ExecutionDevice _device;
+    readonly ComponentFolder _folder;
+    readonly bool _withKernels;
+    GraphSession _session;
+    TransformerShape? _shape;
 
     /// <summary>The graph in use: the fused-kernel graph on a GPU with the kernel library, else the portable one.</summary>
     public string GraphFile { get; }
@@ -25,12 +29,16 @@ public sealed class TransformerRunner : IDisposable
     public int? ImageDim { get; }
     public int[] PatchSize { get; }
     public string Precision { get; }
-    public TimeSpan CreationTime => _session.CreationTime;
     public bool AcceptsImage => ImageDim is not null;
 
-    TransformerRunner(GraphSession session, ComponentFolder folder, string graphFile)
+    /// <summary>Time spent creating sessions so far (one per shape when sessions are specialised).</summary>
+    public TimeSpan CreationTime { get; private set; }
+
+    TransformerRunner(ExecutionDevice device, ComponentFolder folder, string graphFile, bool withKernels, TransformerShape? shape)
     {
-        _session = session;
+        _device = device;
+        _folder = folder;
+        _withKernels = withKernels;
         GraphFile = graphFile;
         var config = folder.Config();
         InChannels = config.GetInt("in_channels");
@@ -39,25 +47,38 @@ public sealed class TransformerRunner : IDisposable
         ImageDim = config.GetIntOrNull("image_dim");
         PatchSize = config.GetIntArray("patch_size", new[] { 1, 2, 2 });
         Precision = folder.Manifest.Precision;
+        _session = CreateSession(device.SpecializeShapes ? shape : null);
         _session.RequireInputs("hidden_states", "timestep", "encoder_hidden_states");
         if (AcceptsImage) _session.RequireInputs("encoder_hidden_states_image");
     }
 
-    public static TransformerRunner Open(string modelFolder, ExecutionDevice device, Action<string>? notice = null)
+    GraphSession CreateSession(TransformerShape? shape)
+    {
+        var session = _folder.Open(_device, GraphFile, withKernels: _withKernels, fixedDims: shape?.Dims);
+        _shape = shape;
+        CreationTime += session.CreationTime;
+        return session;
+    }
+
+    /// <summary>
+    /// Opens the transformer; <paramref name="expected"/> is the shape of the calls to come (specialised sessions are
+    /// created for it now, and again whenever a call has another shape).
+    /// </summary>
+    public static TransformerRunner Open(string modelFolder, ExecutionDevice device, Action<string>? notice = null, TransformerShape? expected = null)
     {
         var folder = ComponentFolder.Open(modelFolder, ComponentName);
         if (device.KernelLibraryPath is not null && folder.HasGraph(FusedGraph))
         {
             try
             {
-                return new TransformerRunner(folder.Open(device, FusedGraph, withKernels: true), folder, FusedGraph);
+                return new TransformerRunner(device, folder, FusedGraph, true, expected);
             }
             catch (FastVideoException e) when (!device.KernelLibraryRequired)
             {
                 notice?.Invoke($"fused kernels unavailable, using the portable transformer graph: {e.Message}");
             }
         }
-        return new TransformerRunner(folder.Open(device, PortableGraph), folder, PortableGraph);
+        return new TransformerRunner(device, folder, PortableGraph, false, expected);
     }
 
     /// <summary>
@@ -67,6 +88,16 @@ public sealed class TransformerRunner : IDisposable
     /// </summary>
     public void Run(DeviceTensor hidden, float[] timesteps, DeviceTensor text, DeviceTensor? image, DeviceTensor output)
     {
+        if (_device.SpecializeShapes)
+        {
+            var shape = new TransformerShape(hidden.Shape[0], hidden.Shape[2], hidden.Shape[3], hidden.Shape[4], text.Shape[1], image?.Shape[1]);
+            if (shape != _shape)
+            {
+                // One specialised session at a time: the previous one's weights are released first.
+                _session.Dispose();
+                _session = CreateSession(shape);
+            }
+        }
         using var t = OrtValue.CreateTensorValueFromMemory(timesteps, new long[] { timesteps.Length });
         var inputs = new List<(string, OrtValue)>
         {

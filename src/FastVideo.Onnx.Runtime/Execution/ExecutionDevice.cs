@@ -30,6 +30,9 @@ public sealed class ExecutionDevice : IDisposable
     public IDeviceMath Math { get; }
     public bool IsGpu => Provider != ExecutionProvider.Cpu;
 
+    /// <summary>Whether sessions are specialised to request shapes (<see cref="RuntimeOptions.SpecializeShapes"/>).</summary>
+    public bool SpecializeShapes => Options.SpecializeShapes ?? IsGpu;
+
     ExecutionDevice(RuntimeOptions options, ExecutionProvider provider, OrtMemoryInfo memory, Func<ExecutionDevice, (TensorPool, IDeviceMath)> create)
     {
         Options = options;
@@ -129,9 +132,12 @@ public sealed class ExecutionDevice : IDisposable
     }
 
     /// <summary>Opens one graph of a converted component on this device; <paramref name="withKernels"/> registers the fused-kernel library.</summary>
-    public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false)
+    public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
+        IReadOnlyDictionary<string, long>? fixedDims = null)
     {
         using var options = SessionOptions(profiles);
+        if (fixedDims is not null)
+            foreach (var (name, value) in fixedDims) options.AddFreeDimensionOverrideByName(name, value);
         if (withKernels)
         {
             if (KernelLibraryPath is null) throw new InvalidOperationException("no fused-kernel library to register");

@@ -12,6 +12,13 @@ public sealed record RuntimeOptions
     /// <summary>Threads for one operator on the CPU provider (null: ONNX Runtime's default, one per core).</summary>
     public int? IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Specialise the transformer's session to each request's shapes (batch, latent grid, text length): ONNX Runtime then
+    /// folds the shape arithmetic and plans memory statically, at the cost of a new session when the shape changes.
+    /// Null: on GPU providers only.
+    /// </summary>
+    public bool? SpecializeShapes { get; init; }
+
     /// <summary>Capture the transformer call in a CUDA graph (CUDA only: fixed shapes and buffer addresses per request size).</summary>
     public bool CudaGraph { get; init; }
 

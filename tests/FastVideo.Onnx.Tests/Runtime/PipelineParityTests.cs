@@ -41,6 +41,20 @@ public class PipelineParityTests
     }
 
     [Test]
+    public void ShapeSpecialisedSessionsGiveTheSameResult()
+    {
+        // Sessions specialised to the request's shapes (the GPU default), including a switch to a second shape.
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo, new GeneratorOptions
+        {
+            Runtime = new FastVideo.Onnx.Runtime.Execution.RuntimeOptions { SpecializeShapes = true },
+        });
+        var other = generator.Generate(FixtureRequest() with { Latents = null, Seed = 1, Height = 32, Width = 48, Steps = 1, LatentsOnly = true });
+        Assert.That(other.Latents.Shape, Is.EqualTo(new long[] { 1, 16, 3, 4, 6 }));
+        var result = generator.Generate(FixtureRequest() with { LatentsOnly = true });
+        Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents (specialised sessions)");
+    }
+
+    [Test]
     public void SeedGivesDiffusersInitialNoise()
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo);

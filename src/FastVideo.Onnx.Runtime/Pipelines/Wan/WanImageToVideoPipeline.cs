@@ -13,7 +13,8 @@ public sealed class WanImageToVideoPipeline : VideoPipeline
         var device = context.Device;
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
         var image = Open("image_encoder", () => ImageEncoderRunner.Open(folder, device));
-        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice));
+        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice,
+            WanShapes.Expected(context.Defaults, WanShapes.ClipTokens(folder))));
         var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: true));
         Stages = new PipelineStage[]
         {

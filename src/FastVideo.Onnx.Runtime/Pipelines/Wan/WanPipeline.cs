@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Schedulers;
 using FastVideo.Onnx.Runtime.Stages;
@@ -13,7 +14,7 @@ public sealed class WanPipeline : VideoPipeline
         string folder = context.ModelFolder;
         var device = context.Device;
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
-        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice));
+        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice, WanShapes.Expected(context.Defaults)));
         var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false));
         Stages = new PipelineStage[]
         {
@@ -27,6 +28,22 @@ public sealed class WanPipeline : VideoPipeline
     }
 
     protected override IReadOnlyList<PipelineStage> Stages { get; }
+}
+
+/// <summary>The transformer call shapes a Wan pipeline's default request makes (sessions are specialised to them at load).</summary>
+internal static class WanShapes
+{
+    public static TransformerShape Expected(SamplingDefaults d, long? imageTokens = null) =>
+        new(d.GuidanceScale > 1 ? 2 : 1, (d.NumFrames - 1) / WanVaeChunking.TemporalCompression + 1,
+            d.Height / WanVaeChunking.SpatialCompression, d.Width / WanVaeChunking.SpatialCompression, d.MaxSequenceLength, imageTokens);
+
+    /// <summary>Tokens of a CLIP vision encoder: one per patch plus the class token.</summary>
+    public static long? ClipTokens(string modelFolder)
+    {
+        var config = ComponentFolder.Open(modelFolder, ImageEncoderRunner.ComponentName).Config();
+        long side = config.GetInt("image_size") / config.GetInt("patch_size");
+        return side * side + 1;
+    }
 }
 
 /// <summary>The scheduler of a Wan model folder, with the flow shift of the request or the preset.</summary>
