@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fused_kernels.h"
+#include "linear.h"
 
 namespace fastvideo {
 namespace {
@@ -167,19 +168,30 @@ struct RmsNormRotaryKernel {
 };
 
 template <typename T>
-struct BiasGeluTanhKernel {
-  explicit BiasGeluTanhKernel(const OrtKernelInfo*) {}
+struct LinearKernel {
+  Activation activation;
+  explicit LinearKernel(const OrtKernelInfo* info) {
+    std::string name = Ort::ConstKernelInfo(info).GetAttribute<std::string>("activation");
+    if (name == "none") activation = Activation::None;
+    else if (name == "gelu_tanh") activation = Activation::GeluTanh;
+    else Fail("Linear", "unknown activation '" + name + "' (none, gelu_tanh)");
+  }
 
   void Compute(OrtKernelContext* context) {
-    const char* op = "BiasGeluTanh";
-    Input x = GetInput(context, 0);
-    int64_t d, rows, rowsPerBatch;
-    Rows(x, op, d, rows, rowsPerBatch);
-    const void* bias = PerChannel(GetInput(context, 1), d, op, "bias");
-    if (!bias) Fail(op, "bias is required");
-    void* y = Output(context, x.shape);
-    if (x.count == 0) return;
-    Check(LaunchBiasGeluTanh(OnnxType<T>::elem, x.data, bias, y, x.count, d, Stream(context)), op);
+    const char* op = "Linear";
+    Input x = GetInput(context, 0), w = GetInput(context, 1);
+    if (x.shape.empty() || w.shape.size() != 2) Fail(op, "x must have a last axis and weight must be [in, out]");
+    const int64_t k = x.shape.back(), n = w.shape[1];
+    if (w.shape[0] != k) Fail(op, "weight rows must equal the input's last dimension");
+    const void* bias = PerChannel(GetInput(context, 2), n, op, "bias");
+    std::vector<int64_t> shape = x.shape;
+    shape.back() = n;
+    void* y = Output(context, shape);
+    const int64_t m = k == 0 ? 0 : x.count / k;
+    if (m == 0 || n == 0) return;
+    const char* failure = "CUDA error";
+    cudaError_t status = LaunchLinear(OnnxType<T>::elem, x.data, w.data, bias, y, m, k, n, activation, Stream(context), &failure);
+    if (status != cudaSuccess) Fail(op, std::string(failure) + " (" + cudaGetErrorString(status) + ")");
   }
 };
 
@@ -225,10 +237,13 @@ struct RmsNormRotaryOp : OpBase<RmsNormRotaryOp<T>, RmsNormRotaryKernel<T>, T> {
 };
 
 template <typename T>
-struct BiasGeluTanhOp : OpBase<BiasGeluTanhOp<T>, BiasGeluTanhKernel<T>, T> {
-  const char* GetName() const { return "BiasGeluTanh"; }
-  size_t GetInputTypeCount() const { return 2; }
+struct LinearOp : OpBase<LinearOp<T>, LinearKernel<T>, T> {
+  const char* GetName() const { return "Linear"; }
+  size_t GetInputTypeCount() const { return 3; }
   ONNXTensorElementDataType GetInputType(size_t) const { return OnnxType<T>::value; }
+  OrtCustomOpInputOutputCharacteristic GetInputCharacteristic(size_t i) const {
+    return i < 2 ? OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_REQUIRED : OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_OPTIONAL;
+  }
 };
 
 template <typename T>
@@ -236,13 +251,13 @@ struct OpSet {
   FusedLayerNormOp<T> layerNorm;
   GatedResidualOp<T> residual;
   RmsNormRotaryOp<T> rmsRotary;
-  BiasGeluTanhOp<T> gelu;
+  LinearOp<T> linear;
 
   void AddTo(Ort::CustomOpDomain& domain) {
+    domain.Add(&linear);
     domain.Add(&layerNorm);
     domain.Add(&residual);
     domain.Add(&rmsRotary);
-    domain.Add(&gelu);
   }
 };
 

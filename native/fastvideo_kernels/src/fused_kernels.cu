@@ -115,12 +115,34 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) LayerNormWarp(const T* __
   for (int k = 0; k < kWarpVectors; k++) {
     const int vi = lane + k * 32;
     if (vi < vectors) {
+      // Side inputs are float32 rows read V at a time (V is 4 or 8, the column a multiple of V: 16-byte aligned).
+      const int64_t c = (int64_t)vi * V;
+      float n[V];
+#pragma unroll
+      for (int j = 0; j < V; j++) n[j] = (v[k][j] - mean) * rstd;
+      if (gamma) {
+        const Vec<float, V> g = Load<float, V>(gamma + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= g.v[j];
+      }
+      if (beta) {
+        const Vec<float, V> e = Load<float, V>(beta + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += e.v[j];
+      }
+      if (scale) {
+        const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
+      }
+      if (shift) {
+        const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += m.v[j];
+      }
       Vec<T, V> o;
 #pragma unroll
-      for (int j = 0; j < V; j++) {
-        const int64_t c = (int64_t)vi * V + j;
-        o.v[j] = FromFloat<T>(Modulate<T>((v[k][j] - mean) * rstd, c, b, gamma, beta, scale, shift, stride));
-      }
+      for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
       Store<T, V>(yr + vi * V, o);
     }
   }
@@ -207,13 +229,13 @@ __device__ __forceinline__ void RotateAndStore(const float (&n)[V], int64_t c, i
                                                const float* sin, T* out) {
   Vec<T, V> o;
   if (cos) {
-    const int64_t half = headDim / 2;
+    // The vector holds V / 2 whole pairs of one head, pairs p0 .. p0 + V/2 - 1 of the tables' row s.
+    const int64_t half = headDim / 2, p0 = (c % headDim) / 2;
+    const Vec<float, V / 2> cs = Load<float, V / 2>(cos + s * half + p0), sn = Load<float, V / 2>(sin + s * half + p0);
 #pragma unroll
     for (int j = 0; j < V; j += 2) {
-      const int64_t pair = ((c + j) % headDim) / 2;
-      const float cs = cos[s * half + pair], sn = sin[s * half + pair];
-      o.v[j] = FromFloat<T>(n[j] * cs - n[j + 1] * sn);
-      o.v[j + 1] = FromFloat<T>(n[j] * sn + n[j + 1] * cs);
+      o.v[j] = FromFloat<T>(n[j] * cs.v[j / 2] - n[j + 1] * sn.v[j / 2]);
+      o.v[j + 1] = FromFloat<T>(n[j] * sn.v[j / 2] + n[j + 1] * cs.v[j / 2]);
     }
   } else {
 #pragma unroll
@@ -339,33 +361,24 @@ __global__ void GatedResidualKernel(const T* __restrict__ x, const T* __restrict
   for (int64_t i = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) * V; i < n; i += (int64_t)gridDim.x * blockDim.x * V) {
     const int64_t c0 = i % d, b = i / perBatch;
     const Vec<T, V> a = Load<T, V>(x + i), u = Load<T, V>(y + i);
+    float update[V];
+#pragma unroll
+    for (int j = 0; j < V; j++) update[j] = ToFloat(u.v[j]);
+    if (bias) {
+      const Vec<T, V> e = Load<T, V>(bias + c0);
+#pragma unroll
+      for (int j = 0; j < V; j++) update[j] += ToFloat(e.v[j]);
+    }
+    if (gate) {
+      // V consecutive gates of one row; V == 1 (unaligned rows) reads one at a time.
+      const Vec<float, V> g = Load<float, V>(gate + b * stride + c0);
+#pragma unroll
+      for (int j = 0; j < V; j++) update[j] *= g.v[j];
+    }
     Vec<T, V> o;
 #pragma unroll
-    for (int j = 0; j < V; j++) {
-      float update = ToFloat(u.v[j]) + (bias ? ToFloat(bias[c0 + j]) : 0.f);
-      if (gate) update *= gate[b * stride + c0 + j];
-      o.v[j] = FromFloat<T>(ToFloat(a.v[j]) + update);
-    }
+    for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(ToFloat(a.v[j]) + update[j]);
     Store<T, V>(z + i, o);
-  }
-}
-
-template <typename T, int V>
-__global__ void BiasGeluTanhKernel(const T* __restrict__ x, const T* __restrict__ bias, T* __restrict__ y, int64_t n, int64_t d) {
-  constexpr float kAlpha = 0.7978845608028654f;  // sqrt(2 / pi)
-  for (int64_t i = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) * V; i < n; i += (int64_t)gridDim.x * blockDim.x * V) {
-    const int64_t c0 = i % d;
-    const Vec<T, V> a = Load<T, V>(x + i), b = Load<T, V>(bias + c0);
-    Vec<T, V> o;
-#pragma unroll
-    for (int j = 0; j < V; j++) {
-      const float v = ToFloat(a.v[j]) + ToFloat(b.v[j]);
-      // 0.5·v·(1 + tanh(u)) = v·sigmoid(2u): one exponential instead of tanh; exact to float rounding, and the
-      // limits hold (exp overflows to inf for very negative v, giving 0).
-      const float u = kAlpha * (v + 0.044715f * v * v * v);
-      o.v[j] = FromFloat<T>(v / (1.f + __expf(-2.f * u)));
-    }
-    Store<T, V>(y + i, o);
   }
 }
 
@@ -432,16 +445,6 @@ cudaError_t GatedResidualT(const void* x, const void* y, const void* bias, const
   return cudaGetLastError();
 }
 
-template <typename T>
-cudaError_t BiasGeluTanhT(const void* x, const void* bias, void* y, int64_t n, int64_t d, cudaStream_t s) {
-  constexpr int V = VectorWidth<T>();
-  if (d % V == 0)
-    BiasGeluTanhKernel<T, V><<<ElementwiseBlocks(n, V), 256, 0, s>>>((const T*)x, (const T*)bias, (T*)y, n, d);
-  else
-    BiasGeluTanhKernel<T, 1><<<ElementwiseBlocks(n, 1), 256, 0, s>>>((const T*)x, (const T*)bias, (T*)y, n, d);
-  return cudaGetLastError();
-}
-
 }  // namespace
 
 cudaError_t LaunchFusedLayerNorm(ElemType type, const void* x, const float* gamma, const float* beta, const float* scale,
@@ -472,17 +475,6 @@ cudaError_t LaunchGatedResidual(ElemType type, const void* x, const void* y, con
 cudaError_t LaunchRmsNormRotary(ElemType type, const void* x, const void* bias, const void* weight, const float* cos, const float* sin,
                                 void* y, int64_t rows, int64_t rowsPerBatch, int64_t d, int64_t headDim, float eps, cudaStream_t stream) {
 #define CALL(T) RmsNormRotaryT<T>(x, bias, weight, cos, sin, y, rows, rowsPerBatch, d, headDim, eps, stream)
-  switch (type) {
-    case ElemType::Float32: return CALL(float);
-    case ElemType::Float16: return CALL(__half);
-    case ElemType::BFloat16: return CALL(__nv_bfloat16);
-  }
-#undef CALL
-  return cudaErrorInvalidValue;
-}
-
-cudaError_t LaunchBiasGeluTanh(ElemType type, const void* x, const void* bias, void* y, int64_t n, int64_t d, cudaStream_t stream) {
-#define CALL(T) BiasGeluTanhT<T>(x, bias, y, n, d, stream)
   switch (type) {
     case ElemType::Float32: return CALL(float);
     case ElemType::Float16: return CALL(__half);

@@ -25,8 +25,4 @@ cudaError_t LaunchRmsNormRotary(ElemType type, const void* x, const void* bias, 
                                 const float* sin, void* y, int64_t rows, int64_t rowsPerBatch, int64_t d,
                                 int64_t headDim, float eps, cudaStream_t stream);
 
-// y = gelu_tanh(x + bias), bias [D].
-cudaError_t LaunchBiasGeluTanh(ElemType type, const void* x, const void* bias, void* y, int64_t n, int64_t d,
-                               cudaStream_t stream);
-
 }  // namespace fastvideo

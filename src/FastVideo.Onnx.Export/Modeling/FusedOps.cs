@@ -32,6 +32,9 @@ public static class FusedOps
         return rotary is var (cos, sin) ? ops.Rotary(y, cos, sin, heads, interleaved: true) : y;
     }
 
+    public static T LinearGelu<T>(ITensorOps<T> ops, T x, Parameter weight, Parameter bias, bool tanhApproximation) =>
+        ops.BiasGelu(ops.Linear(x, weight, null), bias, tanhApproximation);
+
     public static T BiasGelu<T>(ITensorOps<T> ops, T x, Parameter bias, bool tanhApproximation) =>
         ops.Gelu(ops.Add(x, ops.Cast(ops.Weight(bias), ops.TypeOf(x))), tanhApproximation);
 }

@@ -25,4 +25,7 @@ public partial interface ITensorOps<T>
 
     /// <summary>GELU of <c>x + bias</c> (the activation of a feed-forward layer whose projection had no bias applied).</summary>
     T BiasGelu(T x, Parameter bias, bool tanhApproximation);
+
+    /// <summary><c>GELU(x @ weight^T + bias)</c>: a feed-forward layer's first projection and activation.</summary>
+    T LinearGelu(T x, Parameter weight, Parameter bias, bool tanhApproximation);
 }

@@ -43,13 +43,20 @@ public sealed partial class OnnxGraphBuilder
         }, y.DType, KernelDomain, new[] { Attr("epsilon", (float)eps), Attr("num_heads", heads) });
     }
 
-    public OnnxValue BiasGelu(OnnxValue x, Parameter bias, bool tanhApproximation)
+    public OnnxValue LinearGelu(OnnxValue x, Parameter weight, Parameter bias, bool tanhApproximation)
     {
-        if (UseFusedKernels && tanhApproximation)
-            return Node("BiasGeluTanh", new[] { x, WeightAs(bias, x.DType) }, x.DType, KernelDomain);
-        // ONNX Runtime's contrib kernels fuse the bias into the activation on every provider.
-        return tanhApproximation
+        if (!UseFusedKernels || !tanhApproximation) return FusedOps.LinearGelu(this, x, weight, bias, tanhApproximation);
+        return FusedLinear(x, weight, bias, "gelu_tanh");
+    }
+
+    /// <summary>One cuBLASLt matmul with the bias (and activation) in its epilogue.</summary>
+    OnnxValue FusedLinear(OnnxValue x, Parameter weight, Parameter? bias, string activation) =>
+        Node("Linear", new[] { x, WeightAs(weight, x.DType, transposed: true), bias is null ? null : WeightAs(bias, x.DType) }, x.DType, KernelDomain,
+            new[] { Attr("activation", activation) });
+
+    // ONNX Runtime's contrib kernels fuse the bias into the activation on every provider.
+    public OnnxValue BiasGelu(OnnxValue x, Parameter bias, bool tanhApproximation) =>
+        tanhApproximation
             ? Node("FastGelu", new[] { x, WeightAs(bias, x.DType) }, x.DType, MicrosoftDomain)
             : Node("BiasGelu", new[] { x, WeightAs(bias, x.DType) }, x.DType, MicrosoftDomain);
-    }
 }

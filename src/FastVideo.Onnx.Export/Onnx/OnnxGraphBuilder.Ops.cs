@@ -173,6 +173,7 @@ public sealed partial class OnnxGraphBuilder : ITensorOps<OnnxValue>
 
     public OnnxValue Linear(OnnxValue x, Parameter weight, Parameter? bias)
     {
+        if (UseFusedKernels) return FusedLinear(x, weight, bias, "none");
         // Weights are stored pre-transposed ([in, out]) so the MatMul needs no Transpose at load time.
         var y = Node("MatMul", new[] { x, WeightAs(weight, x.DType, transposed: true) }, x.DType);
         return bias is null ? y : Node("Add", new[] { y, WeightAs(bias, x.DType) }, x.DType);

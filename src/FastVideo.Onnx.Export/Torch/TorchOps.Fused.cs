@@ -16,4 +16,7 @@ public sealed partial class TorchOps
         FusedOps.RmsNormRotary(this, y, bias, size, weight, eps, rotary, heads);
 
     public Tensor BiasGelu(Tensor x, Parameter bias, bool tanhApproximation) => FusedOps.BiasGelu(this, x, bias, tanhApproximation);
+
+    public Tensor LinearGelu(Tensor x, Parameter weight, Parameter bias, bool tanhApproximation) =>
+        FusedOps.LinearGelu(this, x, weight, bias, tanhApproximation);
 }

@@ -31,5 +31,5 @@ public sealed class FeedForward : Module
         return ops.GatedResidual(residual, ops.Linear(Hidden(ops, x), Out.Weight, null), Out.Bias, gate);
     }
 
-    T Hidden<T>(ITensorOps<T> ops, T x) => ops.BiasGelu(ops.Linear(x, Proj.Weight, null), Proj.Bias!, _tanh);
+    T Hidden<T>(ITensorOps<T> ops, T x) => ops.LinearGelu(x, Proj.Weight, Proj.Bias!, _tanh);
 }
