@@ -25,6 +25,13 @@ public static class FusedOps
         return ops.Cast(ops.Add(ops.Cast(x, DType.Float32), ops.Mul(ops.Cast(y, DType.Float32), gate)), type);
     }
 
+    public static (T, T) ResidualLayerNorm<T>(ITensorOps<T> ops, T x, T y, Parameter? bias, T? gate, long size, Parameter? weight,
+        Parameter? normBias, double eps, T? scale, T? shift)
+    {
+        var h = ops.GatedResidual(x, y, bias, gate);
+        return (h, ops.ModulatedLayerNorm(h, size, weight, normBias, eps, scale, shift));
+    }
+
     public static T RmsNormRotary<T>(ITensorOps<T> ops, T y, Parameter? bias, long size, Parameter weight, double eps, (T Cos, T Sin)? rotary, int heads)
     {
         if (bias is not null) y = ops.Add(y, ops.Cast(ops.Weight(bias), ops.TypeOf(y)));

@@ -18,6 +18,13 @@ public partial interface ITensorOps<T>
     T GatedResidual(T x, T y, Parameter? bias, T? gate);
 
     /// <summary>
+    /// A residual update followed by the next norm: <c>h = GatedResidual(x, y, bias, gate)</c>, then
+    /// <c>ModulatedLayerNorm(h, ...)</c>; returns both (the residual stream goes on, the normed value feeds the next layer).
+    /// </summary>
+    (T Residual, T Normed) ResidualLayerNorm(T x, T y, Parameter? bias, T? gate, long size, Parameter? weight, Parameter? normBias, double eps,
+        T? scale, T? shift);
+
+    /// <summary>
     /// RMSNorm of <c>y + bias</c> over the last axis with <paramref name="weight"/>, then (when <paramref name="rotary"/> is
     /// given) interleaved rotary embedding per head of [B, S, heads·H].
     /// </summary>

@@ -33,6 +33,19 @@ public sealed partial class OnnxGraphBuilder
             x.DType, KernelDomain);
     }
 
+    public (OnnxValue, OnnxValue) ResidualLayerNorm(OnnxValue x, OnnxValue y, Parameter? bias, OnnxValue? gate, long size, Parameter? weight,
+        Parameter? normBias, double eps, OnnxValue? scale, OnnxValue? shift)
+    {
+        if (!UseFusedKernels) return FusedOps.ResidualLayerNorm(this, x, y, bias, gate, size, weight, normBias, eps, scale, shift);
+        var outputs = NodeMulti("ResidualLayerNorm", new[]
+        {
+            x, Cast(y, x.DType), bias is null ? null : WeightAs(bias, x.DType), gate is null ? null : Cast(gate, DType.Float32),
+            weight is null ? null : WeightAs(weight, DType.Float32), normBias is null ? null : WeightAs(normBias, DType.Float32),
+            scale is null ? null : Cast(scale, DType.Float32), shift is null ? null : Cast(shift, DType.Float32),
+        }, new[] { x.DType, x.DType }, KernelDomain, new[] { Attr("epsilon", (float)eps) });
+        return (outputs[0], outputs[1]);
+    }
+
     public OnnxValue RmsNormRotary(OnnxValue y, Parameter? bias, long size, Parameter weight, double eps, (OnnxValue Cos, OnnxValue Sin)? rotary, int heads)
     {
         if (!UseFusedKernels) return FusedOps.RmsNormRotary(this, y, bias, size, weight, eps, rotary, heads);

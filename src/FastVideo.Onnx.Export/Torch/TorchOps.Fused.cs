@@ -10,6 +10,10 @@ public sealed partial class TorchOps
     public Tensor ModulatedLayerNorm(Tensor x, long size, Parameter? weight, Parameter? bias, double eps, Tensor? scale, Tensor? shift) =>
         FusedOps.ModulatedLayerNorm(this, x, size, weight, bias, eps, scale, shift);
 
+    public (Tensor, Tensor) ResidualLayerNorm(Tensor x, Tensor y, Parameter? bias, Tensor? gate, long size, Parameter? weight, Parameter? normBias,
+        double eps, Tensor? scale, Tensor? shift) =>
+        FusedOps.ResidualLayerNorm(this, x, y, bias, gate, size, weight, normBias, eps, scale, shift);
+
     public Tensor GatedResidual(Tensor x, Tensor y, Parameter? bias, Tensor? gate) => FusedOps.GatedResidual(this, x, y, bias, gate);
 
     public Tensor RmsNormRotary(Tensor y, Parameter? bias, long size, Parameter weight, double eps, (Tensor Cos, Tensor Sin)? rotary, int heads) =>

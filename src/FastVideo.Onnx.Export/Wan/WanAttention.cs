@@ -47,12 +47,12 @@ public sealed class WanAttention : Module
     }
 
     /// <summary>
-    /// The attention as a residual update: <c>residual + gate·attn(x)</c> (gate null: plain addition, as for
-    /// cross-attention).
+    /// The attention's output projected by to_out without its bias: the caller adds <see cref="ToOut"/>'s bias as part of
+    /// the residual update (<c>residual + gate·(y + bias)</c>), fused with the norm that follows.
     /// </summary>
     /// <param name="context">Keys/values source; null for self-attention.</param>
     /// <param name="rotary">cos/sin tables for self-attention, else null.</param>
-    public T Forward<T>(ITensorOps<T> ops, T x, T? context, (T Cos, T Sin)? rotary, T residual, T? gate)
+    public T Forward<T>(ITensorOps<T> ops, T x, T? context, (T Cos, T Sin)? rotary)
     {
         using var _ = Enter(ops);
         T? imageContext = default;
@@ -74,7 +74,7 @@ public sealed class WanAttention : Module
             var vImg = AddVProj!.Forward(ops, imageContext);
             output = ops.Add(output, ops.Attention(q, kImg, vImg, _heads));
         }
-        return ops.GatedResidual(residual, ops.Linear(output, ToOut.Weight, null), ToOut.Bias, gate);
+        return ops.Linear(output, ToOut.Weight, null);
     }
 
     /// <summary>A projection followed by its RMSNorm across heads (and the rotary embedding for self-attention).</summary>

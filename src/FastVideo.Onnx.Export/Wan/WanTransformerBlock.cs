@@ -38,16 +38,21 @@ public sealed class WanTransformerBlock : Module
         var modulation = ops.Add(ops.Weight(ScaleShiftTable), ops.Cast(timestepProj, DType.Float32));
         var m = ops.Split(modulation, 1, 1, 1, 1, 1, 1, 1); // shift, scale, gate (attention); shift, scale, gate (feed-forward)
 
-        // 1. self-attention: hidden + gate·attn(norm1(hidden)·(1 + scale) + shift), in float32
+        // 1. self-attention: hidden + gate·attn(norm1(hidden)·(1 + scale) + shift), in float32; then norm2 of the result
         var normed = Norm1.Forward(ops, hidden, m[1], m[0]);
-        hidden = Attn1.Forward(ops, normed, default, rotary, hidden, m[2]);
+        var update = Attn1.Forward(ops, normed, default, rotary);
+        if (Norm2 is null)
+        {
+            hidden = ops.GatedResidual(hidden, update, Attn1.ToOut.Bias, m[2]);
+            normed = hidden;
+        }
+        else (hidden, normed) = Norm2.ForwardAfterResidual(ops, hidden, update, Attn1.ToOut.Bias, m[2]);
 
-        // 2. cross-attention: hidden + attn(norm2(hidden), context)
-        normed = Norm2 is null ? hidden : Norm2.Forward(ops, hidden);
-        hidden = Attn2.Forward(ops, normed, context, null, hidden, default);
+        // 2. cross-attention: hidden + attn(norm2(hidden), context); then norm3 of the result, modulated
+        update = Attn2.Forward(ops, normed, context, null);
+        (hidden, normed) = Norm3.ForwardAfterResidual(ops, hidden, update, Attn2.ToOut.Bias, default, m[4], m[3]);
 
-        // 3. feed-forward: hidden + gate·ffn(norm3(hidden)·(1 + scale) + shift)
-        normed = Norm3.Forward(ops, hidden, m[4], m[3]);
+        // 3. feed-forward: hidden + gate·ffn(normed)
         return Ffn.ForwardResidual(ops, normed, hidden, m[5]);
     }
 }
