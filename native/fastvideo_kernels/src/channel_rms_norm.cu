@@ -3,8 +3,8 @@
 // store of a warp is one contiguous run of 32 * V elements of a channel row) and loops over the channels twice: sum of
 // squares, then scale and write. A block is 32 position lanes x kGroups channel groups (one warp per group, channels
 // c = group, group + kGroups, ...): the groups' partial sums meet in shared memory, which gives kGroups times more threads
-// for the small low-resolution tensors and keeps the second pass close (in time) to the first, so it mostly re-reads
-// from L1/L2. All arithmetic is float32; the output is rounded once.
+// for the small low-resolution tensors and keeps the second pass close (in time) to the first, so its re-reads can hit
+// L1/L2. All arithmetic is float32; the output is rounded once.
 #include "channel_rms_norm.h"
 
 #include <cuda_bf16.h>
