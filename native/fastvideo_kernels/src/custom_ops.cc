@@ -12,6 +12,7 @@
 
 #include "fused_kernels.h"
 #include "linear.h"
+#include "channel_rms_norm.h"
 
 namespace fastvideo {
 namespace {
@@ -195,6 +196,32 @@ struct LinearKernel {
   }
 };
 
+// Wan VAE's channel RMS norm (+ SiLU): x [B, C, *spatial], gamma float32 with C values ([C] or the checkpoint's
+// [C, 1, 1(, 1)]); attributes scale, epsilon (float) and silu (int, 0 or 1).
+template <typename T>
+struct ChannelRmsNormKernel {
+  float scale, eps;
+  bool silu;
+  explicit ChannelRmsNormKernel(const OrtKernelInfo* info)
+      : scale(Ort::ConstKernelInfo(info).GetAttribute<float>("scale")),
+        eps(Ort::ConstKernelInfo(info).GetAttribute<float>("epsilon")),
+        silu(Ort::ConstKernelInfo(info).GetAttribute<int64_t>("silu") != 0) {}
+
+  void Compute(OrtKernelContext* context) {
+    const char* op = "ChannelRmsNorm";
+    Input x = GetInput(context, 0);
+    if (x.shape.size() < 2) Fail(op, "input must be [batch, channels, ...]");
+    const int64_t batch = x.shape[0], channels = x.shape[1];
+    Input gamma = GetInput(context, 1);
+    if (!gamma.value || gamma.count != channels) Fail(op, "gamma must have one value per channel");
+    void* y = Output(context, x.shape);
+    if (x.count == 0) return;
+    const int64_t positions = x.count / (batch * channels);
+    Check(LaunchChannelRmsNorm(OnnxType<T>::elem, x.data, static_cast<const float*>(gamma.data), y, batch, channels, positions, scale,
+                               eps, silu, Stream(context)), op);
+  }
+};
+
 // ---- operator definitions ----
 
 // One definition per element type T of the main input; float32 side inputs are fixed.
@@ -247,17 +274,26 @@ struct LinearOp : OpBase<LinearOp<T>, LinearKernel<T>, T> {
 };
 
 template <typename T>
+struct ChannelRmsNormOp : OpBase<ChannelRmsNormOp<T>, ChannelRmsNormKernel<T>, T> {
+  const char* GetName() const { return "ChannelRmsNorm"; }
+  size_t GetInputTypeCount() const { return 2; }
+  ONNXTensorElementDataType GetInputType(size_t i) const { return i == 0 ? OnnxType<T>::value : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT; }
+};
+
+template <typename T>
 struct OpSet {
   FusedLayerNormOp<T> layerNorm;
   GatedResidualOp<T> residual;
   RmsNormRotaryOp<T> rmsRotary;
   LinearOp<T> linear;
+  ChannelRmsNormOp<T> channelRmsNorm;
 
   void AddTo(Ort::CustomOpDomain& domain) {
     domain.Add(&linear);
     domain.Add(&layerNorm);
     domain.Add(&residual);
     domain.Add(&rmsRotary);
+    domain.Add(&channelRmsNorm);
   }
 };
 

@@ -28,6 +28,27 @@ public static class WanVaeChunking
     public const string EncoderFirstGraph = "encoder_first.onnx";
     public const string EncoderGraph = "encoder.onnx";
 
+    /// <summary>The four portable graphs, in the order above.</summary>
+    public static IReadOnlyList<string> Graphs { get; } = new[] { DecoderFirstGraph, DecoderGraph, EncoderFirstGraph, EncoderGraph };
+
+    // The fused-kernel variants: the same signature, weights and data file, with each channel RMS norm (and the SiLU after
+    // it) as one node of the CUDA custom-operator library (domain com.fastvideo, native/fastvideo_kernels). They load
+    // only with that library registered; the runtime falls back to the portable graphs elsewhere.
+    public const string DecoderFirstFusedGraph = "decoder_first.fused.onnx";
+    public const string DecoderFusedGraph = "decoder.fused.onnx";
+    public const string EncoderFirstFusedGraph = "encoder_first.fused.onnx";
+    public const string EncoderFusedGraph = "encoder.fused.onnx";
+
+    /// <summary>The fused-kernel variant of one of the four portable graphs (<c>decoder.onnx</c> -> <c>decoder.fused.onnx</c>).</summary>
+    public static string FusedGraph(string graph) => graph switch
+    {
+        DecoderFirstGraph => DecoderFirstFusedGraph,
+        DecoderGraph => DecoderFusedGraph,
+        EncoderFirstGraph => EncoderFirstFusedGraph,
+        EncoderGraph => EncoderFusedGraph,
+        _ => throw new ArgumentException($"not a portable VAE graph: {graph}", nameof(graph)),
+    };
+
     /// <summary>Decoder input: one de-normalised latent frame.</summary>
     public const string LatentsName = "latents";
     /// <summary>Decoder output and encoder input: video frames in [-1, 1].</summary>

@@ -44,6 +44,6 @@ public sealed class WanVaeDecoder : Module
         x = ConvIn.Forward(ops, x, cache);
         x = MidBlock.Forward(ops, x, cache);
         foreach (var block in UpBlocks.Items) x = block.Forward(ops, x, cache);
-        return ConvOut.Forward(ops, ops.Silu(NormOut.Forward(ops, x)), cache);
+        return ConvOut.Forward(ops, NormOut.Forward(ops, x, silu: true), cache);
     }
 }

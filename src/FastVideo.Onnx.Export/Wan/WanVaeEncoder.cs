@@ -45,6 +45,6 @@ public sealed class WanVaeEncoder : Module
         x = ConvIn.Forward(ops, x, cache);
         foreach (var layer in DownBlocks.Items) x = layer.Forward(ops, x, cache);
         x = MidBlock.Forward(ops, x, cache);
-        return ConvOut.Forward(ops, ops.Silu(NormOut.Forward(ops, x)), cache);
+        return ConvOut.Forward(ops, NormOut.Forward(ops, x, silu: true), cache);
     }
 }

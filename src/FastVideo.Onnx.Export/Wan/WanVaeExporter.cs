@@ -7,9 +7,10 @@ using FastVideo.Onnx.Export.Conversion;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// Converts a Wan2.1 VAE folder into four chunk graphs sharing one external data file (<see cref="WanVaeGraphs"/>):
-/// decoder_first.onnx, decoder.onnx, encoder_first.onnx, encoder.onnx. Checks that the VAE's latent width agrees with
-/// the transformer(s) of the same model folder.
+/// Converts a Wan2.1 VAE folder into four chunk graphs (<see cref="WanVaeGraphs"/>): decoder_first.onnx, decoder.onnx,
+/// encoder_first.onnx, encoder.onnx, and the same four with fused CUDA kernels (decoder_first.fused.onnx, ...: channel
+/// RMS norm + SiLU as one com.fastvideo node), all sharing one external data file. Checks that the VAE's latent width
+/// agrees with the transformer(s) of the same model folder.
 /// </summary>
 [ComponentExporter("AutoencoderKLWan")]
 public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
@@ -34,6 +35,11 @@ public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
             new GraphSpec(WanVaeChunking.DecoderGraph, () => decoder.Graph),
             new GraphSpec(WanVaeChunking.EncoderFirstGraph, () => encoderFirst.Graph),
             new GraphSpec(WanVaeChunking.EncoderGraph, () => encoder.Graph),
+            // Built when written (after the portable ones, whose weights they share), so one graph is in memory at a time.
+            new GraphSpec(WanVaeChunking.FusedGraph(WanVaeChunking.DecoderFirstGraph), () => WanVaeGraphs.BuildDecoder(model, precision, firstChunk: true, fusedKernels: true)),
+            new GraphSpec(WanVaeChunking.FusedGraph(WanVaeChunking.DecoderGraph), () => WanVaeGraphs.BuildDecoder(model, precision, firstChunk: false, fusedKernels: true)),
+            new GraphSpec(WanVaeChunking.FusedGraph(WanVaeChunking.EncoderFirstGraph), () => WanVaeGraphs.BuildEncoder(model, precision, firstChunk: true, fusedKernels: true)),
+            new GraphSpec(WanVaeChunking.FusedGraph(WanVaeChunking.EncoderGraph), () => WanVaeGraphs.BuildEncoder(model, precision, firstChunk: false, fusedKernels: true)),
         };
     }
 

@@ -16,6 +16,8 @@ namespace FastVideo.Onnx.Export.Wan;
 /// <c>latent_mean</c> [batch, z, 1, video_height/8, video_width/8] float32, and <c>next_cache_0..M</c>.</item>
 /// <item><c>encoder.onnx</c>: <c>video</c> (4 frames) and <c>cache_0..M</c> -> <c>latent_mean</c> and <c>next_cache_0..M</c>.</item>
 /// </list>
+/// Each also exists as <c>*.fused.onnx</c> (<see cref="WanVaeChunking.FusedGraph"/>): the same signature and weights, with
+/// every channel RMS norm (and the SiLU after it) as one node of the CUDA kernel library (native/fastvideo_kernels).
 /// Batch, height and width are dynamic (any size divisible by 8 for the encoder); the frame counts per call are fixed.
 /// Cache i has the shape <see cref="WanVaeCacheSlot.Shape"/> gives for slot i of <see cref="DecoderCaches"/> or
 /// <see cref="EncoderCaches"/>, in the compute type of the export. Both graphs of a pair expose the same slots: the
@@ -29,11 +31,11 @@ public static class WanVaeGraphs
     public const string VideoWidth = "video_width";
     public const string Batch = "batch";
 
-    public static OnnxGraphBuilder BuildDecoder(WanVaeModel model, DType computeType, bool firstChunk) =>
-        Decoder(model, computeType, firstChunk).Graph;
+    public static OnnxGraphBuilder BuildDecoder(WanVaeModel model, DType computeType, bool firstChunk, bool fusedKernels = false) =>
+        Decoder(model, computeType, firstChunk, fusedKernels).Graph;
 
-    public static OnnxGraphBuilder BuildEncoder(WanVaeModel model, DType computeType, bool firstChunk) =>
-        Encoder(model, computeType, firstChunk).Graph;
+    public static OnnxGraphBuilder BuildEncoder(WanVaeModel model, DType computeType, bool firstChunk, bool fusedKernels = false) =>
+        Encoder(model, computeType, firstChunk, fusedKernels).Graph;
 
     /// <summary>The decoder's caches, in order, as the forward claims them (traced symbolically; no weights are read).</summary>
     public static IReadOnlyList<WanVaeCacheSlot> DecoderCaches(WanVaeModel model) => Decoder(model, DType.Float32, firstChunk: false).Caches;
@@ -41,10 +43,12 @@ public static class WanVaeGraphs
     /// <summary>The encoder's caches, in order (traced symbolically).</summary>
     public static IReadOnlyList<WanVaeCacheSlot> EncoderCaches(WanVaeModel model) => Encoder(model, DType.Float32, firstChunk: false).Caches;
 
-    public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Decoder(WanVaeModel model, DType computeType, bool firstChunk)
+    /// <param name="fusedKernels">Emit the compound operators (channel RMS norm + SiLU) as nodes of the CUDA kernel library (see <see cref="OnnxGraphBuilder.UseFusedKernels"/>).</param>
+    public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Decoder(WanVaeModel model, DType computeType, bool firstChunk,
+        bool fusedKernels = false)
     {
         var c = model.Config;
-        var g = new OnnxGraphBuilder(computeType);
+        var g = new OnnxGraphBuilder(computeType) { UseFusedKernels = fusedKernels };
         var latents = g.Input(WanVaeChunking.LatentsName, DType.Float32, Batch, c.ZDim, 1, LatentHeight, LatentWidth);
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(LatentHeight, LatentWidth)));
         var video = model.DecodeChunk(g, latents, cache);
@@ -56,10 +60,12 @@ public static class WanVaeGraphs
         return (g, cache.Slots);
     }
 
-    public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Encoder(WanVaeModel model, DType computeType, bool firstChunk)
+    /// <param name="fusedKernels">Emit the compound operators (channel RMS norm + SiLU) as nodes of the CUDA kernel library (see <see cref="OnnxGraphBuilder.UseFusedKernels"/>).</param>
+    public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Encoder(WanVaeModel model, DType computeType, bool firstChunk,
+        bool fusedKernels = false)
     {
         var c = model.Config;
-        var g = new OnnxGraphBuilder(computeType);
+        var g = new OnnxGraphBuilder(computeType) { UseFusedKernels = fusedKernels };
         var video = g.Input(WanVaeChunking.VideoName, DType.Float32, Batch, c.InChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
             VideoHeight, VideoWidth);
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(VideoHeight, VideoWidth)));

@@ -24,9 +24,9 @@ public sealed class WanVaeResidualBlock : WanVaeLayer
     {
         using var _ = Enter(ops);
         var h = ConvShortcut is null ? x : ConvShortcut.Forward(ops, x);
-        x = Conv1.Forward(ops, ops.Silu(Norm1.Forward(ops, x)), cache);
+        x = Conv1.Forward(ops, Norm1.Forward(ops, x, silu: true), cache);
         // dropout is the identity at inference
-        x = Conv2.Forward(ops, ops.Silu(Norm2.Forward(ops, x)), cache);
+        x = Conv2.Forward(ops, Norm2.Forward(ops, x, silu: true), cache);
         return ops.Add(x, h);
     }
 }

@@ -1,14 +1,18 @@
-using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Modeling;
 
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
 /// Diffusers' WanRMS_norm (channel first, no bias): <c>normalize(x, dim=1) · sqrt(dim) · gamma</c>, the normalisation in
-/// float32 for 16-bit inputs as Diffusers does. gamma is [dim, 1, 1, 1] for videos, [dim, 1, 1] for images.
+/// float32 for 16-bit inputs as Diffusers does. gamma is [dim, 1, 1, 1] for videos, [dim, 1, 1] for images. The SiLU that
+/// follows it in residual blocks and output heads is part of the same compound operator
+/// (<see cref="ITensorOps{T}.ChannelRmsNorm"/>), so a fused backend reads and writes the activation once.
 /// </summary>
 public sealed class WanVaeRmsNorm : Module
 {
+    /// <summary>F.normalize's default eps (Diffusers passes none).</summary>
+    public const double Eps = 1e-12;
+
     readonly double _scale;
     public Parameter Gamma { get; }
 
@@ -18,13 +22,10 @@ public sealed class WanVaeRmsNorm : Module
         Gamma = images ? Param("gamma", dim, 1, 1) : Param("gamma", dim, 1, 1, 1);
     }
 
-    public T Forward<T>(ITensorOps<T> ops, T x)
+    /// <param name="silu">Apply SiLU to the result (Diffusers' <c>nonlinearity(norm(x))</c>).</param>
+    public T Forward<T>(ITensorOps<T> ops, T x, bool silu = false)
     {
         using var _ = Enter(ops);
-        var type = ops.TypeOf(x);
-        var normalized = ops.Cast(ops.NormalizeL2(ops.Cast(x, DType.Float32), 1, 1e-12), type);
-        // sqrt(dim)·gamma is folded on the [dim, 1, 1(, 1)] weight so the full-size tensor is multiplied once.
-        var gain = ops.Mul(ops.Cast(ops.Weight(Gamma), type), ops.Scalar(_scale, type));
-        return ops.Mul(normalized, gain);
+        return ops.ChannelRmsNorm(x, Gamma, _scale, Eps, silu);
     }
 }

@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Tensors;
@@ -25,24 +26,64 @@ public sealed class VaeRunner : IDisposable
     public int LatentChannels => Normalization.Channels;
     public TimeSpan CreationTime { get; }
 
-    VaeRunner(ExecutionDevice device, ComponentFolder folder, bool withEncoder)
+    /// <summary>True when the fused-kernel graphs (<c>*.fused.onnx</c>: channel RMS norm + SiLU as CUDA kernels) are in use.</summary>
+    public bool UsesFusedKernels { get; }
+
+    /// <summary>The graph files in use: decoder_first and decoder, then encoder_first and encoder when opened with the encoder.</summary>
+    public IReadOnlyList<string> GraphFiles { get; }
+
+    VaeRunner(ExecutionDevice device, ComponentFolder folder, bool withEncoder, bool fused)
     {
         _device = device;
         _folder = folder;
         Normalization = WanVaeNormalization.FromConfig(folder.Config());
-        _decoderFirst = folder.Open(device, WanVaeChunking.DecoderFirstGraph);
-        _decoder = folder.Open(device, WanVaeChunking.DecoderGraph);
+        UsesFusedKernels = fused;
+        var files = Graphs(withEncoder, fused);
+        var sessions = new List<GraphSession>();
+        try
+        {
+            foreach (var file in files) sessions.Add(folder.Open(device, file, withKernels: fused));
+        }
+        catch
+        {
+            foreach (var session in sessions) session.Dispose();
+            throw;
+        }
+        GraphFiles = files;
+        _decoderFirst = sessions[0];
+        _decoder = sessions[1];
         if (withEncoder)
         {
-            _encoderFirst = folder.Open(device, WanVaeChunking.EncoderFirstGraph);
-            _encoder = folder.Open(device, WanVaeChunking.EncoderGraph);
+            _encoderFirst = sessions[2];
+            _encoder = sessions[3];
         }
-        CreationTime = new[] { _decoderFirst, _decoder, _encoderFirst, _encoder }.Where(s => s is not null).Aggregate(TimeSpan.Zero, (a, s) => a + s!.CreationTime);
+        CreationTime = sessions.Aggregate(TimeSpan.Zero, (a, s) => a + s.CreationTime);
     }
 
-    /// <summary>Opens the decoder graphs, and the encoder graphs when <paramref name="withEncoder"/> (image-to-video).</summary>
-    public static VaeRunner Open(string modelFolder, ExecutionDevice device, bool withEncoder) =>
-        new(device, ComponentFolder.Open(modelFolder, ComponentName), withEncoder);
+    static IReadOnlyList<string> Graphs(bool withEncoder, bool fused) =>
+        WanVaeChunking.Graphs.Take(withEncoder ? 4 : 2).Select(g => fused ? WanVaeChunking.FusedGraph(g) : g).ToList();
+
+    /// <summary>
+    /// Opens the decoder graphs, and the encoder graphs when <paramref name="withEncoder"/> (image-to-video): their
+    /// fused-kernel variants when the device has the kernel library and the conversion wrote them, else (or when they do
+    /// not load and the library is not required, with a <paramref name="notice"/>) the portable ones.
+    /// </summary>
+    public static VaeRunner Open(string modelFolder, ExecutionDevice device, bool withEncoder, Action<string>? notice = null)
+    {
+        var folder = ComponentFolder.Open(modelFolder, ComponentName);
+        if (device.KernelLibraryPath is not null && Graphs(withEncoder, fused: true).All(folder.HasGraph))
+        {
+            try
+            {
+                return new VaeRunner(device, folder, withEncoder, fused: true);
+            }
+            catch (FastVideoException e) when (!device.KernelLibraryRequired)
+            {
+                notice?.Invoke($"fused kernels unavailable, using the portable VAE graphs: {e.Message}");
+            }
+        }
+        return new VaeRunner(device, folder, withEncoder, fused: false);
+    }
 
     /// <summary>
     /// Decodes denoiser latents [1, z, f, h, w] (normalised as the transformer sees them) to video [1, 3, F, 8h, 8w] in

@@ -83,10 +83,11 @@ public class WanVaeOnnxTests
         Assert.That(_manifest.Graphs.Select(g => g.File), Is.EquivalentTo(new[]
         {
             WanVaeChunking.DecoderFirstGraph, WanVaeChunking.DecoderGraph, WanVaeChunking.EncoderFirstGraph, WanVaeChunking.EncoderGraph,
+            WanVaeChunking.DecoderFirstFusedGraph, WanVaeChunking.DecoderFusedGraph, WanVaeChunking.EncoderFirstFusedGraph, WanVaeChunking.EncoderFusedGraph,
         }));
         var dataFiles = _manifest.Graphs.Select(g => g.DataFile).Distinct().ToList();
         Assert.That(dataFiles, Has.Count.EqualTo(1).And.Not.Contains(null), "one shared external data file");
-        // Every external weight stored once for the four graphs (each tensor is 4096-aligned in the file).
+        // Every external weight stored once for the eight graphs (each tensor is 4096-aligned in the file).
         var external = VaeFixture.Model().Parameters().Where(p => p.ElementCount * 4 > 1024).ToList();
         long weightBytes = external.Sum(p => p.ElementCount * 4);
         Assert.That(_manifest.DataBytes, Is.InRange(weightBytes, weightBytes + external.Count * 4096L), "each weight stored once");
@@ -110,6 +111,12 @@ public class WanVaeOnnxTests
                 Assert.That(Dims(f.Outputs[i + 1]), Is.EqualTo(Dims(n.Inputs[i + 1])), $"{first} {layout[i].OutputName} feeds {next} {layout[i].InputName}");
                 Assert.That(Dims(n.Outputs[i + 1]), Is.EqualTo(Dims(n.Inputs[i + 1])));
             }
+        }
+        // The fused-kernel graphs have the same signature: the runtime swaps them without changing a binding.
+        foreach (var graph in WanVaeChunking.Graphs)
+        {
+            string Signature(GraphManifest g) => string.Join(";", g.Inputs.Concat(g.Outputs).Select(t => $"{t.Name}:{t.DType}:{string.Join(",", t.Shape.Select(d => d.ToString()))}"));
+            Assert.That(Signature(_manifest.Graph(WanVaeChunking.FusedGraph(graph), _fp32)), Is.EqualTo(Signature(_manifest.Graph(graph, _fp32))), graph);
         }
         var decoderCache = _manifest.Graph(WanVaeChunking.DecoderGraph, _fp32).Inputs.First(i => i.Name == "cache_10");
         Assert.That(decoderCache.Shape.Select(d => d.ToString()), Is.EqualTo(new[] { "batch", "16", "2", "latent_height*2", "latent_width*2" }));

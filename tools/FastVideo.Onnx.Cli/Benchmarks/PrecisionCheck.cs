@@ -62,14 +62,14 @@ public sealed class PrecisionCheck(string modelSource, string fixtures, string w
                 var embeds = textEncoder.Encode(settings.GetProperty("prompt").GetString()!, maxLength);
                 results.Add(Compare(p, "text encoder (prompt)", embeds.Data, Ref("prompt_embeds").Data));
             }
-            using (var vae = VaeRunner.Open(converted, device, withEncoder: true))
+            using (var vae = VaeRunner.Open(converted, device, withEncoder: true, log.WriteLine))
             {
                 var final = Ref("pipeline_final_latents");
                 var video = vae.Decode(new HostTensor(final.Data, final.Shape));
-                results.Add(Compare(p, "VAE decode", video.Data, Ref("vae_decode_out").Data));
+                results.Add(Compare(p, $"VAE decode ({vae.GraphFiles[1]})", video.Data, Ref("vae_decode_out").Data));
                 var input = Ref("vae_encode_in");
                 var mean = vae.EncodeMean(new HostTensor(input.Data, input.Shape));
-                results.Add(Compare(p, "VAE encode (mean)", mean.Data, Ref("vae_encode_mean").Data));
+                results.Add(Compare(p, $"VAE encode mean ({vae.GraphFiles[3]})", mean.Data, Ref("vae_encode_mean").Data));
             }
             device.Dispose();
             using (var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime }))

@@ -143,11 +143,18 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
 
         if (options.Parts.Contains("vae"))
         {
-            long baseline = GpuMemoryMonitor.Used(id);
-            using var vae = VaeRunner.Open(model, device, withEncoder: false);
+            // The graphs the runtime would pick (fused kernels when the library is there), and the portable graphs beside them.
             var latents = new HostTensor(generator.Randn(1, 16, f, h, w), new[] { 1L, 16, f, h, w });
-            Measure($"VAE decode {f}x{h}x{w} latents", options.VaePrecision, baseline, Math.Max(2, options.Repeats / 2), 1,
-                () => vae.Decode(latents), $"{(f - 1) * 4 + 1} frames at {options.Height}x{options.Width}, frames copied to host");
+            var variants = new List<(string Label, ExecutionDevice Device)> { ("", device) };
+            using var portableDevice = device.KernelLibraryPath is null ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
+            if (portableDevice is not null) variants.Add((" (portable graphs)", portableDevice));
+            foreach (var (label, variantDevice) in variants)
+            {
+                long baseline = GpuMemoryMonitor.Used(id);
+                using var vae = VaeRunner.Open(model, variantDevice, withEncoder: false, log.WriteLine);
+                Measure($"VAE decode {f}x{h}x{w} latents{label}", options.VaePrecision, baseline, Math.Max(2, options.Repeats / 2), 1,
+                    () => vae.Decode(latents), $"{string.Join(" + ", vae.GraphFiles)}, {(f - 1) * 4 + 1} frames at {options.Height}x{options.Width}, frames copied to host");
+            }
         }
 
         if (options.Parts.Contains("text"))

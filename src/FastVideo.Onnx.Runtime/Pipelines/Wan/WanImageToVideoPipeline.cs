@@ -15,7 +15,7 @@ public sealed class WanImageToVideoPipeline : VideoPipeline
         var image = Open("image_encoder", () => ImageEncoderRunner.Open(folder, device));
         var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice,
             WanShapes.Expected(context.Defaults, WanShapes.ClipTokens(folder))));
-        var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: true));
+        var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: true, context.Notice));
         Stages = new PipelineStage[]
         {
             new InputValidationStage(context.Defaults, imageToVideo: true, vae.LatentChannels),

@@ -15,7 +15,7 @@ public sealed class WanPipeline : VideoPipeline
         var device = context.Device;
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
         var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice, WanShapes.Expected(context.Defaults)));
-        var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false));
+        var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false, context.Notice));
         Stages = new PipelineStage[]
         {
             new InputValidationStage(context.Defaults, imageToVideo: false, vae.LatentChannels),
