@@ -120,6 +120,35 @@ struct FusedLayerNormKernel {
 };
 
 template <typename T>
+struct ResidualLayerNormKernel {
+  float eps;
+  explicit ResidualLayerNormKernel(const OrtKernelInfo* info) : eps(Ort::ConstKernelInfo(info).GetAttribute<float>("epsilon")) {}
+
+  void Compute(OrtKernelContext* context) {
+    const char* op = "ResidualLayerNorm";
+    Input x = GetInput(context, 0), y = GetInput(context, 1);
+    if (x.shape != y.shape) Fail(op, "x and y must have the same shape");
+    int64_t d, rows, rowsPerBatch;
+    Rows(x, op, d, rows, rowsPerBatch);
+    const int64_t batch = rows / rowsPerBatch;
+    int64_t gateStride = 0, scaleStride = 0, shiftStride = 0;
+    const void* bias = PerChannel(GetInput(context, 2), d, op, "bias");
+    const float* gate = PerBatch(GetInput(context, 3), d, batch, gateStride, op, "gate");
+    const float* gamma = static_cast<const float*>(PerChannel(GetInput(context, 4), d, op, "weight"));
+    const float* beta = static_cast<const float*>(PerChannel(GetInput(context, 5), d, op, "norm bias"));
+    const float* scale = PerBatch(GetInput(context, 6), d, batch, scaleStride, op, "scale");
+    const float* shift = PerBatch(GetInput(context, 7), d, batch, shiftStride, op, "shift");
+    if (scale && shift && scaleStride != shiftStride) Fail(op, "scale and shift must have the same shape");
+    Ort::KernelContext ctx(context);
+    void* h = ctx.GetOutput(0, x.shape).GetTensorMutableRawData();
+    void* n = ctx.GetOutput(1, x.shape).GetTensorMutableRawData();
+    if (rows == 0) return;
+    Check(LaunchResidualLayerNorm(OnnxType<T>::elem, x.data, y.data, bias, gate, gateStride, gamma, beta, scale, shift,
+                                  scale ? scaleStride : shiftStride, h, n, rows, rowsPerBatch, d, eps, Stream(context)), op);
+  }
+};
+
+template <typename T>
 struct GatedResidualKernel {
   explicit GatedResidualKernel(const OrtKernelInfo*) {}
 
@@ -254,6 +283,17 @@ struct GatedResidualOp : OpBase<GatedResidualOp<T>, GatedResidualKernel<T>, T> {
 };
 
 template <typename T>
+struct ResidualLayerNormOp : OpBase<ResidualLayerNormOp<T>, ResidualLayerNormKernel<T>, T> {
+  const char* GetName() const { return "ResidualLayerNorm"; }
+  size_t GetInputTypeCount() const { return 8; }
+  ONNXTensorElementDataType GetInputType(size_t i) const { return i < 3 ? OnnxType<T>::value : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT; }
+  OrtCustomOpInputOutputCharacteristic GetInputCharacteristic(size_t i) const {
+    return i < 2 ? OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_REQUIRED : OrtCustomOpInputOutputCharacteristic::INPUT_OUTPUT_OPTIONAL;
+  }
+  size_t GetOutputTypeCount() const { return 2; }
+};
+
+template <typename T>
 struct RmsNormRotaryOp : OpBase<RmsNormRotaryOp<T>, RmsNormRotaryKernel<T>, T> {
   const char* GetName() const { return "RmsNormRotary"; }
   size_t GetInputTypeCount() const { return 5; }
@@ -284,6 +324,7 @@ template <typename T>
 struct OpSet {
   FusedLayerNormOp<T> layerNorm;
   GatedResidualOp<T> residual;
+  ResidualLayerNormOp<T> residualNorm;
   RmsNormRotaryOp<T> rmsRotary;
   LinearOp<T> linear;
   ChannelRmsNormOp<T> channelRmsNorm;
@@ -292,6 +333,7 @@ struct OpSet {
     domain.Add(&linear);
     domain.Add(&layerNorm);
     domain.Add(&residual);
+    domain.Add(&residualNorm);
     domain.Add(&rmsRotary);
     domain.Add(&channelRmsNorm);
   }

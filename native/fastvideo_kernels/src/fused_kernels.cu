@@ -222,6 +222,98 @@ __global__ void __launch_bounds__(kRowThreads) LayerNormGeneral(const T* __restr
     yr[c] = FromFloat<T>(Modulate<T>((ToFloat(xr[c]) - mean) * rstd, c, b, gamma, beta, scale, shift, stride));
 }
 
+// ---- ResidualLayerNorm ----
+
+template <typename T, int V>
+__global__ void __launch_bounds__(32 * kWarpsPerBlock) ResidualLayerNormWarp(const T* __restrict__ x, const T* __restrict__ y,
+    const T* __restrict__ bias, const float* __restrict__ gate, int64_t gateStride, const float* __restrict__ gamma,
+    const float* __restrict__ beta, const float* __restrict__ scale, const float* __restrict__ shift, int64_t stride,
+    T* __restrict__ hOut, T* __restrict__ nOut, int64_t rows, int64_t rowsPerBatch, int d, float eps) {
+  const int64_t row = (int64_t)blockIdx.x * kWarpsPerBlock + threadIdx.y;
+  if (row >= rows) return;
+  const int lane = threadIdx.x;
+  const int64_t b = row / rowsPerBatch;
+  const int vectors = d / V;
+  float v[kWarpVectors][V];
+  float sum = 0.f;
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    const int vi = lane + k * 32;
+    if (vi < vectors) {
+      const int64_t c = (int64_t)vi * V;
+      const Vec<T, V> a = Load<T, V>(x + row * d + c), u = Load<T, V>(y + row * d + c);
+      float update[V];
+#pragma unroll
+      for (int j = 0; j < V; j++) update[j] = ToFloat(u.v[j]);
+      if (bias) {
+        const Vec<T, V> e = Load<T, V>(bias + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) update[j] += ToFloat(e.v[j]);
+      }
+      if (gate) {
+        const Vec<float, V> g = Load<float, V>(gate + b * gateStride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) update[j] *= g.v[j];
+      }
+      Vec<T, V> h;
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        h.v[j] = FromFloat<T>(ToFloat(a.v[j]) + update[j]);
+        v[k][j] = ToFloat(h.v[j]);  // the norm sees the residual stream as stored
+        sum += v[k][j];
+      }
+      Store<T, V>(hOut + row * d + c, h);
+    }
+  }
+  const float mean = WarpSum(sum) / d;
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    if (lane + k * 32 < vectors) {
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const float c = v[k][j] - mean;
+        squares += c * c;
+      }
+    }
+  }
+  const float rstd = rsqrtf(WarpSum(squares) / d + eps);
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    const int vi = lane + k * 32;
+    if (vi < vectors) {
+      const int64_t c = (int64_t)vi * V;
+      float n[V];
+#pragma unroll
+      for (int j = 0; j < V; j++) n[j] = (v[k][j] - mean) * rstd;
+      if (gamma) {
+        const Vec<float, V> g = Load<float, V>(gamma + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= g.v[j];
+      }
+      if (beta) {
+        const Vec<float, V> e = Load<float, V>(beta + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += e.v[j];
+      }
+      if (scale) {
+        const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
+      }
+      if (shift) {
+        const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += m.v[j];
+      }
+      Vec<T, V> o;
+#pragma unroll
+      for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
+      Store<T, V>(nOut + row * d + c, o);
+    }
+  }
+}
+
 // ---- RmsNormRotary ----
 
 template <typename T, int V>
@@ -445,12 +537,43 @@ cudaError_t GatedResidualT(const void* x, const void* y, const void* bias, const
   return cudaGetLastError();
 }
 
+template <typename T>
+cudaError_t ResidualLayerNormT(const void* x, const void* y, const void* bias, const float* gate, int64_t gateStride, const float* gamma,
+                               const float* beta, const float* scale, const float* shift, int64_t stride, void* h, void* n, int64_t rows,
+                               int64_t rowsPerBatch, int64_t d, float eps, cudaStream_t s) {
+  constexpr int V = VectorWidth<T>();
+  if (d % V == 0 && d / V <= 32 * kWarpVectors) {
+    const dim3 block(32, kWarpsPerBlock);
+    ResidualLayerNormWarp<T, V><<<(unsigned)((rows + kWarpsPerBlock - 1) / kWarpsPerBlock), block, 0, s>>>(
+        (const T*)x, (const T*)y, (const T*)bias, gate, gateStride, gamma, beta, scale, shift, stride, (T*)h, (T*)n, rows, rowsPerBatch,
+        (int)d, eps);
+    return cudaGetLastError();
+  }
+  // Long rows: the two kernels one after the other (same arithmetic, one more read of h).
+  cudaError_t status = GatedResidualT<T>(x, y, bias, gate, gateStride, h, rows * d, d, rowsPerBatch * d, s);
+  if (status != cudaSuccess) return status;
+  return FusedLayerNormT<T>(h, gamma, beta, scale, shift, stride, n, rows, rowsPerBatch, d, eps, s);
+}
+
 }  // namespace
 
 cudaError_t LaunchFusedLayerNorm(ElemType type, const void* x, const float* gamma, const float* beta, const float* scale,
                                  const float* shift, int64_t scaleStride, void* y, int64_t rows, int64_t rowsPerBatch, int64_t d,
                                  float eps, cudaStream_t stream) {
 #define CALL(T) FusedLayerNormT<T>(x, gamma, beta, scale, shift, scaleStride, y, rows, rowsPerBatch, d, eps, stream)
+  switch (type) {
+    case ElemType::Float32: return CALL(float);
+    case ElemType::Float16: return CALL(__half);
+    case ElemType::BFloat16: return CALL(__nv_bfloat16);
+  }
+#undef CALL
+  return cudaErrorInvalidValue;
+}
+
+cudaError_t LaunchResidualLayerNorm(ElemType type, const void* x, const void* y, const void* bias, const float* gate, int64_t gateStride,
+                                    const float* gamma, const float* beta, const float* scale, const float* shift, int64_t scaleStride,
+                                    void* h, void* n, int64_t rows, int64_t rowsPerBatch, int64_t d, float eps, cudaStream_t stream) {
+#define CALL(T) ResidualLayerNormT<T>(x, y, bias, gate, gateStride, gamma, beta, scale, shift, scaleStride, h, n, rows, rowsPerBatch, d, eps, stream)
   switch (type) {
     case ElemType::Float32: return CALL(float);
     case ElemType::Float16: return CALL(__half);

@@ -14,6 +14,12 @@ cudaError_t LaunchFusedLayerNorm(ElemType type, const void* x, const float* gamm
                                  const float* scale, const float* shift, int64_t scaleStride, void* y,
                                  int64_t rows, int64_t rowsPerBatch, int64_t d, float eps, cudaStream_t stream);
 
+// h = cast(f32(x) + (f32(y) + f32(bias)) * gate) and n = cast(FusedLayerNorm(h)) in one pass over the rows: the residual
+// update of a DiT block and the norm that follows it. The norm reads the rounded h, as the unfused graph does.
+cudaError_t LaunchResidualLayerNorm(ElemType type, const void* x, const void* y, const void* bias, const float* gate, int64_t gateStride,
+                                    const float* gamma, const float* beta, const float* scale, const float* shift, int64_t scaleStride,
+                                    void* h, void* n, int64_t rows, int64_t rowsPerBatch, int64_t d, float eps, cudaStream_t stream);
+
 // z = cast(f32(x) + (f32(y) + f32(bias)) * gate), bias [D] or null, gate [B, D] (gateStride = D) or [D] (0) or null.
 cudaError_t LaunchGatedResidual(ElemType type, const void* x, const void* y, const void* bias, const float* gate,
                                 int64_t gateStride, void* z, int64_t n, int64_t d, int64_t elementsPerBatch,

@@ -27,10 +27,11 @@ public class FusedKernelGraphTests
         int Count(OnnxGraphBuilder g, string op) => g.Nodes.Count(n => n.OpType == op);
 
         Assert.That(portable.Nodes.Any(n => n.Domain == OnnxGraphBuilder.KernelDomain), Is.False, "the portable graph needs no custom operators");
-        // per block: norm1, norm2, norm3; plus norm_out
-        Assert.That(Count(fused, "FusedLayerNorm"), Is.EqualTo(3 * layers + 1));
-        // per block: self-attention, cross-attention and feed-forward residuals
-        Assert.That(Count(fused, "GatedResidual"), Is.EqualTo(3 * layers));
+        // per block: norm1 alone; norm2 and norm3 fused with the residual update before them; plus norm_out
+        Assert.That(Count(fused, "FusedLayerNorm"), Is.EqualTo(layers + 1));
+        Assert.That(Count(fused, "ResidualLayerNorm"), Is.EqualTo(2 * layers));
+        // per block: the feed-forward residual
+        Assert.That(Count(fused, "GatedResidual"), Is.EqualTo(layers));
         // per block: q and k of both attentions
         Assert.That(Count(fused, "RmsNormRotary"), Is.EqualTo(4 * layers));
         // every linear layer is one cuBLASLt matmul with its bias (and, in the feed-forward, GELU) in the epilogue
