@@ -17,14 +17,15 @@ public sealed class VaeRunner : IDisposable
 
     readonly ExecutionDevice _device;
     readonly ComponentFolder _folder;
-    readonly GraphSession _decoderFirst;
-    readonly GraphSession _decoder;
+    GraphSession _decoderFirst;
+    GraphSession _decoder;
     GraphSession? _encoderFirst;
     GraphSession? _encoder;
+    (long, long, long)? _decoderShape, _encoderShape;
 
     public WanVaeNormalization Normalization { get; }
     public int LatentChannels => Normalization.Channels;
-    public TimeSpan CreationTime { get; }
+    public TimeSpan CreationTime { get; private set; }
 
     /// <summary>True when the fused-kernel graphs (<c>*.fused.onnx</c>: channel RMS norm + SiLU as CUDA kernels) are in use.</summary>
     public bool UsesFusedKernels { get; }
@@ -58,6 +59,28 @@ public sealed class VaeRunner : IDisposable
             _encoder = sessions[3];
         }
         CreationTime = sessions.Aggregate(TimeSpan.Zero, (a, s) => a + s.CreationTime);
+    }
+
+    /// <summary>
+    /// With shape specialisation (<see cref="ExecutionDevice.SpecializeShapes"/>) a direction's pair of sessions is
+    /// reopened for each new (batch, height, width): ONNX Runtime then plans the chunk graph's memory statically.
+    /// </summary>
+    void Specialise(bool decoder, long batch, long height, long width)
+    {
+        if (!_device.SpecializeShapes) return;
+        var key = (batch, height, width);
+        if (decoder ? _decoderShape == key : _encoderShape == key) return;
+        string prefix = decoder ? "latent" : "video";
+        var dims = new Dictionary<string, long> { ["batch"] = batch, [prefix + "_height"] = height, [prefix + "_width"] = width };
+        var files = GraphFiles.Skip(decoder ? 0 : 2).Take(2).ToList();
+        var (first, next) = decoder ? (_decoderFirst, _decoder) : (_encoderFirst!, _encoder!);
+        first.Dispose();
+        next.Dispose();
+        first = _folder.Open(_device, files[0], withKernels: UsesFusedKernels, fixedDims: dims);
+        next = _folder.Open(_device, files[1], withKernels: UsesFusedKernels, fixedDims: dims);
+        CreationTime += first.CreationTime + next.CreationTime;
+        if (decoder) (_decoderFirst, _decoder, _decoderShape) = (first, next, key);
+        else (_encoderFirst, _encoder, _encoderShape) = (first, next, key);
     }
 
     static IReadOnlyList<string> Graphs(bool withEncoder, bool fused) =>
@@ -94,6 +117,7 @@ public sealed class VaeRunner : IDisposable
         var z = (float[])latents.Data.Clone();
         Normalization.Denormalize(z, latents.Shape);
         long f = latents.Shape[2], h = latents.Shape[3], w = latents.Shape[4];
+        Specialise(decoder: true, latents.Shape[0], h, w);
         int frames = WanVaeChunking.VideoFrames((int)f);
         long height = h * WanVaeChunking.SpatialCompression, width = w * WanVaeChunking.SpatialCompression;
         var video = new float[3 * frames * height * width];
@@ -119,6 +143,7 @@ public sealed class VaeRunner : IDisposable
     {
         if (_encoderFirst is null || _encoder is null) throw new InvalidOperationException("the VAE was opened without its encoder");
         long frames = video.Shape[2], height = video.Shape[3], width = video.Shape[4];
+        Specialise(decoder: false, video.Shape[0], height, width);
         int latentFrames = WanVaeChunking.LatentFrames((int)frames);
         long h = height / WanVaeChunking.SpatialCompression, w = width / WanVaeChunking.SpatialCompression;
         var mean = new float[LatentChannels * latentFrames * h * w];

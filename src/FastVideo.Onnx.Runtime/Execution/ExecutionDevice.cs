@@ -121,6 +121,7 @@ public sealed class ExecutionDevice : IDisposable
         {
             ["device_id"] = options.DeviceId.ToString(),
             ["cudnn_conv_algo_search"] = options.CudnnConvAlgoSearch,
+            ["cudnn_conv_use_max_workspace"] = options.CudnnConvMaxWorkspace ? "1" : "0",
             ["do_copy_in_default_stream"] = "1",
             // Grow the memory arena by what is asked for, not by doubling: peak memory stays near what the graph needs.
             ["arena_extend_strategy"] = "kSameAsRequested",

@@ -30,6 +30,9 @@ public sealed record RuntimeOptions
     /// </summary>
     public string CudnnConvAlgoSearch { get; init; } = "EXHAUSTIVE";
 
+    /// <summary>Let cuDNN use as much workspace as its fastest convolution algorithm asks for (ONNX Runtime's default); false caps it, trading speed for memory.</summary>
+    public bool CudnnConvMaxWorkspace { get; init; } = true;
+
     /// <summary>Let the CUDA provider run convolutions channels-last (NHWC), which tensor cores prefer for 16-bit data.</summary>
     public bool PreferNhwc { get; init; }
 

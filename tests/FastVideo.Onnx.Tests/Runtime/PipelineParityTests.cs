@@ -48,10 +48,22 @@ public class PipelineParityTests
         {
             Runtime = new FastVideo.Onnx.Runtime.Execution.RuntimeOptions { SpecializeShapes = true },
         });
-        var other = generator.Generate(FixtureRequest() with { Latents = null, Seed = 1, Height = 32, Width = 48, Steps = 1, LatentsOnly = true });
+        var other = generator.Generate(FixtureRequest() with { Latents = null, Seed = 1, Height = 32, Width = 48, Steps = 1 });
         Assert.That(other.Latents.Shape, Is.EqualTo(new long[] { 1, 16, 3, 4, 6 }));
-        var result = generator.Generate(FixtureRequest() with { LatentsOnly = true });
+        var result = generator.Generate(FixtureRequest());
         Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents (specialised sessions)");
+        Compare.Close(result.Video!.Tensor.Data, result.Video.Tensor.Shape, Reference.Get("pipeline_video"), 2e-3, "t2v video (specialised VAE sessions)");
+    }
+
+    [Test]
+    public void ImageToVideoWithShapeSpecialisedSessions()
+    {
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.ImageToVideo, new GeneratorOptions
+        {
+            Runtime = new FastVideo.Onnx.Runtime.Execution.RuntimeOptions { SpecializeShapes = true },
+        });
+        var result = generator.Generate(FixtureRequest(Repo.I2VImage) with { LatentsOnly = true });
+        Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("i2v_final_latents"), 1e-3, "i2v final latents (specialised sessions)");
     }
 
     [Test]
