@@ -90,7 +90,7 @@ public sealed class TransformerRunner : IDisposable
     {
         if (_device.SpecializeShapes)
         {
-            var shape = new TransformerShape(hidden.Shape[0], hidden.Shape[2], hidden.Shape[3], hidden.Shape[4], text.Shape[1], image?.Shape[1]);
+            var shape = new TransformerShape(hidden.Shape[0], hidden.Shape[2], hidden.Shape[3], hidden.Shape[4]);
             if (shape != _shape)
             {
                 // One specialised session at a time: the previous one's weights are released first.

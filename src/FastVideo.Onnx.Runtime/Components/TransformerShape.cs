@@ -1,23 +1,16 @@
 namespace FastVideo.Onnx.Runtime.Components;
 
 /// <summary>
-/// The input sizes of one transformer call: batch, latent grid (frames, height, width) and context lengths. Named like
-/// the graph's dynamic dimensions, so a session can be specialised to them.
+/// The sizes a transformer session is specialised to: batch and latent grid (frames, height, width), named like the
+/// graph's dynamic dimensions. Context lengths stay dynamic: they are small, and a fixed empty image context (what
+/// Diffusers' split gives with short text) trips ONNX Runtime's static-shape rewrites.
 /// </summary>
-public sealed record TransformerShape(long Batch, long Frames, long Height, long Width, long TextTokens, long? ImageTokens = null)
+public sealed record TransformerShape(long Batch, long Frames, long Height, long Width)
 {
-    public IReadOnlyDictionary<string, long> Dims
+    public IReadOnlyDictionary<string, long> Dims => new Dictionary<string, long>
     {
-        get
-        {
-            var d = new Dictionary<string, long>
-            {
-                ["batch"] = Batch, ["frames"] = Frames, ["height"] = Height, ["width"] = Width, ["text_tokens"] = TextTokens,
-            };
-            if (ImageTokens is long n) d["image_tokens"] = n;
-            return d;
-        }
-    }
+        ["batch"] = Batch, ["frames"] = Frames, ["height"] = Height, ["width"] = Width,
+    };
 
-    public override string ToString() => $"batch {Batch}, latents {Frames}x{Height}x{Width}, {TextTokens} text tokens" + (ImageTokens is long n ? $", {n} image tokens" : "");
+    public override string ToString() => $"batch {Batch}, latents {Frames}x{Height}x{Width}";
 }

@@ -117,7 +117,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
                 long baseline = GpuMemoryMonitor.Used(id);
                 var clock = Stopwatch.StartNew();
                 var transformer = TransformerRunner.Open(model, variantDevice, log.WriteLine,
-                    new TransformerShape(1, f, h, w, options.TextTokens));
+                    new TransformerShape(1, f, h, w));
                 clock.Stop();
                 _results.Add(BenchMeasurement.From("session creation: transformer" + label, options.TransformerPrecision.ShortName(),
                     new[] { clock.Elapsed.TotalMilliseconds }, baseline < 0 ? -1 : GpuMemoryMonitor.Used(id) - baseline, $"InferenceSession of {transformer.GraphFile} (weights on the GPU)"));

@@ -30,20 +30,12 @@ public sealed class WanPipeline : VideoPipeline
     protected override IReadOnlyList<PipelineStage> Stages { get; }
 }
 
-/// <summary>The transformer call shapes a Wan pipeline's default request makes (sessions are specialised to them at load).</summary>
+/// <summary>The transformer call shape a Wan pipeline's default request makes (sessions are specialised to it at load).</summary>
 internal static class WanShapes
 {
-    public static TransformerShape Expected(SamplingDefaults d, long? imageTokens = null) =>
+    public static TransformerShape Expected(SamplingDefaults d) =>
         new(d.GuidanceScale > 1 ? 2 : 1, (d.NumFrames - 1) / WanVaeChunking.TemporalCompression + 1,
-            d.Height / WanVaeChunking.SpatialCompression, d.Width / WanVaeChunking.SpatialCompression, d.MaxSequenceLength, imageTokens);
-
-    /// <summary>Tokens of a CLIP vision encoder: one per patch plus the class token.</summary>
-    public static long? ClipTokens(string modelFolder)
-    {
-        var config = ComponentFolder.Open(modelFolder, ImageEncoderRunner.ComponentName).Config();
-        long side = config.GetInt("image_size") / config.GetInt("patch_size");
-        return side * side + 1;
-    }
+            d.Height / WanVaeChunking.SpatialCompression, d.Width / WanVaeChunking.SpatialCompression);
 }
 
 /// <summary>The scheduler of a Wan model folder, with the flow shift of the request or the preset.</summary>
