@@ -25,13 +25,16 @@ public sealed class DecodingStage(VaeRunner vae) : PipelineStage
         long frames = video.Shape[2], height = video.Shape[3], width = video.Shape[4];
         long plane = height * width;
         var result = new float[3 * frames * plane];
-        for (long c = 0; c < 3; c++)
-        for (long f = 0; f < frames; f++)
+        // 81 frames at 480x832 are 97M values: interleave the channels one frame per task.
+        Parallel.For(0, (int)frames, f =>
         {
-            var src = video.Data.AsSpan((int)((c * frames + f) * plane), (int)plane);
-            long dst = f * plane * 3 + c;
-            for (int p = 0; p < src.Length; p++) result[dst + p * 3] = Math.Clamp(src[p] / 2f + 0.5f, 0f, 1f);
-        }
+            for (long c = 0; c < 3; c++)
+            {
+                var src = video.Data.AsSpan((int)((c * frames + f) * plane), (int)plane);
+                long dst = f * plane * 3 + c;
+                for (int p = 0; p < src.Length; p++) result[dst + p * 3] = Math.Clamp(src[p] / 2f + 0.5f, 0f, 1f);
+            }
+        });
         return new HostTensor(result, new long[] { 1, frames, height, width, 3 });
     }
 }
