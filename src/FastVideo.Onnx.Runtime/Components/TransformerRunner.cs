@@ -1,6 +1,7 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Runtime.Execution;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FastVideo.Onnx.Runtime.Components;
 
@@ -19,6 +20,7 @@ public sealed class TransformerRunner : IDisposable
     readonly bool _withKernels;
     GraphSession _session;
     TransformerShape? _shape;
+    DeviceTensor? _timestep;
 
     /// <summary>The graph in use: the fused-kernel graph on a GPU with the kernel library, else the portable one.</summary>
     public string GraphFile { get; }
@@ -98,10 +100,17 @@ public sealed class TransformerRunner : IDisposable
                 _session = CreateSession(shape);
             }
         }
-        using var t = OrtValue.CreateTensorValueFromMemory(timesteps, new long[] { timesteps.Length });
+        // The timestep lives in device memory at a fixed address, like every other input: the call can then be captured
+        // in a CUDA graph, and nothing is bound from host memory.
+        if (_timestep is null || _timestep.ElementCount != timesteps.Length)
+        {
+            if (_timestep is not null) _device.Pool.Return(_timestep);
+            _timestep = _device.Pool.Rent(TensorElementType.Float, timesteps.Length);
+        }
+        _device.Math.Upload(timesteps, _timestep);
         var inputs = new List<(string, OrtValue)>
         {
-            ("hidden_states", hidden.Value), ("timestep", t), ("encoder_hidden_states", text.Value),
+            ("hidden_states", hidden.Value), ("timestep", _timestep.Value), ("encoder_hidden_states", text.Value),
         };
         if (image is not null) inputs.Add(("encoder_hidden_states_image", image.Value));
         _session.Run(inputs, new[] { ("sample", output.Value) });
@@ -110,5 +119,9 @@ public sealed class TransformerRunner : IDisposable
     /// <summary>Ends ONNX Runtime profiling (when enabled) and returns the profile's path.</summary>
     public string EndProfiling() => _session.EndProfiling();
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        if (_timestep is not null) _device.Pool.Return(_timestep);
+        _session.Dispose();
+    }
 }
