@@ -21,6 +21,9 @@ public sealed class TransformerRunner : IDisposable
     GraphSession _session;
     TransformerShape? _shape;
     DeviceTensor? _timestep;
+    // With CUDA graphs the session replays the addresses it captured: inputs and outputs go through buffers this runner
+    // owns for the session's lifetime (a copy of a few MB per call), never through the caller's pooled tensors.
+    readonly Dictionary<string, DeviceTensor> _graphBuffers = new(StringComparer.Ordinal);
 
     /// <summary>The graph in use: the fused-kernel graph on a GPU with the kernel library, else the portable one.</summary>
     public string GraphFile { get; }
@@ -97,9 +100,48 @@ public sealed class TransformerRunner : IDisposable
             {
                 // One specialised session at a time: the previous one's weights are released first.
                 _session.Dispose();
+                ReleaseGraphBuffers();
                 _session = CreateSession(shape);
             }
         }
+        if (_device.Options.CudaGraph)
+        {
+            // A captured graph holds its buffers' sizes too: a new context length (or image) means a new session.
+            if (Mismatch("encoder_hidden_states", text.Shape) || Mismatch("encoder_hidden_states_image", image?.Shape))
+            {
+                _session.Dispose();
+                ReleaseGraphBuffers();
+                _session = CreateSession(_shape);
+            }
+            var math = _device.Math;
+            var x = GraphBuffer("hidden_states", hidden.Shape);
+            var t = GraphBuffer("encoder_hidden_states", text.Shape);
+            var i = image is null ? null : GraphBuffer("encoder_hidden_states_image", image.Shape);
+            var y = GraphBuffer("sample", output.Shape);
+            math.Copy(hidden, x);
+            math.Copy(text, t);
+            if (image is not null) math.Copy(image, i!);
+            Execute(x, timesteps, t, i, y);
+            math.Copy(y, output);
+            return;
+        }
+        Execute(hidden, timesteps, text, image, output);
+    }
+
+    bool Mismatch(string name, long[]? shape) =>
+        _graphBuffers.TryGetValue(name, out var t) ? shape is null || !t.Shape.SequenceEqual(shape) : shape is not null && _graphBuffers.Count > 0;
+
+    DeviceTensor GraphBuffer(string name, long[] shape) =>
+        _graphBuffers.TryGetValue(name, out var t) ? t : _graphBuffers[name] = _device.Pool.Rent(TensorElementType.Float, shape);
+
+    void ReleaseGraphBuffers()
+    {
+        foreach (var t in _graphBuffers.Values) _device.Pool.Return(t);
+        _graphBuffers.Clear();
+    }
+
+    void Execute(DeviceTensor hidden, float[] timesteps, DeviceTensor text, DeviceTensor? image, DeviceTensor output)
+    {
         // The timestep lives in device memory at a fixed address, like every other input: the call can then be captured
         // in a CUDA graph, and nothing is bound from host memory.
         if (_timestep is null || _timestep.ElementCount != timesteps.Length)
@@ -121,6 +163,7 @@ public sealed class TransformerRunner : IDisposable
 
     public void Dispose()
     {
+        ReleaseGraphBuffers();
         if (_timestep is not null) _device.Pool.Return(_timestep);
         _session.Dispose();
     }

@@ -31,7 +31,7 @@ public sealed class ExecutionDevice : IDisposable
     public bool IsGpu => Provider != ExecutionProvider.Cpu;
 
     /// <summary>Whether sessions are specialised to request shapes (<see cref="RuntimeOptions.SpecializeShapes"/>).</summary>
-    public bool SpecializeShapes => Options.SpecializeShapes ?? IsGpu;
+    public bool SpecializeShapes => (IsGpu && Options.CudaGraph) || (Options.SpecializeShapes ?? IsGpu);
 
     ExecutionDevice(RuntimeOptions options, ExecutionProvider provider, OrtMemoryInfo memory, Func<ExecutionDevice, (TensorPool, IDeviceMath)> create)
     {

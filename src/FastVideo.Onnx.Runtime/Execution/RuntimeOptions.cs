@@ -19,7 +19,10 @@ public sealed record RuntimeOptions
     /// </summary>
     public bool? SpecializeShapes { get; init; }
 
-    /// <summary>Capture the transformer call in a CUDA graph (CUDA only: fixed shapes and buffer addresses per request size).</summary>
+    /// <summary>
+    /// Capture the transformer call in a CUDA graph and replay it (CUDA only): no per-kernel launch cost. Sessions are then
+    /// fixed to one shape, and inputs and outputs are copied through buffers at fixed addresses.
+    /// </summary>
     public bool CudaGraph { get; init; }
 
     public TensorRtSettings TensorRt { get; init; } = new();

@@ -56,6 +56,21 @@ public class PipelineParityTests
     }
 
     [Test]
+    public void CudaGraphBuffersKeepResultsAcrossRequests()
+    {
+        // The CUDA-graph path (inputs copied through runner-owned buffers, a new session when a context length changes)
+        // exercised on the CPU provider, where the buffers are host arrays.
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo, new GeneratorOptions
+        {
+            Runtime = new FastVideo.Onnx.Runtime.Execution.RuntimeOptions { CudaGraph = true, SpecializeShapes = true },
+        });
+        var shorter = generator.Generate(FixtureRequest() with { MaxSequenceLength = 16, Steps = 1, LatentsOnly = true });
+        Assert.That(shorter.Latents.Data.All(float.IsFinite), Is.True);
+        var result = generator.Generate(FixtureRequest() with { LatentsOnly = true });
+        Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents (graph buffers)");
+    }
+
+    [Test]
     public void ImageToVideoWithShapeSpecialisedSessions()
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.ImageToVideo, new GeneratorOptions
