@@ -59,7 +59,7 @@ public sealed class TransformerRunner : IDisposable
 
     GraphSession CreateSession(TransformerShape? shape)
     {
-        var session = _folder.Open(_device, GraphFile, withKernels: _withKernels, fixedDims: shape?.Dims);
+        var session = _folder.Open(_device, GraphFile, withKernels: _withKernels, fixedDims: shape?.Dims, cudaGraph: _device.Options.CudaGraph);
         _shape = shape;
         CreationTime += session.CreationTime;
         return session;

@@ -90,8 +90,12 @@ public sealed class ExecutionDevice : IDisposable
         return (File.Exists(beside) ? beside : null, false);
     }
 
-    /// <summary>Session options for one graph. <paramref name="profiles"/> feed TensorRT's optimisation profiles.</summary>
-    public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null)
+    /// <summary>
+    /// Session options for one graph. <paramref name="profiles"/> feed TensorRT's optimisation profiles;
+    /// <paramref name="cudaGraph"/> turns on CUDA graph capture, for sessions whose every input and output stays at a
+    /// fixed address (the transformer: never the utility or VAE sessions, which bind new buffers on each call).
+    /// </summary>
+    public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null, bool cudaGraph = false)
     {
         var o = new SessionOptions
         {
@@ -104,7 +108,8 @@ public sealed class ExecutionDevice : IDisposable
             o.EnableProfiling = true;
             o.ProfileOutputPathPrefix = prefix;
         }
-        if (Provider != ExecutionProvider.Cpu) AppendGpuProvider(o, Options with { Device = Provider }, profiles ?? Array.Empty<ShapeProfile>());
+        if (Provider != ExecutionProvider.Cpu)
+            AppendGpuProvider(o, Options with { Device = Provider, CudaGraph = cudaGraph && Options.CudaGraph }, profiles ?? Array.Empty<ShapeProfile>());
         return o;
     }
 
@@ -134,9 +139,9 @@ public sealed class ExecutionDevice : IDisposable
 
     /// <summary>Opens one graph of a converted component on this device; <paramref name="withKernels"/> registers the fused-kernel library.</summary>
     public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
-        IReadOnlyDictionary<string, long>? fixedDims = null)
+        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false)
     {
-        using var options = SessionOptions(profiles);
+        using var options = SessionOptions(profiles, cudaGraph);
         if (fixedDims is not null)
             foreach (var (name, value) in fixedDims) options.AddFreeDimensionOverrideByName(name, value);
         if (withKernels)
