@@ -36,6 +36,9 @@ public sealed class TransformerRunner : IDisposable
     public string Precision { get; }
     public bool AcceptsImage => ImageDim is not null;
 
+    /// <summary>The text length TensorRT profiles are built for (Wan's max_sequence_length).</summary>
+    public const long TensorRtTextTokens = 512;
+
     /// <summary>Time spent creating sessions so far (one per shape when sessions are specialised).</summary>
     public TimeSpan CreationTime { get; private set; }
 
@@ -59,7 +62,11 @@ public sealed class TransformerRunner : IDisposable
 
     GraphSession CreateSession(TransformerShape? shape)
     {
-        var session = _folder.Open(_device, GraphFile, withKernels: _withKernels, fixedDims: shape?.Dims, cudaGraph: _device.Options.CudaGraph);
+        // TensorRT builds engines for the shapes it is told: the request's (text length as published, 512 tokens).
+        var profiles = _device.Provider == ExecutionProvider.TensorRT && shape is not null
+            ? TensorRtProfiles.Transformer(shape, InChannels, TensorRtTextTokens, TextDim)
+            : null;
+        var session = _folder.Open(_device, GraphFile, profiles, _withKernels, shape?.Dims, _device.Options.CudaGraph);
         _shape = shape;
         CreationTime += session.CreationTime;
         return session;

@@ -1,0 +1,57 @@
+using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Configuration;
+using FastVideo.Onnx.Runtime.Execution;
+using NUnit.Framework;
+
+namespace FastVideo.Onnx.Tests.Runtime;
+
+/// <summary>
+/// The TensorRT provider's configuration as ONNX Runtime reads it. Checked here without the provider (TensorRT's libraries
+/// are not on the CI or GPU machines), so only the option strings are verified, not an engine build.
+/// </summary>
+public class TensorRtSettingsTests
+{
+    [Test]
+    public void TransformerProfileIsTheRequestShape()
+    {
+        var profiles = TensorRtProfiles.Transformer(new TransformerShape(2, 21, 60, 104), inChannels: 16, textTokens: 512, textDim: 4096);
+        var options = new TensorRtSettings { CacheFolder = "/cache/trt", Fp16 = false, Bf16 = true }.ToProviderOptions(1, profiles);
+
+        Assert.That(options["device_id"], Is.EqualTo("1"));
+        Assert.That(options["trt_fp16_enable"], Is.EqualTo("0"));
+        Assert.That(options["trt_bf16_enable"], Is.EqualTo("1"));
+        Assert.That(options["trt_engine_cache_enable"], Is.EqualTo("1"));
+        Assert.That(options["trt_engine_cache_path"], Is.EqualTo("/cache/trt"));
+        Assert.That(options["trt_timing_cache_path"], Is.EqualTo("/cache/trt"));
+        const string shapes = "hidden_states:2x16x21x60x104,timestep:2,encoder_hidden_states:2x512x4096";
+        Assert.That(options["trt_profile_min_shapes"], Is.EqualTo(shapes));
+        Assert.That(options["trt_profile_opt_shapes"], Is.EqualTo(shapes));
+        Assert.That(options["trt_profile_max_shapes"], Is.EqualTo(shapes));
+    }
+
+    [Test]
+    public void ImageToVideoAddsTheImageTokens()
+    {
+        var profiles = TensorRtProfiles.Transformer(new TransformerShape(2, 21, 60, 104), 36, 512, 4096, imageTokens: 257, imageDim: 1280);
+        var options = new TensorRtSettings().ToProviderOptions(0, profiles);
+        Assert.That(options["trt_profile_opt_shapes"], Does.EndWith(",encoder_hidden_states_image:2x257x1280"));
+        Assert.That(options["trt_fp16_enable"], Is.EqualTo("1"), "fp16 by default");
+        Assert.That(options.ContainsKey("trt_engine_cache_enable"), Is.False, "no cache folder, no engine cache");
+    }
+
+    [Test]
+    public void SettingsBindFromConfiguration()
+    {
+        var settings = GeneratorSettings.Build(null, null, new Dictionary<string, string?>
+        {
+            ["Runtime:Device"] = "TensorRT",
+            ["Runtime:TensorRt:CacheFolder"] = "/engines",
+            ["Runtime:TensorRt:Bf16"] = "true",
+            ["Runtime:TensorRt:MaxWorkspaceBytes"] = "4294967296",
+        }, includeEnvironment: false);
+        Assert.That(settings.Runtime.Device, Is.EqualTo(ExecutionProvider.TensorRT));
+        Assert.That(settings.Runtime.TensorRt.CacheFolder, Is.EqualTo("/engines"));
+        Assert.That(settings.Runtime.TensorRt.Bf16, Is.True);
+        Assert.That(settings.Runtime.TensorRt.ToProviderOptions(0, Array.Empty<ShapeProfile>())["trt_max_workspace_size"], Is.EqualTo("4294967296"));
+    }
+}
