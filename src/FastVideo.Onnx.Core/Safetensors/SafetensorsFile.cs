@@ -168,44 +168,13 @@ public sealed class SafetensorsFile : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
-    /// <summary>Writes tensors to a new safetensors file (float32/int64 outputs of the runtime, random test weights).</summary>
+    /// <summary>Writes tensors held in memory to a new safetensors file (float32/int64 outputs of the runtime, random test weights).</summary>
     public static void Write(string path, IEnumerable<(string Name, DType DType, long[] Shape, ReadOnlyMemory<byte> Data)> tensors,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = tensors.ToList();
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
-        {
-            w.WriteStartObject();
-            if (metadata is { Count: > 0 })
-            {
-                w.WriteStartObject("__metadata__");
-                foreach (var (k, v) in metadata) w.WriteString(k, v);
-                w.WriteEndObject();
-            }
-            long offset = 0;
-            foreach (var t in list)
-            {
-                w.WriteStartObject(t.Name);
-                w.WriteString("dtype", t.DType.SafetensorsName());
-                w.WriteStartArray("shape");
-                foreach (var d in t.Shape) w.WriteNumberValue(d);
-                w.WriteEndArray();
-                w.WriteStartArray("data_offsets");
-                w.WriteNumberValue(offset);
-                w.WriteNumberValue(offset + t.Data.Length);
-                w.WriteEndArray();
-                w.WriteEndObject();
-                offset += t.Data.Length;
-            }
-            w.WriteEndObject();
-        }
-        // Pad the header with spaces to a multiple of 8 bytes, as the reference implementation does.
-        var header = ms.ToArray().ToList();
-        while ((header.Count + 8) % 8 != 0) header.Add((byte)' ');
-        using var fs = File.Create(path);
-        fs.Write(BitConverter.GetBytes((ulong)header.Count));
-        fs.Write(header.ToArray());
-        foreach (var t in list) fs.Write(t.Data.Span);
+        var data = list.ToDictionary(t => t.Name, t => t.Data, StringComparer.Ordinal);
+        SafetensorsWriter.Write(path, list.Select(t => new TensorSpec(t.Name, t.DType, t.Shape)).ToList(),
+            (spec, stream) => stream.Write(data[spec.Name].Span), metadata);
     }
 }

@@ -16,12 +16,19 @@ public sealed record TensorSpec(string Name, DType DType, long[] Shape)
 /// </summary>
 public static class SafetensorsWriter
 {
-    public static void Write(string path, IReadOnlyList<TensorSpec> tensors, Action<TensorSpec, Stream> writeData)
+    public static void Write(string path, IReadOnlyList<TensorSpec> tensors, Action<TensorSpec, Stream> writeData,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
         {
             w.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                w.WriteStartObject("__metadata__");
+                foreach (var (k, v) in metadata) w.WriteString(k, v);
+                w.WriteEndObject();
+            }
             long offset = 0;
             foreach (var t in tensors)
             {
@@ -39,6 +46,7 @@ public static class SafetensorsWriter
             }
             w.WriteEndObject();
         }
+        // Pad the header with spaces to a multiple of 8 bytes, as the reference implementation does.
         var header = ms.ToArray().ToList();
         while (header.Count % 8 != 0) header.Add((byte)' ');
         using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);

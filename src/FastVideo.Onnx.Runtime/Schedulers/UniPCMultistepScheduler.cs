@@ -222,56 +222,71 @@ public sealed class UniPCMultistepScheduler : IScheduler
         _ => (float)Math.Pow(x, exponent),
     };
 
-    /// <summary>UniP: the explicit multistep update from the current sample, in place.</summary>
-    void Predict(DeviceTensor x, int order, IDeviceMath math)
+    /// <summary>What UniP and UniC share: the step from σ_s0 to σ_t, the previous model outputs and their ratios r_i, and B(h).</summary>
+    readonly record struct MultistepTerms(float SigmaT, float SigmaS0, float AlphaT, float HPhi1, float Bh, float[] B,
+        float[] Ratios, DeviceTensor M0, DeviceTensor[] History);
+
+    /// <summary>Terms of a step to sigma index <paramref name="t"/> from <paramref name="s0"/>; history i sits at sigma s0 − i.</summary>
+    MultistepTerms Terms(int t, int s0, int order)
     {
-        int k = _stepIndex;
-        float sigmaT = _sigmas[k + 1], sigmaS0 = _sigmas[k];
-        float alphaT = 1f - sigmaT;
+        float sigmaT = _sigmas[t], sigmaS0 = _sigmas[s0];
         float lambdaS0 = Lambda(sigmaS0);
         float h = Lambda(sigmaT) - lambdaS0;
-
-        var m0 = _modelOutputs[SolverOrder - 1]!;
-        int previous = order - 1;
         var ratios = new float[order];
-        var history = new DeviceTensor[previous];
+        var history = new DeviceTensor[order - 1];
         for (int i = 1; i < order; i++)
         {
-            ratios[i - 1] = (Lambda(_sigmas[k - i]) - lambdaS0) / h;
+            ratios[i - 1] = (Lambda(_sigmas[s0 - i]) - lambdaS0) / h;
             history[i - 1] = _modelOutputs[SolverOrder - 1 - i]!;
         }
         ratios[order - 1] = 1f;
-
         var (hPhi1, bh, b) = Coefficients(Lambda(sigmaT), lambdaS0, order);
+        return new MultistepTerms(sigmaT, sigmaS0, 1f - sigmaT, hPhi1, bh, b, ratios, _modelOutputs[SolverOrder - 1]!, history);
+    }
+
+    /// <summary>
+    /// Writes Σ w_j·tensor_j into <paramref name="output"/>, after adding −α_t·B(h)·Σ ρ_i (m_i − m0)/r_i over the history
+    /// (the second of <paramref name="tensors"/> is m0).
+    /// </summary>
+    static void CombineWithHistory(in MultistepTerms terms, float[] rhos, List<double> weights, List<DeviceTensor> tensors,
+        DeviceTensor output, IDeviceMath math)
+    {
+        double residualScale = terms.AlphaT * terms.Bh;
+        for (int i = 0; i < terms.History.Length; i++)
+        {
+            double w = residualScale * rhos[i] / terms.Ratios[i];
+            weights[1] += w;
+            weights.Add(-w);
+            tensors.Add(terms.History[i]);
+        }
+        math.LinearCombination(weights.ToArray(), tensors, new[] { output });
+    }
+
+    /// <summary>UniP: the explicit multistep update from the current sample, in place.</summary>
+    void Predict(DeviceTensor x, int order, IDeviceMath math)
+    {
+        var terms = Terms(_stepIndex + 1, _stepIndex, order);
+        int previous = order - 1;
         float[] rhos = [];
         if (previous > 0)
         {
             if (order == 2) rhos = [0.5f];
             else
             {
-                var r = OrderMatrix(ratios);
+                var r = OrderMatrix(terms.Ratios);
                 var reduced = new float[previous, previous];
                 for (int i = 0; i < previous; i++)
                 for (int j = 0; j < previous; j++)
                     reduced[i, j] = r[i, j];
-                rhos = ScheduleMath.Solve(reduced, b[..previous]);
+                rhos = ScheduleMath.Solve(reduced, terms.B[..previous]);
             }
         }
 
         // x_t = (σ_t/σ_s0)·x − α_t·hφ1·m0 − α_t·B(h)·Σ ρ_i (m_i − m0)/r_i. Without history Diffusers subtracts
         // α·B(h)·0, which is zero except when B(h) is infinite (bh1 at a final sigma of 0, where it turns every latent
         // into NaN); the term is left out instead.
-        float residualScale = alphaT * bh;
-        var weights = new List<double> { sigmaT / sigmaS0, -(alphaT * hPhi1) };
-        var tensors = new List<DeviceTensor> { x, m0 };
-        for (int i = 0; i < previous; i++)
-        {
-            double w = (double)residualScale * rhos[i] / ratios[i];
-            weights[1] += w;
-            weights.Add(-w);
-            tensors.Add(history[i]);
-        }
-        math.LinearCombination(weights.ToArray(), tensors, new[] { x });
+        var weights = new List<double> { terms.SigmaT / terms.SigmaS0, -(terms.AlphaT * terms.HPhi1) };
+        CombineWithHistory(terms, rhos, weights, new List<DeviceTensor> { x, terms.M0 }, x, math);
     }
 
     /// <summary>
@@ -280,38 +295,12 @@ public sealed class UniPCMultistepScheduler : IScheduler
     /// </summary>
     void Correct(DeviceTensor modelT, DeviceTensor lastSample, DeviceTensor xT, int order, IDeviceMath math)
     {
-        int k = _stepIndex;
-        float sigmaT = _sigmas[k], sigmaS0 = _sigmas[k - 1];
-        float alphaT = 1f - sigmaT;
-        float lambdaS0 = Lambda(sigmaS0);
-        float h = Lambda(sigmaT) - lambdaS0;
-
-        var m0 = _modelOutputs[SolverOrder - 1]!;
-        int previous = order - 1;
-        var ratios = new float[order];
-        var history = new DeviceTensor[previous];
-        for (int i = 1; i < order; i++)
-        {
-            ratios[i - 1] = (Lambda(_sigmas[k - (i + 1)]) - lambdaS0) / h;
-            history[i - 1] = _modelOutputs[SolverOrder - 1 - i]!;
-        }
-        ratios[order - 1] = 1f;
-
-        var (hPhi1, bh, b) = Coefficients(Lambda(sigmaT), lambdaS0, order);
-        float[] rhos = order == 1 ? [0.5f] : ScheduleMath.Solve(OrderMatrix(ratios), b);
-        float rhoT = rhos[order - 1];
+        var terms = Terms(_stepIndex, _stepIndex - 1, order);
+        float[] rhos = order == 1 ? [0.5f] : ScheduleMath.Solve(OrderMatrix(terms.Ratios), terms.B);
+        double rhoTerm = (double)(terms.AlphaT * terms.Bh) * rhos[order - 1];
 
         // x_t = (σ_t/σ_s0)·x_last − α_t·hφ1·m0 − α_t·B(h)·(Σ ρ_i (m_i − m0)/r_i + ρ_t (m_t − m0))
-        float residualScale = alphaT * bh;
-        var weights = new List<double> { sigmaT / sigmaS0, -(alphaT * hPhi1) + (double)residualScale * rhoT, -(double)residualScale * rhoT };
-        var tensors = new List<DeviceTensor> { lastSample, m0, modelT };
-        for (int i = 0; i < previous; i++)
-        {
-            double w = (double)residualScale * rhos[i] / ratios[i];
-            weights[1] += w;
-            weights.Add(-w);
-            tensors.Add(history[i]);
-        }
-        math.LinearCombination(weights.ToArray(), tensors, new[] { xT });
+        var weights = new List<double> { terms.SigmaT / terms.SigmaS0, -(terms.AlphaT * terms.HPhi1) + rhoTerm, -rhoTerm };
+        CombineWithHistory(terms, rhos, weights, new List<DeviceTensor> { lastSample, terms.M0, modelT }, xT, math);
     }
 }
