@@ -12,19 +12,6 @@ namespace FastVideo.Onnx.Tests.Runtime;
 /// </summary>
 public class GenerationCancellationTests
 {
-    static GenerationRequest FixtureRequest() => new()
-    {
-        Prompt = FixtureSettings.Prompt,
-        NegativePrompt = FixtureSettings.NegativePrompt,
-        Height = FixtureSettings.Height,
-        Width = FixtureSettings.Width,
-        NumFrames = FixtureSettings.NumFrames,
-        Steps = FixtureSettings.Steps,
-        GuidanceScale = FixtureSettings.GuidanceScale,
-        MaxSequenceLength = FixtureSettings.MaxSequenceLength,
-        Latents = new HostTensor(Reference.Get("latents_init").Data, Reference.Get("latents_init").Shape),
-    };
-
     [Test]
     public void StopsBetweenStepsAndTheGeneratorStaysUsable()
     {
@@ -33,7 +20,7 @@ public class GenerationCancellationTests
         var steps = new List<int>();
         var stages = new List<string>();
         var progress = new FastVideo.Onnx.Core.Progress.CallbackProgress<GenerationProgress>(p => stages.Add(p.Stage));
-        Assert.Catch<OperationCanceledException>(() => generator.Generate(FixtureRequest(), progress, cancel.Token, (step, _) =>
+        Assert.Catch<OperationCanceledException>(() => generator.Generate(FixtureSettings.Request(), progress, cancel.Token, (step, _) =>
         {
             steps.Add(step);
             if (step == 0) cancel.Cancel();
@@ -42,7 +29,7 @@ public class GenerationCancellationTests
         Assert.That(stages, Does.Not.Contain("decoding"), "the run did not go on to decode");
 
         // The same generator (its gate, tensor pool and scheduler state) gives the reference result afterwards.
-        var result = generator.Generate(FixtureRequest() with { LatentsOnly = true });
+        var result = generator.Generate(FixtureSettings.Request() with { LatentsOnly = true });
         Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents after a cancelled run");
     }
 
@@ -52,7 +39,7 @@ public class GenerationCancellationTests
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo);
         using var cancel = new CancellationTokenSource();
         var steps = new List<int>();
-        Assert.CatchAsync<OperationCanceledException>(() => generator.GenerateAsync(FixtureRequest() with { LatentsOnly = true }, null, cancel.Token,
+        Assert.CatchAsync<OperationCanceledException>(() => generator.GenerateAsync(FixtureSettings.Request() with { LatentsOnly = true }, null, cancel.Token,
             (step, _) =>
             {
                 steps.Add(step);

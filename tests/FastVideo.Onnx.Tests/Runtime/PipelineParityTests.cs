@@ -9,26 +9,12 @@ namespace FastVideo.Onnx.Tests.Runtime;
 /// <summary>Whole pipelines (fp32, CPU execution provider) against Diffusers' WanPipeline and WanImageToVideoPipeline.</summary>
 public class PipelineParityTests
 {
-    static GenerationRequest FixtureRequest(string? image = null) => new()
-    {
-        Prompt = FixtureSettings.Prompt,
-        NegativePrompt = FixtureSettings.NegativePrompt,
-        Image = image,
-        Height = FixtureSettings.Height,
-        Width = FixtureSettings.Width,
-        NumFrames = FixtureSettings.NumFrames,
-        Steps = FixtureSettings.Steps,
-        GuidanceScale = FixtureSettings.GuidanceScale,
-        MaxSequenceLength = FixtureSettings.MaxSequenceLength,
-        Latents = new HostTensor(Reference.Get("latents_init").Data, Reference.Get("latents_init").Shape),
-    };
-
     [Test]
     public void TextToVideoMatchesDiffusers()
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo);
         var steps = new Dictionary<int, HostTensor>();
-        var result = generator.Generate(FixtureRequest(), stepEnd: (i, latents) => steps[i] = latents);
+        var result = generator.Generate(FixtureSettings.Request(), stepEnd: (i, latents) => steps[i] = latents);
         for (int i = 0; i < FixtureSettings.Steps; i++)
             Compare.Close(steps[i].Data, steps[i].Shape, Reference.Get($"pipeline_step{i}_latents"), 1e-3, $"t2v latents after step {i}");
         Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents");
@@ -48,9 +34,9 @@ public class PipelineParityTests
         {
             Runtime = new FastVideo.Onnx.Runtime.Execution.RuntimeOptions { SpecializeShapes = true },
         });
-        var other = generator.Generate(FixtureRequest() with { Latents = null, Seed = 1, Height = 32, Width = 48, Steps = 1 });
+        var other = generator.Generate(FixtureSettings.Request() with { Latents = null, Seed = 1, Height = 32, Width = 48, Steps = 1 });
         Assert.That(other.Latents.Shape, Is.EqualTo(new long[] { 1, 16, 3, 4, 6 }));
-        var result = generator.Generate(FixtureRequest());
+        var result = generator.Generate(FixtureSettings.Request());
         Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents (specialised sessions)");
         Compare.Close(result.Video!.Tensor.Data, result.Video.Tensor.Shape, Reference.Get("pipeline_video"), 2e-3, "t2v video (specialised VAE sessions)");
     }
@@ -64,9 +50,9 @@ public class PipelineParityTests
         {
             Runtime = new FastVideo.Onnx.Runtime.Execution.RuntimeOptions { CudaGraph = true, SpecializeShapes = true },
         });
-        var shorter = generator.Generate(FixtureRequest() with { MaxSequenceLength = 16, Steps = 1, LatentsOnly = true });
+        var shorter = generator.Generate(FixtureSettings.Request() with { MaxSequenceLength = 16, Steps = 1, LatentsOnly = true });
         Assert.That(shorter.Latents.Data.All(float.IsFinite), Is.True);
-        var result = generator.Generate(FixtureRequest() with { LatentsOnly = true });
+        var result = generator.Generate(FixtureSettings.Request() with { LatentsOnly = true });
         Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("pipeline_final_latents"), 1e-3, "t2v final latents (graph buffers)");
     }
 
@@ -77,7 +63,7 @@ public class PipelineParityTests
         {
             Runtime = new FastVideo.Onnx.Runtime.Execution.RuntimeOptions { SpecializeShapes = true },
         });
-        var result = generator.Generate(FixtureRequest(Repo.I2VImage) with { LatentsOnly = true });
+        var result = generator.Generate(FixtureSettings.Request(Repo.I2VImage) with { LatentsOnly = true });
         Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("i2v_final_latents"), 1e-3, "i2v final latents (specialised sessions)");
     }
 
@@ -85,8 +71,8 @@ public class PipelineParityTests
     public void SeedGivesDiffusersInitialNoise()
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo);
-        var seeded = FixtureRequest() with { Latents = null, Seed = FixtureSettings.Seed, Steps = 1, LatentsOnly = true };
-        var fromLatents = FixtureRequest() with { Steps = 1, LatentsOnly = true };
+        var seeded = FixtureSettings.Request() with { Latents = null, Seed = FixtureSettings.Seed, Steps = 1, LatentsOnly = true };
+        var fromLatents = FixtureSettings.Request() with { Steps = 1, LatentsOnly = true };
         var a = generator.Generate(seeded).Latents;
         var b = generator.Generate(fromLatents).Latents;
         Assert.That(a.Data, Is.EqualTo(b.Data), "seed 42 must give the fixture's torch.randn latents");
@@ -97,7 +83,7 @@ public class PipelineParityTests
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.ImageToVideo);
         var steps = new Dictionary<int, HostTensor>();
-        var result = generator.Generate(FixtureRequest(Repo.I2VImage) with { LatentsOnly = true }, stepEnd: (i, latents) => steps[i] = latents);
+        var result = generator.Generate(FixtureSettings.Request(Repo.I2VImage) with { LatentsOnly = true }, stepEnd: (i, latents) => steps[i] = latents);
         for (int i = 0; i < FixtureSettings.Steps; i++)
             Compare.Close(steps[i].Data, steps[i].Shape, Reference.Get($"i2v_step{i}_latents"), 1e-3, $"i2v latents after step {i}");
         Compare.Close(result.Latents.Data, result.Latents.Shape, Reference.Get("i2v_final_latents"), 1e-3, "i2v final latents");
