@@ -7,32 +7,10 @@
 // L1/L2. All arithmetic is float32; the output is rounded once.
 #include "channel_rms_norm.h"
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
+#include "device_math.cuh"
 
 namespace fastvideo {
 namespace {
-
-template <typename T> __device__ __forceinline__ float ToFloat(T v);
-template <> __device__ __forceinline__ float ToFloat<float>(float v) { return v; }
-template <> __device__ __forceinline__ float ToFloat<__half>(__half v) { return __half2float(v); }
-template <> __device__ __forceinline__ float ToFloat<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
-
-template <typename T> __device__ __forceinline__ T FromFloat(float v);
-template <> __device__ __forceinline__ float FromFloat<float>(float v) { return v; }
-template <> __device__ __forceinline__ __half FromFloat<__half>(float v) { return __float2half_rn(v); }
-template <> __device__ __forceinline__ __nv_bfloat16 FromFloat<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
-
-template <typename T, int V>
-struct alignas(sizeof(T) * V) Vec {
-  T v[V];
-};
-
-template <typename T, int V>
-__device__ __forceinline__ Vec<T, V> Load(const T* p) { return *reinterpret_cast<const Vec<T, V>*>(p); }
-
-template <typename T, int V>
-__device__ __forceinline__ void Store(T* p, const Vec<T, V>& v) { *reinterpret_cast<Vec<T, V>*>(p) = v; }
 
 // v * sigmoid(v). For 16-bit outputs the fast exp and division (a few float32 ulps, far below the output's rounding)
 // keep the kernel memory-bound; float32 outputs get the accurate ones. Very negative v gives -0 (exp overflows to inf;

@@ -1,9 +1,9 @@
 // Standalone GPU check of the ChannelRmsNorm kernel against a float64 reference of its definition
 // (y = act(x / max(||x||_C, eps) * scale * gamma[c]), x as stored in the element type), over shapes that exercise
 // every vector width, odd and tiny spatial sizes, batches, misaligned pointers and all-zero positions; then timings.
-//   nvcc -std=c++17 -O3 -arch=sm_90 -I native/fastvideo_kernels/src -o /tmp/crn_test
+//   nvcc -std=c++17 -O3 -arch=sm_90 -I native/fastvideo_kernels/src -o build/crn_test
 //        native/fastvideo_kernels/test/channel_rms_norm_test.cu native/fastvideo_kernels/src/channel_rms_norm.cu
-//   /tmp/crn_test            (add --quick to skip the timings, e.g. under compute-sanitizer)
+//   build/crn_test             (add --quick to skip the timings, e.g. under compute-sanitizer)
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
