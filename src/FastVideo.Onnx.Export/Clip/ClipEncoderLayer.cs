@@ -33,7 +33,7 @@ public sealed class ClipAttention : Module
 /// <summary>transformers' CLIPMLP: fc1, activation (hidden_act), fc2.</summary>
 public sealed class ClipMlp : Module
 {
-    readonly ClipActivation _activation;
+    readonly Activation _activation;
     public Linear Fc1 { get; }
     public Linear Fc2 { get; }
 
@@ -48,12 +48,7 @@ public sealed class ClipMlp : Module
     {
         using var _ = Enter(ops);
         var h = Fc1.Forward(ops, x);
-        h = _activation switch
-        {
-            ClipActivation.QuickGelu => ops.QuickGelu(h),
-            ClipActivation.Gelu => ops.Gelu(h, tanhApproximation: false),
-            _ => ops.Gelu(h, tanhApproximation: true),
-        };
+        h = ops.Apply(_activation, h);
         return Fc2.Forward(ops, h);
     }
 }

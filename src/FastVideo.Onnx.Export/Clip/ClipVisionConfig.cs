@@ -1,18 +1,8 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Export.Modeling.Layers;
 
 namespace FastVideo.Onnx.Export.Clip;
-
-/// <summary>The activation of CLIP's MLP (<c>hidden_act</c>).</summary>
-public enum ClipActivation
-{
-    /// <summary><c>quick_gelu</c>: x * sigmoid(1.702 x) (OpenAI CLIP).</summary>
-    QuickGelu,
-    /// <summary><c>gelu</c>: exact (erf) GELU (OpenCLIP ViT-H/14, Wan2.1's image encoder).</summary>
-    Gelu,
-    /// <summary><c>gelu_new</c> / <c>gelu_pytorch_tanh</c>: GELU with the tanh approximation.</summary>
-    GeluTanh,
-}
 
 /// <summary>
 /// The fields of a transformers CLIPVisionConfig (config.json of a CLIPVisionModel). Shape fields are required:
@@ -29,7 +19,8 @@ public sealed record ClipVisionConfig
     public int PatchSize { get; init; }
     public int NumChannels { get; init; } = 3;
     public double LayerNormEps { get; init; } = 1e-5;
-    public ClipActivation HiddenAct { get; init; } = ClipActivation.QuickGelu;
+    /// <summary>The MLP's activation (<c>hidden_act</c>): quick_gelu in OpenAI CLIP, exact gelu in Wan2.1's OpenCLIP ViT-H/14.</summary>
+    public Activation HiddenAct { get; init; } = Activation.QuickGelu;
 
     public int NumPatches => (ImageSize / PatchSize) * (ImageSize / PatchSize);
     public int NumPositions => NumPatches + 1;
@@ -38,6 +29,8 @@ public sealed record ClipVisionConfig
     public static ClipVisionConfig FromJson(JsonConfig json)
     {
         string act = json.GetString("hidden_act", "quick_gelu");
+        if (!Activations.TryParse(act, out var activation))
+            throw new ModelFormatException(json.Path, $"field 'hidden_act' is '{act}'; supported: {Activations.SupportedNames}");
         var c = new ClipVisionConfig
         {
             HiddenSize = json.GetInt("hidden_size"),
@@ -48,13 +41,7 @@ public sealed record ClipVisionConfig
             PatchSize = json.GetInt("patch_size"),
             NumChannels = json.GetInt("num_channels", 3),
             LayerNormEps = json.GetDouble("layer_norm_eps", 1e-5),
-            HiddenAct = act switch
-            {
-                "quick_gelu" => ClipActivation.QuickGelu,
-                "gelu" => ClipActivation.Gelu,
-                "gelu_new" or "gelu_pytorch_tanh" => ClipActivation.GeluTanh,
-                _ => throw new ModelFormatException(json.Path, $"field 'hidden_act' is '{act}'; supported: quick_gelu, gelu, gelu_new, gelu_pytorch_tanh"),
-            },
+            HiddenAct = activation,
         };
         void Check(bool ok, string field, string problem)
         {

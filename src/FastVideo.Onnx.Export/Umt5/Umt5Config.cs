@@ -1,17 +1,8 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Export.Modeling.Layers;
 
 namespace FastVideo.Onnx.Export.Umt5;
-
-/// <summary>The activation of the T5 feed-forward (transformers' ACT2FN names it by <c>dense_act_fn</c>).</summary>
-public enum Umt5Activation
-{
-    /// <summary><c>gelu_new</c> / <c>gelu_pytorch_tanh</c>: GELU with the tanh approximation (UMT5's gated-gelu).</summary>
-    GeluTanh,
-    /// <summary><c>gelu</c>: exact (erf) GELU.</summary>
-    Gelu,
-    Relu,
-}
 
 /// <summary>
 /// The fields of a transformers UMT5Config (config.json of a UMT5EncoderModel) that the encoder needs. The shape fields
@@ -30,7 +21,8 @@ public sealed record Umt5Config
     public int RelativeAttentionMaxDistance { get; init; } = 128;
     public double LayerNormEpsilon { get; init; } = 1e-6;
     public bool IsGatedAct { get; init; } = true;
-    public Umt5Activation Activation { get; init; } = Umt5Activation.GeluTanh;
+    /// <summary>The feed-forward's activation (transformers' <c>dense_act_fn</c>; UMT5's gated-gelu is gelu_new).</summary>
+    public Activation Activation { get; init; } = Activation.GeluTanh;
 
     public int InnerDim => NumHeads * DKv;
 
@@ -44,13 +36,8 @@ public sealed record Umt5Config
         if (!(parts.Length == 1 || gated))
             throw new ModelFormatException(json.Path, $"field 'feed_forward_proj' is '{proj}'; expected 'ACT' or 'gated-ACT'");
         string act = proj == "gated-gelu" ? "gelu_new" : parts[^1];
-        var activation = act switch
-        {
-            "gelu_new" or "gelu_pytorch_tanh" => Umt5Activation.GeluTanh,
-            "gelu" => Umt5Activation.Gelu,
-            "relu" => Umt5Activation.Relu,
-            _ => throw new ModelFormatException(json.Path, $"field 'feed_forward_proj' activation '{act}' is not supported (gelu_new, gelu, relu)"),
-        };
+        if (!Activations.TryParse(act, out var activation))
+            throw new ModelFormatException(json.Path, $"field 'feed_forward_proj' activation '{act}' is not supported ({Activations.SupportedNames})");
 
         var c = new Umt5Config
         {

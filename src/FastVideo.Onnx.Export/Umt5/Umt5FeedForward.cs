@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// </summary>
 public sealed class Umt5FeedForward : Module
 {
-    readonly Umt5Activation _activation;
+    readonly Activation _activation;
     public Linear? Wi { get; }
     public Linear? Wi0 { get; }
     public Linear? Wi1 { get; }
@@ -27,19 +27,12 @@ public sealed class Umt5FeedForward : Module
         Wo = Add("wo", new Linear(config.DFf, config.DModel, bias: false));
     }
 
-    T Activate<T>(ITensorOps<T> ops, T x) => _activation switch
-    {
-        Umt5Activation.GeluTanh => ops.Gelu(x, tanhApproximation: true),
-        Umt5Activation.Gelu => ops.Gelu(x, tanhApproximation: false),
-        _ => ops.Max(x, ops.Scalar(0, ops.TypeOf(x))),
-    };
-
     public T Forward<T>(ITensorOps<T> ops, T x)
     {
         using var _ = Enter(ops);
         var h = Wi is not null
-            ? Activate(ops, Wi.Forward(ops, x))
-            : ops.Mul(Activate(ops, Wi0!.Forward(ops, x)), Wi1!.Forward(ops, x));
+            ? ops.Apply(_activation, Wi.Forward(ops, x))
+            : ops.Mul(ops.Apply(_activation, Wi0!.Forward(ops, x)), Wi1!.Forward(ops, x));
         return Wo.Forward(ops, h);
     }
 }
