@@ -27,7 +27,7 @@ public sealed class ImageEncoderRunner : IDisposable
     {
         var folder = ComponentFolder.Open(modelFolder, ComponentName);
         var processor = ClipImageProcessor.FromFolder(Path.Combine(modelFolder, processorComponent));
-        return new ImageEncoderRunner(folder.Open(device, GraphFile), processor);
+        return new ImageEncoderRunner(folder.Open(device, GraphFile, oncePerRequest: true), processor);
     }
 
     public HostTensor Preprocess(RgbImage image) => _processor.Preprocess(image);

@@ -33,7 +33,7 @@ public sealed class TextEncoderRunner : IDisposable
         var folder = ComponentFolder.Open(modelFolder, ComponentName);
         var tokenizer = T5PromptTokenizer.FromFolder(Path.Combine(modelFolder, tokenizerComponent));
         int dim = folder.Config().GetInt("d_model");
-        return new TextEncoderRunner(folder.Open(device, GraphFile), tokenizer, dim);
+        return new TextEncoderRunner(folder.Open(device, GraphFile, oncePerRequest: true), tokenizer, dim);
     }
 
     /// <summary>[1, maxSequenceLength, Dim] embeddings of <paramref name="prompt"/>, zero after its tokens.</summary>

@@ -43,7 +43,7 @@ public sealed class VaeRunner : IDisposable
         var sessions = new List<GraphSession>();
         try
         {
-            foreach (var file in files) sessions.Add(folder.Open(device, file, withKernels: fused));
+            foreach (var file in files) sessions.Add(folder.Open(device, file, withKernels: fused, oncePerRequest: true));
         }
         catch
         {
@@ -76,8 +76,8 @@ public sealed class VaeRunner : IDisposable
         var (first, next) = decoder ? (_decoderFirst, _decoder) : (_encoderFirst!, _encoder!);
         first.Dispose();
         next.Dispose();
-        first = _folder.Open(_device, files[0], withKernels: UsesFusedKernels, fixedDims: dims);
-        next = _folder.Open(_device, files[1], withKernels: UsesFusedKernels, fixedDims: dims);
+        first = _folder.Open(_device, files[0], withKernels: UsesFusedKernels, fixedDims: dims, oncePerRequest: true);
+        next = _folder.Open(_device, files[1], withKernels: UsesFusedKernels, fixedDims: dims, oncePerRequest: true);
         CreationTime += first.CreationTime + next.CreationTime;
         if (decoder) (_decoderFirst, _decoder, _decoderShape) = (first, next, key);
         else (_encoderFirst, _encoder, _encoderShape) = (first, next, key);

@@ -48,6 +48,8 @@ public sealed class ExecutionDevice : IDisposable
     /// </summary>
     public static ExecutionDevice Create(RuntimeOptions options, Action<string>? notice = null)
     {
+        // Messages outside a session (memory arenas among them) go through the environment's logger.
+        if (options.LogSeverity < (int)OrtEnv.Instance().EnvLogLevel) OrtEnv.Instance().EnvLogLevel = (OrtLoggingLevel)options.LogSeverity;
         if (options.Device == ExecutionProvider.Cpu) return Cpu(options);
         try
         {
@@ -64,12 +66,32 @@ public sealed class ExecutionDevice : IDisposable
             notice?.Invoke(message + " -- falling back to the CPU as allowed");
             return Cpu(options with { Device = ExecutionProvider.Cpu });
         }
+        if (options.SharedArena) RegisterSharedArena(options);
         var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
         return new ExecutionDevice(options, options.Device, memory, device =>
         {
             var math = new CudaMath(device);
             return (new TensorPool(math.Allocate), math);
         });
+    }
+
+    static readonly HashSet<int> SharedArenaDevices = new();
+
+    /// <summary>
+    /// Registers one CUDA arena for <see cref="RuntimeOptions.DeviceId"/> with ONNX Runtime's environment, once per process
+    /// (it lives as long as the environment); sessions then use it through <c>session.use_env_allocators</c>.
+    /// </summary>
+    static void RegisterSharedArena(RuntimeOptions options)
+    {
+        lock (SharedArenaDevices)
+        {
+            if (!SharedArenaDevices.Add(options.DeviceId)) return;
+            using var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.ArenaAllocator, options.DeviceId, OrtMemType.Default);
+            // No cap; grow by what is asked for (kSameAsRequested = 1); ONNX Runtime's defaults for the chunk sizes.
+            using var arena = new OrtArenaCfg(0, 1, -1, -1);
+            OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena,
+                new Dictionary<string, string>(CudaProviderOptions(options)));
+        }
     }
 
     static ExecutionDevice Cpu(RuntimeOptions options) =>
@@ -103,6 +125,8 @@ public sealed class ExecutionDevice : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         if (Options.IntraOpThreads is int threads) o.IntraOpNumThreads = threads;
+        if (!Options.MemoryPattern) o.EnableMemoryPattern = false;
+        if (Provider != ExecutionProvider.Cpu && Options.SharedArena) o.AddSessionConfigEntry("session.use_env_allocators", "1");
         if (Options.ProfilePrefix is string prefix)
         {
             o.EnableProfiling = true;
@@ -122,24 +146,37 @@ public sealed class ExecutionDevice : IDisposable
             o.AppendExecutionProvider_Tensorrt(trt);
         }
         using var cuda = new OrtCUDAProviderOptions();
-        var cudaOptions = new Dictionary<string, string>
+        cuda.UpdateOptions(new Dictionary<string, string>(CudaProviderOptions(options)));
+        o.AppendExecutionProvider_CUDA(cuda);
+        if (options.WeightsOutsideArena) o.AddSessionConfigEntry("session.use_device_allocator_for_initializers", "1");
+    }
+
+    /// <summary>The CUDA execution provider's options for <paramref name="options"/>.</summary>
+    public static IReadOnlyDictionary<string, string> CudaProviderOptions(RuntimeOptions options)
+    {
+        var cuda = new Dictionary<string, string>
         {
             ["device_id"] = options.DeviceId.ToString(),
             ["cudnn_conv_algo_search"] = options.CudnnConvAlgoSearch,
             ["cudnn_conv_use_max_workspace"] = options.CudnnConvMaxWorkspace ? "1" : "0",
             ["do_copy_in_default_stream"] = "1",
-            // Grow the memory arena by what is asked for, not by doubling: peak memory stays near what the graph needs.
+            // Grow the memory arena by what is asked for, not by doubling: peak memory stays near what the graph needs
+            // (and arena shrinkage, ReleaseMemoryAfterRun, can hand whole regions back).
             ["arena_extend_strategy"] = "kSameAsRequested",
         };
-        if (options.CudaGraph) cudaOptions["enable_cuda_graph"] = "1";
-        if (options.PreferNhwc) cudaOptions["prefer_nhwc"] = "1";
-        cuda.UpdateOptions(cudaOptions);
-        o.AppendExecutionProvider_CUDA(cuda);
+        if (options.CudaGraph) cuda["enable_cuda_graph"] = "1";
+        if (options.PreferNhwc) cuda["prefer_nhwc"] = "1";
+        if (options.CudnnFuseConvBias) cuda["fuse_conv_bias"] = "1";
+        return cuda;
     }
 
     /// <summary>Opens one graph of a converted component on this device; <paramref name="withKernels"/> registers the fused-kernel library.</summary>
+    /// <remarks>
+    /// <paramref name="oncePerRequest"/> marks graphs that run once or a few times per request (VAE, encoders): with
+    /// <see cref="RuntimeOptions.ReleaseMemoryAfterRun"/> their arena hands its free memory back after each run.
+    /// </remarks>
     public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
-        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false)
+        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false)
     {
         using var options = SessionOptions(profiles, cudaGraph);
         if (fixedDims is not null)
@@ -156,7 +193,10 @@ public sealed class ExecutionDevice : IDisposable
                 throw new FastVideoException($"{KernelLibraryPath}: the fused-kernel library could not be loaded ({e.Message.Split('\n')[0].Trim()})", e);
             }
         }
-        return GraphSession.Open(path, options, label);
+        var session = GraphSession.Open(path, options, label);
+        if (oncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun)
+            session.SetRunConfig("memory.enable_memory_arena_shrinkage", $"gpu:{Options.DeviceId}");
+        return session;
     }
 
     public DeviceTensor Upload(float[] data, long[] shape)

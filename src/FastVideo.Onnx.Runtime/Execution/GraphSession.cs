@@ -122,6 +122,9 @@ public sealed class GraphSession : IDisposable
         }
     }
 
+    /// <summary>Sets an ONNX Runtime run configuration entry for every later run of this session.</summary>
+    public void SetRunConfig(string key, string value) => _run.AddRunConfigEntry(key, value);
+
     /// <summary>Ends profiling (when enabled) and returns the profile file's path.</summary>
     public string EndProfiling() => _session.EndProfiling();
 

@@ -40,6 +40,34 @@ public sealed record RuntimeOptions
     public bool PreferNhwc { get; init; }
 
     /// <summary>
+    /// Let cuDNN add a convolution's bias inside the convolution (ONNX Runtime's <c>fuse_conv_bias</c>, through cuDNN's
+    /// graph API) instead of in a separate kernel after it: one pass less over each convolution's output.
+    /// </summary>
+    public bool CudnnFuseConvBias { get; init; }
+
+    /// <summary>
+    /// Return the GPU memory of the once-per-request components (VAE, text encoder) to the device after each call
+    /// (ONNX Runtime's arena shrinkage), instead of keeping it reserved for their next call: their peak is then not held
+    /// while the transformer runs, and sessions of differently shaped graphs do not each keep their own peak.
+    /// </summary>
+    public bool ReleaseMemoryAfterRun { get; init; }
+
+    /// <summary>
+    /// One GPU memory arena for every session of the process (ONNX Runtime's environment allocator) instead of one per
+    /// session: memory a component freed is reused by the next one, so the components' peaks do not add up.
+    /// </summary>
+    public bool SharedArena { get; init; }
+
+    /// <summary>
+    /// Let ONNX Runtime plan a graph's intermediate tensors as one block per run (its memory pattern) when shapes are
+    /// fixed; false allocates each tensor from the arena when it is produced and frees it after its last use.
+    /// </summary>
+    public bool MemoryPattern { get; init; } = true;
+
+    /// <summary>Allocate weights with the device allocator, outside the memory arena (no arena rounding on gigabytes of weights).</summary>
+    public bool WeightsOutsideArena { get; init; }
+
+    /// <summary>
     /// The fused-kernel library (native/fastvideo_kernels) for GPU providers: "auto" (the default: the FASTVIDEO_KERNELS
     /// environment variable, else libfastvideo_kernels.so beside the application, used when present), a file path
     /// (required: an error if it cannot load), or "off" (portable graphs only).

@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace FastVideo.Onnx.Cli.Benchmarks;
 
-/// <summary>One benchmark result: wall-clock times of repeated runs and the GPU memory peak above the pre-run baseline.</summary>
+/// <summary>
+/// One benchmark result: wall-clock times of repeated runs, the GPU memory peak above the pre-run baseline during the
+/// timed runs, and the peak during the warm-up runs before them (first-use work such as cuDNN's algorithm search).
+/// </summary>
 public sealed record BenchMeasurement(
     [property: JsonPropertyName("what")] string What,
     [property: JsonPropertyName("precision")] string Precision,
@@ -10,12 +13,15 @@ public sealed record BenchMeasurement(
     [property: JsonPropertyName("median_ms")] double MedianMs,
     [property: JsonPropertyName("runs")] int Runs,
     [property: JsonPropertyName("peak_gpu_gib")] double? PeakGpuGiB,
-    [property: JsonPropertyName("detail")] string Detail)
+    [property: JsonPropertyName("detail")] string Detail,
+    [property: JsonPropertyName("warmup_peak_gpu_gib")] double? WarmupPeakGpuGiB = null)
 {
-    public static BenchMeasurement From(string what, string precision, IReadOnlyList<double> times, long peakBytes, string detail)
+    public static BenchMeasurement From(string what, string precision, IReadOnlyList<double> times, long peakBytes, string detail, long warmupPeakBytes = -1)
     {
         var sorted = times.OrderBy(t => t).ToList();
         return new BenchMeasurement(what, precision, Math.Round(sorted[0], 2), Math.Round(sorted[sorted.Count / 2], 2), sorted.Count,
-            peakBytes < 0 ? null : Math.Round(peakBytes / (double)(1L << 30), 2), detail);
+            GiB(peakBytes), detail, GiB(warmupPeakBytes));
     }
+
+    static double? GiB(long bytes) => bytes < 0 ? null : Math.Round(bytes / (double)(1L << 30), 2);
 }

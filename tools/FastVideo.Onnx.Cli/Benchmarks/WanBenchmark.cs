@@ -33,6 +33,9 @@ public sealed record WanBenchmarkOptions
     public int TextTokens { get; init; } = 512;
     public int Repeats { get; init; } = 5;
 
+    /// <summary>Also measure the portable graphs (standard and ONNX Runtime operators only) when the kernel library is in use.</summary>
+    public bool WithPortable { get; init; } = true;
+
     /// <summary>Write ONNX Runtime's per-node profile of the transformer runs here and summarise it by operator.</summary>
     public string? ProfileFolder { get; init; }
 }
@@ -110,7 +113,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         {
             // The graph the runtime would pick (fused kernels when the library is there), and the portable graph beside it.
             var variants = new List<(string Label, ExecutionDevice Device)> { ("", options.ProfileFolder is null ? device : profiled!) };
-            using var portableDevice = device.KernelLibraryPath is null ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
+            using var portableDevice = device.KernelLibraryPath is null || !options.WithPortable ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
             if (portableDevice is not null) variants.Add((" (portable graph)", portableDevice));
             foreach (var (label, variantDevice) in variants)
             {
@@ -146,7 +149,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
             // The graphs the runtime would pick (fused kernels when the library is there), and the portable graphs beside them.
             var latents = new HostTensor(generator.Randn(1, 16, f, h, w), new[] { 1L, 16, f, h, w });
             var variants = new List<(string Label, ExecutionDevice Device)> { ("", device) };
-            using var portableDevice = device.KernelLibraryPath is null ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
+            using var portableDevice = device.KernelLibraryPath is null || !options.WithPortable ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
             if (portableDevice is not null) variants.Add((" (portable graphs)", portableDevice));
             foreach (var (label, variantDevice) in variants)
             {
@@ -200,32 +203,46 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         }
     }
 
-    /// <summary>Times <paramref name="action"/>; the memory peak is reported above <paramref name="baseline"/> (taken before the component's sessions were created, so it counts weights and activations, like torch's max_memory_allocated).</summary>
+    /// <summary>
+    /// Times <paramref name="action"/>. Memory peaks are reported above <paramref name="baseline"/> (taken before the
+    /// component's sessions were created, so they count weights and activations, like torch's max_memory_allocated):
+    /// one for the timed runs and one for the warm-up runs, which carry first-use work (cuDNN's algorithm search).
+    /// </summary>
     BenchMeasurement Measure(string what, DType precision, long baseline, int repeats, int warmup, Action action, string detail = "")
     {
-        var memory = GpuMemoryMonitor.Start(options.Runtime.DeviceId);
-        for (int i = 0; i < warmup; i++) action();
-        var times = new List<double>();
-        for (int i = 0; i < repeats; i++)
+        long warmupPeak;
+        using (var memory = GpuMemoryMonitor.Start(options.Runtime.DeviceId))
         {
-            var clock = Stopwatch.StartNew();
-            action();
-            times.Add(clock.Elapsed.TotalMilliseconds);
+            for (int i = 0; i < warmup; i++) action();
+            memory.Dispose();
+            warmupPeak = baseline < 0 ? -1 : memory.Peak - baseline;
         }
-        memory.Dispose();
-        long peak = baseline < 0 ? -1 : memory.Peak - baseline;
-        var m = BenchMeasurement.From(what, precision.ShortName(), times, peak, detail);
+        var times = new List<double>();
+        long peak;
+        using (var memory = GpuMemoryMonitor.Start(options.Runtime.DeviceId))
+        {
+            for (int i = 0; i < repeats; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                action();
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            memory.Dispose();
+            peak = baseline < 0 ? -1 : memory.Peak - baseline;
+        }
+        var m = BenchMeasurement.From(what, precision.ShortName(), times, peak, detail, warmupPeak);
         _results.Add(m);
-        log.WriteLine($"{what}: min {m.MinMs:F1} ms, median {m.MedianMs:F1} ms");
+        log.WriteLine($"{what}: min {m.MinMs:F1} ms, median {m.MedianMs:F1} ms, GPU peak {m.PeakGpuGiB:F2} GiB (warm-up {m.WarmupPeakGpuGiB:F2} GiB)");
         return m;
     }
 
     public void Print(TextWriter output, string? jsonPath)
     {
-        output.WriteLine($"| what | precision | min ms | median ms | runs | GPU peak GiB above baseline | detail |");
-        output.WriteLine("|---|---|---|---|---|---|---|");
+        output.WriteLine($"| what | precision | min ms | median ms | runs | GPU peak GiB above baseline | same, warm-up runs | detail |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var r in _results)
-            output.WriteLine($"| {r.What} | {r.Precision} | {r.MinMs:F1} | {r.MedianMs:F1} | {r.Runs} | {(r.PeakGpuGiB is double g ? g.ToString("F2") : "n/a")} | {r.Detail} |");
+            output.WriteLine($"| {r.What} | {r.Precision} | {r.MinMs:F1} | {r.MedianMs:F1} | {r.Runs} | {GiB(r.PeakGpuGiB)} | {GiB(r.WarmupPeakGpuGiB)} | {r.Detail} |");
+        static string GiB(double? g) => g is double v ? v.ToString("F2") : "n/a";
         string json = JsonSerializer.Serialize(_results, new JsonSerializerOptions { WriteIndented = true });
         if (jsonPath is not null) File.WriteAllText(jsonPath, json);
         else output.WriteLine(json);

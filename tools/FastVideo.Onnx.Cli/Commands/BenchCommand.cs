@@ -15,6 +15,7 @@ public static class BenchCommand
         usage: fastvideo-onnx bench run --config-dir DIR --work DIR [--dtype bf16] [--vae-dtype fp16] [--text-dtype bf16]
                  [--device cuda] [--parts transformer,vae,text,e2e] [--height 480 --width 832 --num-frames 81]
                  [--steps 50] [--repeats 5] [--json FILE] [--profile DIR] [--kernels auto|off|PATH]
+                 [--no-portable]
                fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR] [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
 
@@ -22,7 +23,8 @@ public static class BenchCommand
                          models/configs/wan2.1-t2v-1.3b) into --work (once), then time the transformer
                          forward (batch 1 and 2), the VAE decode, the UMT5 encoder and the whole guided
                          text-to-video run, with session creation times and GPU memory peaks. Prints a
-                         Markdown table and JSON.
+                         Markdown table and JSON. With the kernel library in use, the portable graphs
+                         are measured beside the fused ones unless --no-portable.
           precision      convert the tiny model at each precision, run it on --device and compare every
                          component and the pipeline with the Diffusers reference in --fixtures (cosine
                          >= 0.999). Exits 1 when any comparison fails.
@@ -38,7 +40,7 @@ public static class BenchCommand
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
         "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
     };
-    public static readonly string[] FlagOptions = { "help", "force" };
+    public static readonly string[] FlagOptions = { "help", "force", "no-portable" };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
@@ -79,6 +81,7 @@ public static class BenchCommand
             Steps = args.Int("steps") ?? 50,
             Repeats = args.Int("repeats") ?? 5,
             ProfileFolder = args.Value("profile"),
+            WithPortable = !args.Flag("no-portable"),
         };
         Directory.CreateDirectory(options.WorkFolder);
         var bench = new Benchmarks.WanBenchmark(options, stderr);
