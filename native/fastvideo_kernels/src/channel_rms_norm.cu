@@ -112,7 +112,80 @@ cudaError_t ChannelRmsNormT(const void* x, const float* gamma, void* y, int64_t 
   return Launch<T, 1>(x, gamma, y, batch, channels, positions, scale, eps, silu, stream);
 }
 
+// Channels-last form: rows of `channels` contiguous values, one warp per row. Each lane owns every 32nd vector of V
+// channels; a first pass sums squares (shuffled across the warp), a second re-reads the row (from L1: a row is at most a
+// few hundred bytes) to scale and write. blockDim = (32, kWarpsPerBlock).
+constexpr int kWarpsPerBlock = 8;
+
+template <typename T, int V>
+__global__ void __launch_bounds__(32 * kWarpsPerBlock) ChannelsLastRmsNormKernel(const T* __restrict__ x, const float* __restrict__ gamma,
+    T* __restrict__ y, int64_t rows, int channels, float scale, float eps, bool silu) {
+  const int64_t row = (int64_t)blockIdx.x * kWarpsPerBlock + threadIdx.y;
+  if (row >= rows) return;  // a whole warp leaves together: no shuffle below misses a lane
+  const int lane = threadIdx.x, vectors = channels / V;
+  const T* xp = x + row * channels;
+  T* yp = y + row * channels;
+  float total = 0.f;
+  for (int i = lane; i < vectors; i += 32) {
+    const Vec<T, V> a = Load<T, V>(xp + i * V);
+#pragma unroll
+    for (int j = 0; j < V; j++) {
+      const float v = ToFloat(a.v[j]);
+      total += v * v;
+    }
+  }
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) total += __shfl_xor_sync(0xffffffffu, total, offset);
+  const float inv = scale / fmaxf(sqrtf(total), eps);  // F.normalize: x / max(||x||, eps), then * scale
+  for (int i = lane; i < vectors; i += 32) {
+    const Vec<T, V> a = Load<T, V>(xp + i * V);
+    Vec<T, V> o;
+#pragma unroll
+    for (int j = 0; j < V; j++) {
+      float v = ToFloat(a.v[j]) * inv * gamma[i * V + j];
+      if (silu) v = Silu<T>(v);
+      o.v[j] = FromFloat<T>(v);
+    }
+    Store<T, V>(yp + i * V, o);
+  }
+}
+
+template <typename T, int V>
+cudaError_t LaunchLast(const void* x, const float* gamma, void* y, int64_t rows, int64_t channels, float scale, float eps, bool silu,
+                       cudaStream_t stream) {
+  const int64_t blocks = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
+  ChannelsLastRmsNormKernel<T, V><<<(unsigned)blocks, dim3(32, kWarpsPerBlock), 0, stream>>>(
+      (const T*)x, gamma, (T*)y, rows, (int)channels, scale, eps, silu);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t ChannelsLastRmsNormT(const void* x, const float* gamma, void* y, int64_t rows, int64_t channels, float scale, float eps,
+                                 bool silu, cudaStream_t stream) {
+  // The widest vector (8, 4, 2 values) that divides a row, fits the alignment and still spreads a row over a warp.
+  auto fits = [&](int v) {
+    return channels % v == 0 && channels / v >= 32 && Aligned(x, v * sizeof(T)) && Aligned(y, v * sizeof(T));
+  };
+  if (sizeof(T) == 2 && fits(8)) return LaunchLast<T, 8>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+  if (fits(4)) return LaunchLast<T, 4>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+  if (fits(2)) return LaunchLast<T, 2>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+  return LaunchLast<T, 1>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+}
+
 }  // namespace
+
+cudaError_t LaunchChannelsLastRmsNorm(ElemType type, const void* x, const float* gamma, void* y, int64_t rows, int64_t channels,
+                                      float scale, float eps, bool silu, cudaStream_t stream) {
+  if (rows <= 0 || channels <= 0) return cudaSuccess;  // nothing to do
+  if (channels > 0x7fffffffLL) return cudaErrorInvalidValue;
+  switch (type) {
+    case ElemType::Float32: return ChannelsLastRmsNormT<float>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+    case ElemType::Float16: return ChannelsLastRmsNormT<__half>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+    case ElemType::BFloat16: return ChannelsLastRmsNormT<__nv_bfloat16>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+  }
+  return cudaErrorInvalidValue;
+}
 
 cudaError_t LaunchChannelRmsNorm(ElemType type, const void* x, const float* gamma, void* y, int64_t batch, int64_t channels,
                                  int64_t positions, float scale, float eps, bool silu, cudaStream_t stream) {

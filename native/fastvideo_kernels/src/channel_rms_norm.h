@@ -1,4 +1,4 @@
-// Channel RMS norm of channel-first activations (Wan VAE's WanRMS_norm, optionally followed by SiLU) as one kernel.
+// Channel RMS norm of channel-first or channels-last activations (Wan VAE's WanRMS_norm, optionally followed by SiLU) as one kernel.
 #pragma once
 #include <cstdint>
 #include <cuda_runtime.h>
@@ -12,5 +12,9 @@ namespace fastvideo {
 // all arithmetic in float32, one rounding to the element type.
 cudaError_t LaunchChannelRmsNorm(ElemType type, const void* x, const float* gamma, void* y, int64_t batch, int64_t channels,
                                  int64_t positions, float scale, float eps, bool silu, cudaStream_t stream);
+
+// The same norm over channels-last activations: x, y [rows, channels] (rows = batch x positions), channels contiguous.
+cudaError_t LaunchChannelsLastRmsNorm(ElemType type, const void* x, const float* gamma, void* y, int64_t rows, int64_t channels,
+                                      float scale, float eps, bool silu, cudaStream_t stream);
 
 }  // namespace fastvideo

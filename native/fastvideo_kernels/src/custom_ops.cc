@@ -225,9 +225,10 @@ struct LinearKernel {
   }
 };
 
-// Wan VAE's channel RMS norm (+ SiLU): x [B, C, *spatial], gamma float32 with C values ([C] or the checkpoint's
-// [C, 1, 1(, 1)]); attributes scale, epsilon (float) and silu (int, 0 or 1).
-template <typename T>
+// Wan VAE's channel RMS norm (+ SiLU): x [B, C, *spatial] (ChannelRmsNorm) or [B, *spatial, C] (ChannelsLastRmsNorm),
+// gamma float32 with C values ([C] or the checkpoint's [C, 1, 1(, 1)]); attributes scale, epsilon (float) and silu
+// (int, 0 or 1).
+template <typename T, bool ChannelsLast>
 struct ChannelRmsNormKernel {
   float scale, eps;
   bool silu;
@@ -237,17 +238,21 @@ struct ChannelRmsNormKernel {
         silu(Ort::ConstKernelInfo(info).GetAttribute<int64_t>("silu") != 0) {}
 
   void Compute(OrtKernelContext* context) {
-    const char* op = "ChannelRmsNorm";
+    const char* op = ChannelsLast ? "ChannelsLastRmsNorm" : "ChannelRmsNorm";
     Input x = GetInput(context, 0);
-    if (x.shape.size() < 2) Fail(op, "input must be [batch, channels, ...]");
-    const int64_t batch = x.shape[0], channels = x.shape[1];
+    if (x.shape.size() < 2) Fail(op, ChannelsLast ? "input must be [batch, ..., channels]" : "input must be [batch, channels, ...]");
+    const int64_t batch = x.shape[0], channels = ChannelsLast ? x.shape.back() : x.shape[1];
     Input gamma = GetInput(context, 1);
     if (!gamma.value || gamma.count != channels) Fail(op, "gamma must have one value per channel");
     void* y = Output(context, x.shape);
     if (x.count == 0) return;
-    const int64_t positions = x.count / (batch * channels);
-    Check(LaunchChannelRmsNorm(OnnxType<T>::elem, x.data, static_cast<const float*>(gamma.data), y, batch, channels, positions, scale,
-                               eps, silu, Stream(context)), op);
+    const float* g = static_cast<const float*>(gamma.data);
+    if constexpr (ChannelsLast) {
+      Check(LaunchChannelsLastRmsNorm(OnnxType<T>::elem, x.data, g, y, x.count / channels, channels, scale, eps, silu, Stream(context)), op);
+    } else {
+      const int64_t positions = x.count / (batch * channels);
+      Check(LaunchChannelRmsNorm(OnnxType<T>::elem, x.data, g, y, batch, channels, positions, scale, eps, silu, Stream(context)), op);
+    }
   }
 };
 
@@ -313,9 +318,9 @@ struct LinearOp : OpBase<LinearOp<T>, LinearKernel<T>, T> {
   }
 };
 
-template <typename T>
-struct ChannelRmsNormOp : OpBase<ChannelRmsNormOp<T>, ChannelRmsNormKernel<T>, T> {
-  const char* GetName() const { return "ChannelRmsNorm"; }
+template <typename T, bool ChannelsLast>
+struct ChannelRmsNormOp : OpBase<ChannelRmsNormOp<T, ChannelsLast>, ChannelRmsNormKernel<T, ChannelsLast>, T> {
+  const char* GetName() const { return ChannelsLast ? "ChannelsLastRmsNorm" : "ChannelRmsNorm"; }
   size_t GetInputTypeCount() const { return 2; }
   ONNXTensorElementDataType GetInputType(size_t i) const { return i == 0 ? OnnxType<T>::value : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT; }
 };
@@ -327,7 +332,8 @@ struct OpSet {
   ResidualLayerNormOp<T> residualNorm;
   RmsNormRotaryOp<T> rmsRotary;
   LinearOp<T> linear;
-  ChannelRmsNormOp<T> channelRmsNorm;
+  ChannelRmsNormOp<T, false> channelRmsNorm;
+  ChannelRmsNormOp<T, true> channelsLastRmsNorm;
 
   void AddTo(Ort::CustomOpDomain& domain) {
     domain.Add(&linear);
@@ -336,6 +342,7 @@ struct OpSet {
     domain.Add(&residualNorm);
     domain.Add(&rmsRotary);
     domain.Add(&channelRmsNorm);
+    domain.Add(&channelsLastRmsNorm);
   }
 };
 

@@ -1,4 +1,4 @@
-// Standalone GPU check of the ChannelRmsNorm kernel against a float64 reference of its definition
+// Standalone GPU check of the ChannelRmsNorm kernels (channel-first and channels-last) against a float64 reference of their definition
 // (y = act(x / max(||x||_C, eps) * scale * gamma[c]), x as stored in the element type), over shapes that exercise
 // every vector width, odd and tiny spatial sizes, batches, misaligned pointers and all-zero positions; then timings.
 //   nvcc -std=c++17 -O3 -arch=sm_90 -I native/fastvideo_kernels/src -o build/crn_test
@@ -46,17 +46,18 @@ template <> struct Info<__nv_bfloat16> { static constexpr ElemType type = ElemTy
 
 int failures = 0;
 
-// offset: elements the x/y pointers are shifted by (misalignment test)
+// offset: elements the x/y pointers are shifted by (misalignment test); last: x is [B, N, C] (channels-last), else [B, C, N]
 template <typename T>
-void Check(int64_t batch, int64_t channels, int64_t positions, bool silu, int offset, uint32_t seed) {
+void Check(int64_t batch, int64_t channels, int64_t positions, bool silu, int offset, bool last, uint32_t seed) {
   const int64_t n = batch * channels * positions;
+  auto at = [&](int64_t b, int64_t c, int64_t p) { return last ? (b * positions + p) * channels + c : (b * channels + c) * positions + p; };
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.f, 3.f);
   std::vector<T> x(n);
   for (auto& v : x) v = FromF<T>(normal(rng));
   // an all-zero position (the norm clamps to eps: output 0, not NaN)
   if (positions > 3)
-    for (int64_t c = 0; c < channels; c++) x[(0 * channels + c) * positions + 3] = FromF<T>(0.f);
+    for (int64_t c = 0; c < channels; c++) x[at(0, c, 3)] = FromF<T>(0.f);
   std::vector<float> gamma(channels);
   for (auto& g : gamma) g = 0.5f + (float)(rng() % 1000) / 1000.f;
   const float scale = std::sqrt((float)channels), eps = 1e-12f;
@@ -69,7 +70,10 @@ void Check(int64_t batch, int64_t channels, int64_t positions, bool silu, int of
   CUDA_OK(cudaMemcpy(dx + offset, x.data(), n * sizeof(T), cudaMemcpyHostToDevice));
   CUDA_OK(cudaMemcpy(dg, gamma.data(), channels * sizeof(float), cudaMemcpyHostToDevice));
   CUDA_OK(cudaMemset(dy, 0xff, (n + offset) * sizeof(T)));
-  CUDA_OK(fastvideo::LaunchChannelRmsNorm(Info<T>::type, dx + offset, dg, dy + offset, batch, channels, positions, scale, eps, silu, 0));
+  if (last)
+    CUDA_OK(fastvideo::LaunchChannelsLastRmsNorm(Info<T>::type, dx + offset, dg, dy + offset, batch * positions, channels, scale, eps, silu, 0));
+  else
+    CUDA_OK(fastvideo::LaunchChannelRmsNorm(Info<T>::type, dx + offset, dg, dy + offset, batch, channels, positions, scale, eps, silu, 0));
   CUDA_OK(cudaDeviceSynchronize());
   std::vector<T> y(n);
   CUDA_OK(cudaMemcpy(y.data(), dy + offset, n * sizeof(T), cudaMemcpyDeviceToHost));
@@ -83,12 +87,12 @@ void Check(int64_t batch, int64_t channels, int64_t positions, bool silu, int of
     for (int64_t p = 0; p < positions; p++) {
       double sum = 0;
       for (int64_t c = 0; c < channels; c++) {
-        const double v = ToF(x[(b * channels + c) * positions + p]);
+        const double v = ToF(x[at(b, c, p)]);
         sum += v * v;
       }
       const double inv = 1.0 / std::max(std::sqrt(sum), (double)eps);
       for (int64_t c = 0; c < channels; c++) {
-        const int64_t i = (b * channels + c) * positions + p;
+        const int64_t i = at(b, c, p);
         double r = ToF(x[i]) * inv * scale * gamma[c];
         if (silu) r = r / (1.0 + std::exp(-r));
         const double got = ToF(y[i]);
@@ -99,8 +103,8 @@ void Check(int64_t batch, int64_t channels, int64_t positions, bool silu, int of
     }
   const bool ok = bad == 0;
   if (!ok) failures++;
-  std::printf("%s %s B=%lld C=%lld N=%lld silu=%d offset=%d: max rel err %.3g (|y| > 1e-3)%s\n", ok ? "ok  " : "FAIL", Info<T>::name,
-              (long long)batch, (long long)channels, (long long)positions, (int)silu, offset, worst,
+  std::printf("%s %s %s B=%lld C=%lld N=%lld silu=%d offset=%d: max rel err %.3g (|y| > 1e-3)%s\n", ok ? "ok  " : "FAIL", Info<T>::name,
+              last ? "channels-last" : "channel-first", (long long)batch, (long long)channels, (long long)positions, (int)silu, offset, worst,
               ok ? "" : (" (" + std::to_string(bad) + " elements out of tolerance)").c_str());
 }
 
@@ -114,12 +118,13 @@ void CheckAll() {
       {1, 33, 3 * 96 * 104, 0}, {1, 192, 4 * 120 * 208, 0},                                     // other C, multi-frame
   };
   uint32_t seed = 1;
-  for (const auto& k : cases)
-    for (bool silu : {false, true}) Check<T>(k.b, k.c, k.n, silu, k.offset, seed++);
+  for (bool last : {false, true})
+    for (const auto& k : cases)
+      for (bool silu : {false, true}) Check<T>(k.b, k.c, k.n, silu, k.offset, last, seed++);
 }
 
 template <typename T>
-void Time(int64_t channels, int64_t positions, bool silu) {
+void Time(int64_t channels, int64_t positions, bool silu, bool last = false) {
   const int64_t n = channels * positions;
   T *dx = nullptr, *dy = nullptr;
   float* dg = nullptr;
@@ -132,18 +137,22 @@ void Time(int64_t channels, int64_t positions, bool silu) {
   CUDA_OK(cudaEventCreate(&start));
   CUDA_OK(cudaEventCreate(&stop));
   const float scale = std::sqrt((float)channels);
-  for (int i = 0; i < 3; i++) CUDA_OK(fastvideo::LaunchChannelRmsNorm(Info<T>::type, dx, dg, dy, 1, channels, positions, scale, 1e-12f, silu, 0));
+  auto launch = [&] {
+    return last ? fastvideo::LaunchChannelsLastRmsNorm(Info<T>::type, dx, dg, dy, positions, channels, scale, 1e-12f, silu, 0)
+                : fastvideo::LaunchChannelRmsNorm(Info<T>::type, dx, dg, dy, 1, channels, positions, scale, 1e-12f, silu, 0);
+  };
+  for (int i = 0; i < 3; i++) CUDA_OK(launch());
   const int reps = 20;
   CUDA_OK(cudaEventRecord(start));
-  for (int i = 0; i < reps; i++) CUDA_OK(fastvideo::LaunchChannelRmsNorm(Info<T>::type, dx, dg, dy, 1, channels, positions, scale, 1e-12f, silu, 0));
+  for (int i = 0; i < reps; i++) CUDA_OK(launch());
   CUDA_OK(cudaEventRecord(stop));
   CUDA_OK(cudaEventSynchronize(stop));
   float ms = 0;
   CUDA_OK(cudaEventElapsedTime(&ms, start, stop));
   ms /= reps;
   const double bytes = 2.0 * n * sizeof(T);  // one read + one write: the minimum traffic
-  std::printf("time %s C=%lld N=%lld silu=%d: %.1f us, %.0f GB/s effective (read once + write once)\n", Info<T>::name,
-              (long long)channels, (long long)positions, (int)silu, ms * 1e3, bytes / (ms * 1e-3) / 1e9);
+  std::printf("time %s %s C=%lld N=%lld silu=%d: %.1f us, %.0f GB/s effective (read once + write once)\n", Info<T>::name,
+              last ? "channels-last" : "channel-first", (long long)channels, (long long)positions, (int)silu, ms * 1e3, bytes / (ms * 1e-3) / 1e9);
   CUDA_OK(cudaEventDestroy(start));
   CUDA_OK(cudaEventDestroy(stop));
   CUDA_OK(cudaFree(dx));
@@ -164,6 +173,9 @@ int main(int argc, char** argv) {
     Time<__half>(384, 1LL * 60 * 104, true);
     Time<float>(96, 4LL * 480 * 832, true);
     Time<__nv_bfloat16>(96, 4LL * 480 * 832, false);
+    Time<__half>(96, 4LL * 480 * 832, true, true);
+    Time<__half>(192, 4LL * 240 * 416, true, true);
+    Time<__half>(384, 4LL * 120 * 208, true, true);
   }
   std::printf(failures == 0 ? "ALL OK\n" : "%d FAILED\n", failures);
   return failures == 0 ? 0 : 1;

@@ -37,6 +37,13 @@ public static class WanVaeGraphs
     public static OnnxGraphBuilder BuildEncoder(WanVaeModel model, DType computeType, bool firstChunk, bool fusedKernels = false) =>
         Encoder(model, computeType, firstChunk, fusedKernels).Graph;
 
+    /// <summary>
+    /// A chunk graph's builder. The fused fp16 graphs write their norms channels-last: the runtime runs fp16 VAE sessions
+    /// with channels-last convolutions on CUDA (ExecutionDevice.VaeChannelsLast), which is where those graphs run.
+    /// </summary>
+    static OnnxGraphBuilder NewGraph(DType computeType, bool fusedKernels) =>
+        new(computeType) { UseFusedKernels = fusedKernels, ChannelsLastNorms = fusedKernels && computeType == DType.Float16 };
+
     /// <summary>The decoder's caches, in order, as the forward claims them (traced symbolically; no weights are read).</summary>
     public static IReadOnlyList<WanVaeCacheSlot> DecoderCaches(WanVaeModel model) => Decoder(model, DType.Float32, firstChunk: false).Caches;
 
@@ -48,7 +55,7 @@ public static class WanVaeGraphs
         bool fusedKernels = false)
     {
         var c = model.Config;
-        var g = new OnnxGraphBuilder(computeType) { UseFusedKernels = fusedKernels };
+        var g = NewGraph(computeType, fusedKernels);
         var latents = g.Input(WanVaeChunking.LatentsName, DType.Float32, Batch, c.ZDim, 1, LatentHeight, LatentWidth);
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(LatentHeight, LatentWidth)));
         var video = model.DecodeChunk(g, latents, cache);
@@ -65,7 +72,7 @@ public static class WanVaeGraphs
         bool fusedKernels = false)
     {
         var c = model.Config;
-        var g = new OnnxGraphBuilder(computeType) { UseFusedKernels = fusedKernels };
+        var g = NewGraph(computeType, fusedKernels);
         var video = g.Input(WanVaeChunking.VideoName, DType.Float32, Batch, c.InChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
             VideoHeight, VideoWidth);
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(VideoHeight, VideoWidth)));

@@ -43,8 +43,8 @@ public sealed class ComponentFolder
     }
 
     public GraphSession Open(ExecutionDevice device, string file, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
-        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false) =>
-        device.Open(Graph(file), $"{Name}/{file}", profiles, withKernels, fixedDims, cudaGraph, oncePerRequest);
+        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false, bool channelsLast = false) =>
+        device.Open(Graph(file), $"{Name}/{file}", profiles, withKernels, fixedDims, cudaGraph, oncePerRequest, channelsLast);
 
     public bool HasGraph(string file) => Manifest.Graphs.Any(g => g.File == file);
 }

@@ -1,5 +1,6 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Tensors;
 using Microsoft.ML.OnnxRuntime;
@@ -33,17 +34,21 @@ public sealed class VaeRunner : IDisposable
     /// <summary>The graph files in use: decoder_first and decoder, then encoder_first and encoder when opened with the encoder.</summary>
     public IReadOnlyList<string> GraphFiles { get; }
 
+    /// <summary>True when the sessions run their convolutions channels-last (<see cref="ExecutionDevice.VaeChannelsLast"/>, fp16 graphs).</summary>
+    public bool ChannelsLast { get; }
+
     VaeRunner(ExecutionDevice device, ComponentFolder folder, bool withEncoder, bool fused)
     {
         _device = device;
         _folder = folder;
         Normalization = WanVaeNormalization.FromConfig(folder.Config());
         UsesFusedKernels = fused;
+        ChannelsLast = device.VaeChannelsLast && folder.Manifest.Precision == DType.Float16.ShortName();
         var files = Graphs(withEncoder, fused);
         var sessions = new List<GraphSession>();
         try
         {
-            foreach (var file in files) sessions.Add(folder.Open(device, file, withKernels: fused, oncePerRequest: true));
+            foreach (var file in files) sessions.Add(OpenGraph(file, null));
         }
         catch
         {
@@ -76,12 +81,15 @@ public sealed class VaeRunner : IDisposable
         var (first, next) = decoder ? (_decoderFirst, _decoder) : (_encoderFirst!, _encoder!);
         first.Dispose();
         next.Dispose();
-        first = _folder.Open(_device, files[0], withKernels: UsesFusedKernels, fixedDims: dims, oncePerRequest: true);
-        next = _folder.Open(_device, files[1], withKernels: UsesFusedKernels, fixedDims: dims, oncePerRequest: true);
+        first = OpenGraph(files[0], dims);
+        next = OpenGraph(files[1], dims);
         CreationTime += first.CreationTime + next.CreationTime;
         if (decoder) (_decoderFirst, _decoder, _decoderShape) = (first, next, key);
         else (_encoderFirst, _encoder, _encoderShape) = (first, next, key);
     }
+
+    GraphSession OpenGraph(string file, IReadOnlyDictionary<string, long>? dims) =>
+        _folder.Open(_device, file, withKernels: UsesFusedKernels, fixedDims: dims, oncePerRequest: true, channelsLast: ChannelsLast);
 
     static IReadOnlyList<string> Graphs(bool withEncoder, bool fused) =>
         WanVaeChunking.Graphs.Take(withEncoder ? 4 : 2).Select(g => fused ? WanVaeChunking.FusedGraph(g) : g).ToList();
@@ -128,9 +136,9 @@ public sealed class VaeRunner : IDisposable
             chunk =>
             {
                 // chunk [1, 3, n, H, W] goes after the frames written so far in [1, 3, F, H, W]
-                int n = (int)(chunk.Length / (3 * frameSize));
+                int n = chunk.Length / (int)(3 * frameSize);
                 for (int c = 0; c < 3; c++)
-                    chunk.AsSpan((int)(c * n * frameSize), (int)(n * frameSize)).CopyTo(video.AsSpan((int)((c * frames + written) * frameSize)));
+                    chunk.Slice((int)(c * n * frameSize), (int)(n * frameSize)).CopyTo(video.AsSpan((int)((c * frames + written) * frameSize)));
                 written += n;
             }, cancel);
         return new HostTensor(video, new long[] { 1, 3, frames, height, width });
@@ -160,7 +168,7 @@ public sealed class VaeRunner : IDisposable
                 // chunk: [1, z, 1, h, w] -> frame t0 of [1, z, f, h, w]
                 long plane = h * w;
                 for (int c = 0; c < LatentChannels; c++)
-                    chunk.AsSpan((int)(c * plane), (int)plane).CopyTo(mean.AsSpan((int)((c * latentFrames + t0) * plane)));
+                    chunk.Slice((int)(c * plane), (int)plane).CopyTo(mean.AsSpan((int)((c * latentFrames + t0) * plane)));
                 t0++;
             }, cancel);
         return new HostTensor(mean, new long[] { 1, LatentChannels, latentFrames, h, w });
@@ -171,7 +179,7 @@ public sealed class VaeRunner : IDisposable
     /// call's caches (kept in device memory, allocated by ONNX Runtime), every result copied to the host.
     /// </summary>
     void RunChunks(GraphSession first, GraphSession next, string inputName, string outputName, int chunks,
-        Func<int, (float[] Data, long[] Shape)> input, Action<float[]> consume, CancellationToken cancel)
+        Func<int, (float[] Data, long[] Shape)> input, ReadOnlySpanAction consume, CancellationToken cancel)
     {
         IDisposableReadOnlyCollection<OrtValue>? previous = null;
         var cacheNames = first.OutputNames.Where(n => n.StartsWith(WanVaeChunking.NextCachePrefix, StringComparison.Ordinal)).ToList();
@@ -191,7 +199,7 @@ public sealed class VaeRunner : IDisposable
                 var results = (t == 0 ? first : next).Run(inputs, outputs);
                 previous?.Dispose();
                 previous = results;
-                consume(results[0].GetTensorDataAsSpan<float>().ToArray());
+                consume(results[0].GetTensorDataAsSpan<float>());
             }
         }
         finally
@@ -199,6 +207,9 @@ public sealed class VaeRunner : IDisposable
             previous?.Dispose();
         }
     }
+
+    /// <summary>Takes one chunk's result where it lies (in ONNX Runtime's output tensor on the host), without a copy.</summary>
+    delegate void ReadOnlySpanAction(ReadOnlySpan<float> chunk);
 
     /// <summary>Frames [start, start + count) of a [1, C, F, H, W] tensor as [1, C, count, H, W].</summary>
     static float[] Frame(float[] data, long[] shape, long start, long count)

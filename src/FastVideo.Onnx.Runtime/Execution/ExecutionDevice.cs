@@ -30,6 +30,15 @@ public sealed class ExecutionDevice : IDisposable
     public IDeviceMath Math { get; }
     public bool IsGpu => Provider != ExecutionProvider.Cpu;
 
+    /// <summary>Whether all sessions allocate from one arena (<see cref="RuntimeOptions.SharedArena"/>).</summary>
+    public bool SharedArena => IsGpu && (Options.SharedArena ?? true);
+
+    /// <summary>Whether ONNX Runtime plans intermediate tensors as one block per run (<see cref="RuntimeOptions.MemoryPattern"/>).</summary>
+    public bool MemoryPattern => Options.MemoryPattern ?? !IsGpu;
+
+    /// <summary>Whether fp16 VAE sessions run their convolutions channels-last (<see cref="RuntimeOptions.VaeChannelsLast"/>).</summary>
+    public bool VaeChannelsLast => Provider == ExecutionProvider.Cuda && (Options.VaeChannelsLast ?? true);
+
     /// <summary>Whether sessions are specialised to request shapes (<see cref="RuntimeOptions.SpecializeShapes"/>).</summary>
     public bool SpecializeShapes => (IsGpu && Options.CudaGraph) || (Options.SpecializeShapes ?? IsGpu);
 
@@ -66,7 +75,7 @@ public sealed class ExecutionDevice : IDisposable
             notice?.Invoke(message + " -- falling back to the CPU as allowed");
             return Cpu(options with { Device = ExecutionProvider.Cpu });
         }
-        if (options.SharedArena) RegisterSharedArena(options);
+        if (options.SharedArena ?? true) RegisterSharedArena(options);
         var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
         return new ExecutionDevice(options, options.Device, memory, device =>
         {
@@ -115,9 +124,10 @@ public sealed class ExecutionDevice : IDisposable
     /// <summary>
     /// Session options for one graph. <paramref name="profiles"/> feed TensorRT's optimisation profiles;
     /// <paramref name="cudaGraph"/> turns on CUDA graph capture, for sessions whose every input and output stays at a
-    /// fixed address (the transformer: never the utility or VAE sessions, which bind new buffers on each call).
+    /// fixed address (the transformer: never the utility or VAE sessions, which bind new buffers on each call);
+    /// <paramref name="channelsLast"/> runs convolutions channels-last with their bias fused (see <see cref="VaeChannelsLast"/>).
     /// </summary>
-    public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null, bool cudaGraph = false)
+    public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null, bool cudaGraph = false, bool channelsLast = false)
     {
         var o = new SessionOptions
         {
@@ -125,15 +135,24 @@ public sealed class ExecutionDevice : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         if (Options.IntraOpThreads is int threads) o.IntraOpNumThreads = threads;
-        if (!Options.MemoryPattern) o.EnableMemoryPattern = false;
-        if (Provider != ExecutionProvider.Cpu && Options.SharedArena) o.AddSessionConfigEntry("session.use_env_allocators", "1");
+        if (!MemoryPattern) o.EnableMemoryPattern = false;
+        if (SharedArena) o.AddSessionConfigEntry("session.use_env_allocators", "1");
         if (Options.ProfilePrefix is string prefix)
         {
             o.EnableProfiling = true;
             o.ProfileOutputPathPrefix = prefix;
         }
         if (Provider != ExecutionProvider.Cpu)
-            AppendGpuProvider(o, Options with { Device = Provider, CudaGraph = cudaGraph && Options.CudaGraph }, profiles ?? Array.Empty<ShapeProfile>());
+        {
+            bool nhwc = channelsLast && Provider == ExecutionProvider.Cuda;
+            AppendGpuProvider(o, Options with
+            {
+                Device = Provider,
+                CudaGraph = cudaGraph && Options.CudaGraph,
+                PreferNhwc = Options.PreferNhwc || nhwc,
+                CudnnFuseConvBias = Options.CudnnFuseConvBias || nhwc,
+            }, profiles ?? Array.Empty<ShapeProfile>());
+        }
         return o;
     }
 
@@ -148,7 +167,6 @@ public sealed class ExecutionDevice : IDisposable
         using var cuda = new OrtCUDAProviderOptions();
         cuda.UpdateOptions(new Dictionary<string, string>(CudaProviderOptions(options)));
         o.AppendExecutionProvider_CUDA(cuda);
-        if (options.WeightsOutsideArena) o.AddSessionConfigEntry("session.use_device_allocator_for_initializers", "1");
     }
 
     /// <summary>The CUDA execution provider's options for <paramref name="options"/>.</summary>
@@ -176,9 +194,9 @@ public sealed class ExecutionDevice : IDisposable
     /// <see cref="RuntimeOptions.ReleaseMemoryAfterRun"/> their arena hands its free memory back after each run.
     /// </remarks>
     public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
-        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false)
+        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false, bool channelsLast = false)
     {
-        using var options = SessionOptions(profiles, cudaGraph);
+        using var options = SessionOptions(profiles, cudaGraph, channelsLast);
         if (fixedDims is not null)
             foreach (var (name, value) in fixedDims) options.AddFreeDimensionOverrideByName(name, value);
         if (withKernels)

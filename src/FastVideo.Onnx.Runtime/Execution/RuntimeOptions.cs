@@ -36,36 +36,44 @@ public sealed record RuntimeOptions
     /// <summary>Let cuDNN use as much workspace as its fastest convolution algorithm asks for (ONNX Runtime's default); false caps it, trading speed for memory.</summary>
     public bool CudnnConvMaxWorkspace { get; init; } = true;
 
-    /// <summary>Let the CUDA provider run convolutions channels-last (NHWC), which tensor cores prefer for 16-bit data.</summary>
+    /// <summary>Let the CUDA provider run every session's convolutions channels-last (NHWC); see <see cref="VaeChannelsLast"/>.</summary>
     public bool PreferNhwc { get; init; }
 
     /// <summary>
     /// Let cuDNN add a convolution's bias inside the convolution (ONNX Runtime's <c>fuse_conv_bias</c>, through cuDNN's
-    /// graph API) instead of in a separate kernel after it: one pass less over each convolution's output.
+    /// graph API) instead of in a separate kernel after it: one pass less over each convolution's output. cuDNN finds
+    /// no fused kernel for channels-first fp16 convolutions, so it goes with <see cref="PreferNhwc"/>.
     /// </summary>
     public bool CudnnFuseConvBias { get; init; }
 
     /// <summary>
     /// Return the GPU memory of the once-per-request components (VAE, text encoder) to the device after each call
     /// (ONNX Runtime's arena shrinkage), instead of keeping it reserved for their next call: their peak is then not held
-    /// while the transformer runs, and sessions of differently shaped graphs do not each keep their own peak.
+    /// while the transformer runs. Costly: every call then allocates its memory anew (the VAE decode took 2.5 times as
+    /// long on an H200), so it is off unless memory is tighter than time.
     /// </summary>
     public bool ReleaseMemoryAfterRun { get; init; }
 
     /// <summary>
     /// One GPU memory arena for every session of the process (ONNX Runtime's environment allocator) instead of one per
     /// session: memory a component freed is reused by the next one, so the components' peaks do not add up.
+    /// Null: on GPU providers.
     /// </summary>
-    public bool SharedArena { get; init; }
+    public bool? SharedArena { get; init; }
 
     /// <summary>
     /// Let ONNX Runtime plan a graph's intermediate tensors as one block per run (its memory pattern) when shapes are
-    /// fixed; false allocates each tensor from the arena when it is produced and frees it after its last use.
+    /// fixed; false allocates each tensor from the arena when it is produced and frees it after its last use, which on
+    /// the GPU lowers the transformer's peak by about a gigabyte at the same speed. Null: off on GPU providers.
     /// </summary>
-    public bool MemoryPattern { get; init; } = true;
+    public bool? MemoryPattern { get; init; }
 
-    /// <summary>Allocate weights with the device allocator, outside the memory arena (no arena rounding on gigabytes of weights).</summary>
-    public bool WeightsOutsideArena { get; init; }
+    /// <summary>
+    /// Run the fp16 VAE's convolutions channels-last (NHWC, which cuDNN's tensor-core kernels use) with the bias added
+    /// inside cuDNN's convolution: <see cref="PreferNhwc"/> and <see cref="CudnnFuseConvBias"/> for the VAE's sessions
+    /// only (ONNX Runtime's channels-last convolutions take fp16 and fp32, not the transformer's bf16). Null: on CUDA.
+    /// </summary>
+    public bool? VaeChannelsLast { get; init; }
 
     /// <summary>
     /// The fused-kernel library (native/fastvideo_kernels) for GPU providers: "auto" (the default: the FASTVIDEO_KERNELS

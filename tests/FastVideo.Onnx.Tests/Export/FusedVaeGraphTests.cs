@@ -12,7 +12,8 @@ namespace FastVideo.Onnx.Tests.Export;
 
 /// <summary>
 /// The fused-kernel lowering of the Wan VAE: every channel RMS norm (with the SiLU after it) becomes one
-/// com.fastvideo::ChannelRmsNorm node, and nothing else changes. The kernel itself is CUDA-only; `fastvideo-onnx bench
+/// com.fastvideo::ChannelRmsNorm node (fp16: one ChannelsLastRmsNorm node between a transpose to channels-last and one
+/// back, which ONNX Runtime cancels against its channels-last convolutions), and nothing else changes. The kernel itself is CUDA-only; `fastvideo-onnx bench
 /// precision` checks its numbers on a GPU.
 /// </summary>
 public class FusedVaeGraphTests
@@ -47,7 +48,23 @@ public class FusedVaeGraphTests
             var fused = build(true);
             var norms = Descendants(part).OfType<WanVaeRmsNorm>().ToList();
             int attentionNorms = Descendants(part).OfType<WanVaeAttentionBlock>().Count();
-            var nodes = fused.Nodes.Where(n => n.OpType == "ChannelRmsNorm").ToList();
+            bool channelsLast = type == DType.Float16;
+            var nodes = fused.Nodes.Where(n => n.OpType == (channelsLast ? "ChannelsLastRmsNorm" : "ChannelRmsNorm")).ToList();
+            Assert.That(fused.Nodes.Count(n => n.OpType is "ChannelRmsNorm" or "ChannelsLastRmsNorm"), Is.EqualTo(nodes.Count), $"{file}: one layout per graph");
+            Assert.That(Count(fused, "Transpose") - Count(portable, "Transpose"), Is.EqualTo(channelsLast ? 2 * norms.Count : 0),
+                $"{file}: a transpose to channels-last and back around each channels-last norm");
+            if (channelsLast)
+                foreach (var norm in nodes)
+                {
+                    var before = fused.Nodes.Single(n => n.Output.Contains(norm.Input[0]));
+                    var after = fused.Nodes.Single(n => n.Input.Contains(norm.Output[0]));
+                    var toLast = before.Attribute.Single(a => a.Name == "perm").Ints.ToArray();
+                    var toFirst = after.Attribute.Single(a => a.Name == "perm").Ints.ToArray();
+                    Assert.That((before.OpType, after.OpType), Is.EqualTo(("Transpose", "Transpose")), $"{file}: {norm.Name}");
+                    Assert.That(toLast[0] == 0 && toLast[^1] == 1, Is.True, $"{file}: channels moved last, batch first");
+                    Assert.That(toLast.Select((p, i) => toFirst[p]).ToArray(), Is.EqualTo(Enumerable.Range(0, toLast.Length).ToArray()),
+                        $"{file}: the second transpose undoes the first");
+                }
 
             Assert.That(portable.Nodes.Any(n => n.Domain == OnnxGraphBuilder.KernelDomain), Is.False, $"{file}: the portable graph needs no custom operators");
             Assert.That(Count(portable, "ReduceL2"), Is.EqualTo(norms.Count), $"{file}: one ReduceL2 per norm in the portable graph");
