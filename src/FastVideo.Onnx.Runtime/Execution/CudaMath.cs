@@ -14,6 +14,7 @@ public sealed class CudaMath : IDeviceMath
     readonly Dictionary<(int, int), GraphSession> _combinations = new();
     readonly GraphSession _copy;
     readonly OrtAllocator _allocator;
+    GraphSession? _release;
 
     public CudaMath(ExecutionDevice device)
     {
@@ -87,8 +88,27 @@ public sealed class CudaMath : IDeviceMath
         host.CopyTo(destination);
     }
 
+    /// <summary>
+    /// A run of a one-value copy with ONNX Runtime's arena shrinkage on: the device's arena (with
+    /// <see cref="RuntimeOptions.SharedArena"/>, the one arena every session uses) frees its unused regions.
+    /// </summary>
+    public void ReleaseCachedMemory()
+    {
+        if (_release is null)
+        {
+            using var options = _device.SessionOptions();
+            _release = GraphSession.Open(UtilityGraphs.Copy(), options, "memory release");
+            _release.SetRunConfig("memory.enable_memory_arena_shrinkage", $"gpu:{_device.Options.DeviceId}");
+        }
+        var value = new float[1];
+        using var x = OrtValue.CreateTensorValueFromMemory(value, new[] { 1L });
+        using var y = OrtValue.CreateTensorValueFromMemory(new float[1], new[] { 1L });
+        _release.Run(new[] { ("x", x) }, new[] { ("y", y) });
+    }
+
     public void Dispose()
     {
+        _release?.Dispose();
         foreach (var s in _combinations.Values) s.Dispose();
         _copy.Dispose();
         _allocator.Dispose();

@@ -96,8 +96,9 @@ public sealed class ExecutionDevice : IDisposable
         {
             if (!SharedArenaDevices.Add(options.DeviceId)) return;
             using var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.ArenaAllocator, options.DeviceId, OrtMemType.Default);
-            // No cap; grow by what is asked for (kSameAsRequested = 1); ONNX Runtime's defaults for the chunk sizes.
-            using var arena = new OrtArenaCfg(0, 1, -1, -1);
+            // No cap; grow by what is asked for (kSameAsRequested = 1); ONNX Runtime's default first chunk; split free
+            // blocks unless less than ArenaMaxDeadMiB would be left over.
+            using var arena = new OrtArenaCfg(0, 1, -1, options.ArenaMaxDeadMiB << 20);
             OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena,
                 new Dictionary<string, string>(CudaProviderOptions(options)));
         }
@@ -223,6 +224,9 @@ public sealed class ExecutionDevice : IDisposable
         Math.Upload(data, t);
         return t;
     }
+
+    /// <summary>Hands cached but unused device memory back to the device (see <see cref="IDeviceMath.ReleaseCachedMemory"/>).</summary>
+    public void ReleaseCachedMemory() => Math.ReleaseCachedMemory();
 
     internal void Own(IDisposable d) => _owned.Add(d);
 

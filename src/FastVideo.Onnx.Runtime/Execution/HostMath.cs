@@ -33,4 +33,7 @@ public sealed class HostMath : IDeviceMath
     public void Download(DeviceTensor source, Span<float> destination) => source.HostSpan.CopyTo(destination);
 
     public void Dispose() { }
+
+    /// <summary>Host memory is ONNX Runtime's CPU arena, kept for the process.</summary>
+    public void ReleaseCachedMemory() { }
 }

@@ -15,6 +15,9 @@ public interface IDeviceMath : IDisposable
 
     /// <summary>Device to host.</summary>
     void Download(DeviceTensor source, Span<float> destination);
+
+    /// <summary>Hands the device memory ONNX Runtime keeps cached but unused (free arena regions) back to the device.</summary>
+    void ReleaseCachedMemory();
 }
 
 public static class DeviceMathExtensions

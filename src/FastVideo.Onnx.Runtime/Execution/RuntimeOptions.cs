@@ -62,6 +62,13 @@ public sealed record RuntimeOptions
     public bool? SharedArena { get; init; }
 
     /// <summary>
+    /// The most memory, in MiB, the shared arena may leave unused when it hands a larger free block to a smaller request
+    /// rather than splitting it (ONNX Runtime's max_dead_bytes_per_chunk, 128 MiB by default, wastes gigabytes on the
+    /// VAE's hundreds-of-megabytes activations; torch's caching allocator splits above 1 MiB).
+    /// </summary>
+    public int ArenaMaxDeadMiB { get; init; } = 2;
+
+    /// <summary>
     /// Let ONNX Runtime plan a graph's intermediate tensors as one block per run (its memory pattern) when shapes are
     /// fixed; false allocates each tensor from the arena when it is produced and frees it after its last use, which on
     /// the GPU lowers the transformer's peak by about a gigabyte at the same speed. Null: off on GPU providers.

@@ -51,24 +51,30 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
 
     public IReadOnlyList<BenchMeasurement> Results => _results;
 
+    static readonly string[] AllComponents = { "transformer", "vae", "text_encoder", "tokenizer", "scheduler" };
+
     public string PrepareModel()
     {
         string source = Path.Combine(options.WorkFolder, "source");
         // Only the components the requested parts use are converted (the UMT5-XXL encoder alone is 11 GB).
         var components = new HashSet<string>();
-        if (options.Parts.Contains("e2e")) components.UnionWith(new[] { "transformer", "vae", "text_encoder", "tokenizer", "scheduler" });
+        if (options.Parts.Contains("e2e")) components.UnionWith(AllComponents);
         if (options.Parts.Contains("transformer")) components.Add("transformer");
         if (options.Parts.Contains("vae")) components.Add("vae");
         if (options.Parts.Contains("text")) components.UnionWith(new[] { "text_encoder", "tokenizer" });
-        if (components.Count == 0) components.UnionWith(new[] { "transformer", "vae", "text_encoder", "tokenizer", "scheduler" });
+        if (components.Count == 0) components.UnionWith(AllComponents);
         string tag = $"t-{options.TransformerPrecision.ShortName()}-v-{options.VaePrecision.ShortName()}-x-{options.TextPrecision.ShortName()}-" +
                      string.Join("+", components.OrderBy(c => c, StringComparer.Ordinal));
         string converted = Path.Combine(options.WorkFolder, "onnx-" + tag);
-        if (ConvertedModel.IsConverted(converted))
-        {
-            log.WriteLine($"using the converted model in {converted}");
-            return converted;
-        }
+        // A folder converted with every component (--parts none, or all parts) serves any part.
+        string everything = Path.Combine(options.WorkFolder, "onnx-" + tag[..tag.LastIndexOf('-')] + "-" +
+                                         string.Join("+", AllComponents.OrderBy(c => c, StringComparer.Ordinal)));
+        foreach (var candidate in new[] { converted, everything })
+            if (ConvertedModel.IsConverted(candidate))
+            {
+                log.WriteLine($"using the converted model in {candidate}");
+                return candidate;
+            }
         if (Directory.Exists(source)) Directory.Delete(source, true);
         foreach (var file in Directory.GetFiles(options.ConfigFolder, "*.json", SearchOption.AllDirectories))
         {
@@ -117,7 +123,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
             if (portableDevice is not null) variants.Add((" (portable graph)", portableDevice));
             foreach (var (label, variantDevice) in variants)
             {
-                long baseline = GpuMemoryMonitor.Used(id);
+                long baseline = Baseline(device, id);
                 var clock = Stopwatch.StartNew();
                 var transformer = TransformerRunner.Open(model, variantDevice, log.WriteLine,
                     new TransformerShape(1, f, h, w));
@@ -153,7 +159,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
             if (portableDevice is not null) variants.Add((" (portable graphs)", portableDevice));
             foreach (var (label, variantDevice) in variants)
             {
-                long baseline = GpuMemoryMonitor.Used(id);
+                long baseline = Baseline(device, id);
                 using var vae = VaeRunner.Open(model, variantDevice, withEncoder: false, log.WriteLine);
                 Measure($"VAE decode {f}x{h}x{w} latents{label}", options.VaePrecision, baseline, Math.Max(2, options.Repeats / 2), 1,
                     () => vae.Decode(latents), $"{string.Join(" + ", vae.GraphFiles)}, {(f - 1) * 4 + 1} frames at {options.Height}x{options.Width}, frames copied to host");
@@ -162,7 +168,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
 
         if (options.Parts.Contains("text"))
         {
-            long baseline = GpuMemoryMonitor.Used(id);
+            long baseline = Baseline(device, id);
             using var text = TextEncoderRunner.Open(model, device);
             Measure($"UMT5 encoder, {options.TextTokens} tokens", options.TextPrecision, baseline, options.Repeats, 2,
                 () => text.Encode("A red fox runs through fresh snow at sunrise, cinematic lighting.", options.TextTokens), "batch 1");
@@ -171,7 +177,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         if (options.Parts.Contains("e2e"))
         {
             var load = Stopwatch.StartNew();
-            long baseline = GpuMemoryMonitor.Used(id);
+            long baseline = Baseline(device, id);
             using var video = VideoGenerator.FromPretrained(model, new GeneratorOptions
             {
                 Runtime = options.Runtime,
@@ -201,6 +207,16 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
                 memory.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The used GPU memory before a part's sessions are created. Cached arena memory is handed back first: with the
+    /// shared arena, what earlier parts freed would otherwise sit in the baseline and hide part of this part's peak.
+    /// </summary>
+    static long Baseline(ExecutionDevice device, int id)
+    {
+        device.ReleaseCachedMemory();
+        return GpuMemoryMonitor.Used(id);
     }
 
     /// <summary>
