@@ -140,7 +140,7 @@ public sealed class VaeRunner : IDisposable
                 for (int c = 0; c < 3; c++)
                     chunk.Slice((int)(c * n * frameSize), (int)(n * frameSize)).CopyTo(video.AsSpan((int)((c * frames + written) * frameSize)));
                 written += n;
-            }, cancel);
+            }, cachesInPlace: true, cancel);
         return new HostTensor(video, new long[] { 1, 3, frames, height, width });
     }
 
@@ -170,18 +170,26 @@ public sealed class VaeRunner : IDisposable
                 for (int c = 0; c < LatentChannels; c++)
                     chunk.Slice((int)(c * plane), (int)plane).CopyTo(mean.AsSpan((int)((c * latentFrames + t0) * plane)));
                 t0++;
-            }, cancel);
+            }, cachesInPlace: false, cancel);
         return new HostTensor(mean, new long[] { 1, LatentChannels, latentFrames, h, w });
     }
 
     /// <summary>
     /// The chunk loop shared by decoding and encoding: the first call without caches, then each call with the previous
     /// call's caches (kept in device memory, allocated by ONNX Runtime), every result copied to the host.
+    /// <para>
+    /// <paramref name="cachesInPlace"/>: each later call writes its caches over the ones it reads, so one set of caches
+    /// lives instead of two (about 1.8 GiB for the Wan2.1 decoder at 480x832). That is safe only for graphs whose every
+    /// next cache is sliced from the concatenation of the previous cache with the new frames (the decoder's causal
+    /// convolutions; see WanVaeCausalConv3d in the exporter): the slice then depends on the read of the old cache, so
+    /// ONNX Runtime cannot write it earlier. The encoder's downsampling caches are sliced from the new frames alone.
+    /// </para>
     /// </summary>
     void RunChunks(GraphSession first, GraphSession next, string inputName, string outputName, int chunks,
-        Func<int, (float[] Data, long[] Shape)> input, ReadOnlySpanAction consume, CancellationToken cancel)
+        Func<int, (float[] Data, long[] Shape)> input, ReadOnlySpanAction consume, bool cachesInPlace, CancellationToken cancel)
     {
-        IDisposableReadOnlyCollection<OrtValue>? previous = null;
+        // Holds the caches the next call reads: the previous call's outputs, or (in place) the first call's, rewritten by every call.
+        IDisposableReadOnlyCollection<OrtValue>? caches = null;
         var cacheNames = first.OutputNames.Where(n => n.StartsWith(WanVaeChunking.NextCachePrefix, StringComparison.Ordinal)).ToList();
         try
         {
@@ -191,20 +199,28 @@ public sealed class VaeRunner : IDisposable
                 var (data, shape) = input(t);
                 using var x = OrtValue.CreateTensorValueFromMemory(data, shape);
                 var inputs = new List<(string, OrtValue)> { (inputName, x) };
-                if (previous is not null)
+                if (caches is not null)
                     for (int i = 0; i < cacheNames.Count; i++)
-                        inputs.Add((WanVaeChunking.CachePrefix + cacheNames[i][WanVaeChunking.NextCachePrefix.Length..], previous[i + 1]));
+                        inputs.Add((WanVaeChunking.CachePrefix + cacheNames[i][WanVaeChunking.NextCachePrefix.Length..], caches[i + 1]));
+                bool inPlace = cachesInPlace && caches is not null;
                 var outputs = new List<OutputBinding> { OutputBinding.Allocate(outputName, OrtMemoryInfo.DefaultInstance) };
-                outputs.AddRange(cacheNames.Select(n => OutputBinding.Allocate(n, _device.Memory)));
+                outputs.AddRange(cacheNames.Select((n, i) => inPlace ? OutputBinding.Into(n, caches![i + 1]) : OutputBinding.Allocate(n, _device.Memory)));
                 var results = (t == 0 ? first : next).Run(inputs, outputs);
-                previous?.Dispose();
-                previous = results;
-                consume(results[0].GetTensorDataAsSpan<float>());
+                if (inPlace)
+                {
+                    using (results) consume(results[0].GetTensorDataAsSpan<float>());
+                }
+                else
+                {
+                    caches?.Dispose();
+                    caches = results;
+                    consume(results[0].GetTensorDataAsSpan<float>());
+                }
             }
         }
         finally
         {
-            previous?.Dispose();
+            caches?.Dispose();
         }
     }
 

@@ -96,7 +96,7 @@ public sealed class CudaMath : IDeviceMath
     {
         if (_release is null)
         {
-            using var options = _device.SessionOptions();
+            using var options = _device.SessionOptions(sharedArena: true);
             _release = GraphSession.Open(UtilityGraphs.Copy(), options, "memory release");
             _release.SetRunConfig("memory.enable_memory_arena_shrinkage", $"gpu:{_device.Options.DeviceId}");
         }

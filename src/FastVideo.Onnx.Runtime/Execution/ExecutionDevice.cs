@@ -30,7 +30,7 @@ public sealed class ExecutionDevice : IDisposable
     public IDeviceMath Math { get; }
     public bool IsGpu => Provider != ExecutionProvider.Cpu;
 
-    /// <summary>Whether all sessions allocate from one arena (<see cref="RuntimeOptions.SharedArena"/>).</summary>
+    /// <summary>Whether the once-per-request components allocate from one arena (<see cref="RuntimeOptions.SharedArena"/>).</summary>
     public bool SharedArena => IsGpu && (Options.SharedArena ?? true);
 
     /// <summary>Whether ONNX Runtime plans intermediate tensors as one block per run (<see cref="RuntimeOptions.MemoryPattern"/>).</summary>
@@ -126,9 +126,11 @@ public sealed class ExecutionDevice : IDisposable
     /// Session options for one graph. <paramref name="profiles"/> feed TensorRT's optimisation profiles;
     /// <paramref name="cudaGraph"/> turns on CUDA graph capture, for sessions whose every input and output stays at a
     /// fixed address (the transformer: never the utility or VAE sessions, which bind new buffers on each call);
-    /// <paramref name="channelsLast"/> runs convolutions channels-last with their bias fused (see <see cref="VaeChannelsLast"/>).
+    /// <paramref name="channelsLast"/> runs convolutions channels-last with their bias fused (see <see cref="VaeChannelsLast"/>);
+    /// <paramref name="sharedArena"/> allocates from the device's shared arena when there is one (see <see cref="SharedArena"/>).
     /// </summary>
-    public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null, bool cudaGraph = false, bool channelsLast = false)
+    public SessionOptions SessionOptions(IReadOnlyList<ShapeProfile>? profiles = null, bool cudaGraph = false, bool channelsLast = false,
+        bool sharedArena = false)
     {
         var o = new SessionOptions
         {
@@ -137,7 +139,7 @@ public sealed class ExecutionDevice : IDisposable
         };
         if (Options.IntraOpThreads is int threads) o.IntraOpNumThreads = threads;
         if (!MemoryPattern) o.EnableMemoryPattern = false;
-        if (SharedArena) o.AddSessionConfigEntry("session.use_env_allocators", "1");
+        if (SharedArena && sharedArena) o.AddSessionConfigEntry("session.use_env_allocators", "1");
         if (Options.ProfilePrefix is string prefix)
         {
             o.EnableProfiling = true;
@@ -191,13 +193,14 @@ public sealed class ExecutionDevice : IDisposable
 
     /// <summary>Opens one graph of a converted component on this device; <paramref name="withKernels"/> registers the fused-kernel library.</summary>
     /// <remarks>
-    /// <paramref name="oncePerRequest"/> marks graphs that run once or a few times per request (VAE, encoders): with
-    /// <see cref="RuntimeOptions.ReleaseMemoryAfterRun"/> their arena hands its free memory back after each run.
+    /// <paramref name="oncePerRequest"/> marks graphs that run once or a few times per request (VAE, encoders): they share
+    /// the device's arena (<see cref="RuntimeOptions.SharedArena"/>), and with <see cref="RuntimeOptions.ReleaseMemoryAfterRun"/>
+    /// it hands its free memory back after each of their runs.
     /// </remarks>
     public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
         IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false, bool channelsLast = false)
     {
-        using var options = SessionOptions(profiles, cudaGraph, channelsLast);
+        using var options = SessionOptions(profiles, cudaGraph, channelsLast, sharedArena: oncePerRequest);
         if (fixedDims is not null)
             foreach (var (name, value) in fixedDims) options.AddFreeDimensionOverrideByName(name, value);
         if (withKernels)
