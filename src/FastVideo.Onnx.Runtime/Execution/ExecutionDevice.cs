@@ -31,7 +31,7 @@ public sealed class ExecutionDevice : IDisposable
     public bool IsGpu => Provider != ExecutionProvider.Cpu;
 
     /// <summary>Whether the once-per-request components allocate from one arena (<see cref="RuntimeOptions.SharedArena"/>).</summary>
-    public bool SharedArena => IsGpu && (Options.SharedArena ?? true);
+    public bool SharedArena => IsGpu && (Options.SharedArena ?? true) && SharedArenaRegistered(Options.DeviceId);
 
     /// <summary>Whether ONNX Runtime plans intermediate tensors as one block per run (<see cref="RuntimeOptions.MemoryPattern"/>).</summary>
     public bool MemoryPattern => Options.MemoryPattern ?? !IsGpu;
@@ -75,7 +75,7 @@ public sealed class ExecutionDevice : IDisposable
             notice?.Invoke(message + " -- falling back to the CPU as allowed");
             return Cpu(options with { Device = ExecutionProvider.Cpu });
         }
-        if (options.SharedArena ?? true) RegisterSharedArena(options);
+        if (options.SharedArena ?? true) RegisterSharedArena(options, notice);
         var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
         return new ExecutionDevice(options, options.Device, memory, device =>
         {
@@ -84,23 +84,39 @@ public sealed class ExecutionDevice : IDisposable
         });
     }
 
-    static readonly HashSet<int> SharedArenaDevices = new();
+    /// <summary>Devices whose shared arena registration was tried, and whether it succeeded.</summary>
+    static readonly Dictionary<int, bool> SharedArenaDevices = new();
 
     /// <summary>
     /// Registers one CUDA arena for <see cref="RuntimeOptions.DeviceId"/> with ONNX Runtime's environment, once per process
-    /// (it lives as long as the environment); sessions then use it through <c>session.use_env_allocators</c>.
+    /// (it lives as long as the environment); sessions then use it through <c>session.use_env_allocators</c>. When ONNX
+    /// Runtime refuses, every session keeps its own arena and <paramref name="notice"/> says so.
     /// </summary>
-    static void RegisterSharedArena(RuntimeOptions options)
+    static bool SharedArenaRegistered(int deviceId)
+    {
+        lock (SharedArenaDevices) return SharedArenaDevices.TryGetValue(deviceId, out bool registered) && registered;
+    }
+
+    static void RegisterSharedArena(RuntimeOptions options, Action<string>? notice)
     {
         lock (SharedArenaDevices)
         {
-            if (!SharedArenaDevices.Add(options.DeviceId)) return;
-            using var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.ArenaAllocator, options.DeviceId, OrtMemType.Default);
-            // No cap; grow by what is asked for (kSameAsRequested = 1); ONNX Runtime's default first chunk; split free
-            // blocks unless less than ArenaMaxDeadMiB would be left over.
-            using var arena = new OrtArenaCfg(0, 1, -1, options.ArenaMaxDeadMiB << 20);
-            OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena,
-                new Dictionary<string, string>(CudaProviderOptions(options)));
+            if (SharedArenaDevices.ContainsKey(options.DeviceId)) return;
+            try
+            {
+                using var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.ArenaAllocator, options.DeviceId, OrtMemType.Default);
+                // No cap; grow by what is asked for (kSameAsRequested = 1); ONNX Runtime's default first chunk; split free
+                // blocks unless less than ArenaMaxDeadMiB would be left over.
+                using var arena = new OrtArenaCfg(0, 1, -1, options.ArenaMaxDeadMiB << 20);
+                OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena,
+                    new Dictionary<string, string>(CudaProviderOptions(options)));
+                SharedArenaDevices[options.DeviceId] = true;
+            }
+            catch (OnnxRuntimeException e)
+            {
+                SharedArenaDevices[options.DeviceId] = false;
+                notice?.Invoke($"Runtime:SharedArena: ONNX Runtime did not register a shared GPU arena ({e.Message.Split('\n')[0].Trim()}); each session keeps its own");
+            }
         }
     }
 
