@@ -57,6 +57,8 @@ public sealed class ExecutionDevice : IDisposable
     /// </summary>
     public static ExecutionDevice Create(RuntimeOptions options, Action<string>? notice = null)
     {
+        if (options.ArenaMaxDeadMiB is < 0 or > 2047)
+            throw new InvalidRequestException("Runtime:ArenaMaxDeadMiB", $"{options.ArenaMaxDeadMiB} is out of range (0 to 2047 MiB)");
         // Messages outside a session (memory arenas among them) go through the environment's logger.
         if (options.LogSeverity < (int)OrtEnv.Instance().EnvLogLevel) OrtEnv.Instance().EnvLogLevel = (OrtLoggingLevel)options.LogSeverity;
         if (options.Device == ExecutionProvider.Cpu) return Cpu(options);
@@ -87,16 +89,16 @@ public sealed class ExecutionDevice : IDisposable
     /// <summary>Devices whose shared arena registration was tried, and whether it succeeded.</summary>
     static readonly Dictionary<int, bool> SharedArenaDevices = new();
 
-    /// <summary>
-    /// Registers one CUDA arena for <see cref="RuntimeOptions.DeviceId"/> with ONNX Runtime's environment, once per process
-    /// (it lives as long as the environment); sessions then use it through <c>session.use_env_allocators</c>. When ONNX
-    /// Runtime refuses, every session keeps its own arena and <paramref name="notice"/> says so.
-    /// </summary>
     static bool SharedArenaRegistered(int deviceId)
     {
         lock (SharedArenaDevices) return SharedArenaDevices.TryGetValue(deviceId, out bool registered) && registered;
     }
 
+    /// <summary>
+    /// Registers one CUDA arena for <see cref="RuntimeOptions.DeviceId"/> with ONNX Runtime's environment, once per process
+    /// (it lives as long as the environment); sessions then use it through <c>session.use_env_allocators</c>. When ONNX
+    /// Runtime refuses, every session keeps its own arena and <paramref name="notice"/> says so.
+    /// </summary>
     static void RegisterSharedArena(RuntimeOptions options, Action<string>? notice)
     {
         lock (SharedArenaDevices)
@@ -109,7 +111,7 @@ public sealed class ExecutionDevice : IDisposable
                 // blocks unless less than ArenaMaxDeadMiB would be left over.
                 using var arena = new OrtArenaCfg(0, 1, -1, options.ArenaMaxDeadMiB << 20);
                 OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena,
-                    new Dictionary<string, string>(CudaProviderOptions(options)));
+                    new Dictionary<string, string>(CudaProviderOptions(options with { CudaGraph = false })));
                 SharedArenaDevices[options.DeviceId] = true;
             }
             catch (OnnxRuntimeException e)

@@ -79,6 +79,15 @@ public class ExecutionDeviceSettingsTests
         Assert.That(withoutPattern.MemoryPattern, Is.False);
     }
 
+    [TestCase(-1)]
+    [TestCase(2048)]
+    public void ArenaSplitThresholdOutOfRangeIsAnError(int mib)
+    {
+        var e = Assert.Throws<FastVideo.Onnx.Core.Errors.InvalidRequestException>(() =>
+            ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu, ArenaMaxDeadMiB = mib }).Dispose());
+        Assert.That(e!.Message, Does.Contain("Runtime:ArenaMaxDeadMiB").And.Contain(mib.ToString()));
+    }
+
     /// <summary>
     /// Later decoder calls rewrite the causal caches of the first call in place; a second decode with the same runner
     /// starts from fresh caches and gives the same video (the pipeline parity tests check the values themselves).
