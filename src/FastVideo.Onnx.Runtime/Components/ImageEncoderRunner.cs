@@ -16,10 +16,14 @@ public sealed class ImageEncoderRunner : IDisposable
 
     public TimeSpan CreationTime => _session.CreationTime;
 
-    ImageEncoderRunner(GraphSession session, ClipImageProcessor processor)
+    /// <summary>Tokens per image: one per patch plus the class token ((image_size / patch_size)² + 1; 257 for Wan's ViT-H/14).</summary>
+    public long Tokens { get; }
+
+    ImageEncoderRunner(GraphSession session, ClipImageProcessor processor, long tokens)
     {
         _session = session;
         _processor = processor;
+        Tokens = tokens;
         _session.RequireInputs("pixel_values");
     }
 
@@ -27,7 +31,9 @@ public sealed class ImageEncoderRunner : IDisposable
     {
         var folder = ComponentFolder.Open(modelFolder, ComponentName);
         var processor = ClipImageProcessor.FromFolder(Path.Combine(modelFolder, processorComponent));
-        return new ImageEncoderRunner(folder.Open(device, GraphFile, oncePerRequest: true), processor);
+        var config = folder.Config();
+        long side = config.GetInt("image_size") / config.GetInt("patch_size");
+        return new ImageEncoderRunner(folder.Open(device, GraphFile, oncePerRequest: true), processor, side * side + 1);
     }
 
     public HostTensor Preprocess(RgbImage image) => _processor.Preprocess(image);

@@ -39,10 +39,14 @@ public sealed class TransformerRunner : IDisposable
     /// <summary>The text length TensorRT profiles are built for (Wan's max_sequence_length).</summary>
     public const long TensorRtTextTokens = 512;
 
+    /// <summary>The image tokens TensorRT profiles are built for (image-to-video: the image encoder's token count).</summary>
+    public long? TensorRtImageTokens { get; }
+
     /// <summary>Time spent creating sessions so far (one per shape when sessions are specialised).</summary>
     public TimeSpan CreationTime { get; private set; }
 
-    TransformerRunner(ExecutionDevice device, ComponentFolder folder, string graphFile, bool withKernels, TransformerShape? shape)
+    TransformerRunner(ExecutionDevice device, ComponentFolder folder, string graphFile, bool withKernels, TransformerShape? shape,
+        long? imageTokens)
     {
         _device = device;
         _folder = folder;
@@ -55,17 +59,23 @@ public sealed class TransformerRunner : IDisposable
         ImageDim = config.GetIntOrNull("image_dim");
         PatchSize = config.GetIntArray("patch_size", new[] { 1, 2, 2 });
         Precision = folder.Manifest.Precision;
+        TensorRtImageTokens = AcceptsImage ? imageTokens : null;
         _session = CreateSession(device.SpecializeShapes ? shape : null);
         _session.RequireInputs("hidden_states", "timestep", "encoder_hidden_states");
         if (AcceptsImage) _session.RequireInputs("encoder_hidden_states_image");
     }
 
+    /// <summary>
+    /// The TensorRT profiles of a session for <paramref name="shape"/>: the request's shape, the text length as
+    /// published (512 tokens) and, for image-to-video, the image encoder's tokens.
+    /// </summary>
+    public IReadOnlyList<ShapeProfile> TensorRtProfilesFor(TransformerShape shape) =>
+        TensorRtProfiles.Transformer(shape, InChannels, TensorRtTextTokens, TextDim, TensorRtImageTokens, ImageDim);
+
     GraphSession CreateSession(TransformerShape? shape)
     {
-        // TensorRT builds engines for the shapes it is told: the request's (text length as published, 512 tokens).
-        var profiles = _device.Provider == ExecutionProvider.TensorRT && shape is not null
-            ? TensorRtProfiles.Transformer(shape, InChannels, TensorRtTextTokens, TextDim)
-            : null;
+        // TensorRT builds engines for the shapes it is told.
+        var profiles = _device.Provider == ExecutionProvider.TensorRT && shape is not null ? TensorRtProfilesFor(shape) : null;
         var session = _folder.Open(_device, GraphFile, profiles, _withKernels, shape?.Dims, _device.Options.CudaGraph);
         _shape = shape;
         CreationTime += session.CreationTime;
@@ -74,23 +84,25 @@ public sealed class TransformerRunner : IDisposable
 
     /// <summary>
     /// Opens the transformer; <paramref name="expected"/> is the shape of the calls to come (specialised sessions are
-    /// created for it now, and again whenever a call has another shape).
+    /// created for it now, and again whenever a call has another shape); <paramref name="imageTokens"/> is the image
+    /// encoder's token count for an image-to-video transformer (its TensorRT profile).
     /// </summary>
-    public static TransformerRunner Open(string modelFolder, ExecutionDevice device, Action<string>? notice = null, TransformerShape? expected = null)
+    public static TransformerRunner Open(string modelFolder, ExecutionDevice device, Action<string>? notice = null, TransformerShape? expected = null,
+        long? imageTokens = null)
     {
         var folder = ComponentFolder.Open(modelFolder, ComponentName);
         if (device.KernelLibraryPath is not null && folder.HasGraph(FusedGraph))
         {
             try
             {
-                return new TransformerRunner(device, folder, FusedGraph, true, expected);
+                return new TransformerRunner(device, folder, FusedGraph, true, expected, imageTokens);
             }
             catch (FastVideoException e) when (!device.KernelLibraryRequired)
             {
                 notice?.Invoke($"fused kernels unavailable, using the portable transformer graph: {e.Message}");
             }
         }
-        return new TransformerRunner(device, folder, PortableGraph, false, expected);
+        return new TransformerRunner(device, folder, PortableGraph, false, expected, imageTokens);
     }
 
     /// <summary>

@@ -1,6 +1,8 @@
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Configuration;
 using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Imaging;
+using FastVideo.Onnx.Tests.Support;
 using NUnit.Framework;
 
 namespace FastVideo.Onnx.Tests.Runtime;
@@ -53,5 +55,29 @@ public class TensorRtSettingsTests
         Assert.That(settings.Runtime.TensorRt.CacheFolder, Is.EqualTo("/engines"));
         Assert.That(settings.Runtime.TensorRt.Bf16, Is.True);
         Assert.That(settings.Runtime.TensorRt.ToProviderOptions(0, Array.Empty<ShapeProfile>())["trt_max_workspace_size"], Is.EqualTo("4294967296"));
+    }
+
+    /// <summary>
+    /// An image-to-video transformer's profiles include the image tokens, which the image encoder reports from its
+    /// configuration: the count its graph really produces.
+    /// </summary>
+    [Test]
+    public void ImageToVideoProfilesCarryTheImageEncodersTokens()
+    {
+        using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
+        using var image = ImageEncoderRunner.Open(ConvertedModels.ImageToVideo, device);
+        var tokens = image.Encode(image.Preprocess(ImageLoader.Load(Repo.I2VImage)));
+        Assert.That(image.Tokens, Is.EqualTo(tokens.Shape[1]));
+
+        var shape = new TransformerShape(2, 3, 4, 6);
+        using (var i2v = TransformerRunner.Open(ConvertedModels.ImageToVideo, device, imageTokens: image.Tokens))
+        {
+            var profile = i2v.TensorRtProfilesFor(shape).Single(p => p.Input == "encoder_hidden_states_image");
+            Assert.That(profile.Opt, Is.EqualTo(new[] { 2, image.Tokens, (long)i2v.ImageDim!.Value }));
+            Assert.That((profile.Min, profile.Max), Is.EqualTo((profile.Opt, profile.Opt)));
+        }
+        using var t2v = TransformerRunner.Open(ConvertedModels.TextToVideo, device, imageTokens: image.Tokens);
+        Assert.That(t2v.TensorRtProfilesFor(shape).Select(p => p.Input), Is.EqualTo(new[] { "hidden_states", "timestep", "encoder_hidden_states" }),
+            "a text-to-video transformer takes no image");
     }
 }
