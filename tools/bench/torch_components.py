@@ -10,33 +10,15 @@ random weights. Prints one JSON line per measurement.
 
 usage: PYTHONPATH=<diffusers src> python3 torch_components.py [dit] [vae] [t5]
 """
-import json, sys, threading, time
+import json, sys
 import torch
 from diffusers import WanTransformer3DModel, AutoencoderKLWan
 from transformers import UMT5Config, UMT5EncoderModel
+from device_memory import DevicePeak, used
 
 torch.set_grad_enabled(False)
 which = sys.argv[1:] or ["dit", "vae", "t5"]
 GiB = 2 ** 30
-
-
-def used():
-    free, total = torch.cuda.mem_get_info()
-    return total - free
-
-
-class DevicePeak:
-    """Samples the device's used memory on a thread; `peak` is the largest value seen."""
-    def __init__(self):
-        self.peak = used(); self._stop = False
-        self._thread = threading.Thread(target=self._sample, daemon=True); self._thread.start()
-
-    def _sample(self):
-        while not self._stop:
-            self.peak = max(self.peak, used()); time.sleep(0.001)
-
-    def stop(self):
-        self._stop = True; self._thread.join(); self.peak = max(self.peak, used()); return self.peak
 
 
 def timed(fn, reps, warm):

@@ -9,10 +9,11 @@ usage: PYTHONPATH=<diffusers src> python3 torch_wan_t2v.py CONFIG_DIR TOKENIZER_
 CONFIG_DIR: models/configs/wan2.1-t2v-1.3b of this repository; TOKENIZER_DIR: any T5 tokenizer folder (ids only need
 to be valid; the tiny model's is used so nothing is downloaded).
 """
-import json, sys, time, argparse, threading
+import json, sys, time, argparse
 import torch
 from diffusers import WanPipeline, WanTransformer3DModel, AutoencoderKLWan, UniPCMultistepScheduler
 from transformers import UMT5Config, UMT5EncoderModel, T5TokenizerFast
+from device_memory import DevicePeak, used
 
 p = argparse.ArgumentParser()
 p.add_argument("config_dir"); p.add_argument("tokenizer_dir"); p.add_argument("--steps", type=int, default=50)
@@ -22,8 +23,6 @@ load = lambda c: json.load(open(f"{a.config_dir}/{c}/config.json"))
 tcfg = {k: v for k, v in load("transformer").items() if not k.startswith("_")}
 vcfg = {k: v for k, v in load("vae").items() if not k.startswith("_")}
 ecfg = {k: v for k, v in load("text_encoder").items() if k not in ("architectures",)}
-def used():
-    free, total = torch.cuda.mem_get_info(); return total - free
 torch.zeros(1, device="cuda")
 baseline = used()
 with torch.device("cuda"):
@@ -47,18 +46,14 @@ def run(steps, timed):
 run(2, False)   # warm-up: kernels, cuDNN/cuBLAS handles
 torch.cuda.reset_peak_memory_stats()
 step_times.clear()
-device_peak, sampling = [used()], [True]
-def sample():
-    while sampling[0]:
-        device_peak[0] = max(device_peak[0], used()); time.sleep(0.001)
-sampler = threading.Thread(target=sample, daemon=True); sampler.start()
+device_peak = DevicePeak()
 t0 = time.perf_counter()
 total = run(a.steps, True)
-sampling[0] = False; sampler.join()
+device_peak.stop()
 print(json.dumps({"what": "wan1.3b_t2v_e2e", "height": 480, "width": 832, "frames": 81, "steps": a.steps, "guidance": 5.0,
                   "transformer": "bf16", "vae": "fp32", "text_encoder": "bf16", "total_s": round(total, 2),
                   "denoise_s": round(step_times[-1] - t0, 2) if step_times else None,
                   "peak_allocated_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
                   "peak_reserved_gib": round(torch.cuda.max_memory_reserved() / 2**30, 2),
-                  "peak_device_gib": round((device_peak[0] - baseline) / 2**30, 2),
+                  "peak_device_gib": round((device_peak.peak - baseline) / 2**30, 2),
                   "gpu": torch.cuda.get_device_name(), "torch": torch.__version__}), flush=True)

@@ -100,8 +100,7 @@ public sealed class CudaMath : IDeviceMath
             _release = GraphSession.Open(UtilityGraphs.Copy(), options, "memory release");
             _release.SetRunConfig("memory.enable_memory_arena_shrinkage", $"gpu:{_device.Options.DeviceId}");
         }
-        var value = new float[1];
-        using var x = OrtValue.CreateTensorValueFromMemory(value, new[] { 1L });
+        using var x = OrtValue.CreateTensorValueFromMemory(new float[1], new[] { 1L });
         using var y = OrtValue.CreateTensorValueFromMemory(new float[1], new[] { 1L });
         _release.Run(new[] { ("x", x) }, new[] { ("y", y) });
     }

@@ -63,12 +63,12 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         if (options.Parts.Contains("vae")) components.Add("vae");
         if (options.Parts.Contains("text")) components.UnionWith(new[] { "text_encoder", "tokenizer" });
         if (components.Count == 0) components.UnionWith(AllComponents);
-        string tag = $"t-{options.TransformerPrecision.ShortName()}-v-{options.VaePrecision.ShortName()}-x-{options.TextPrecision.ShortName()}-" +
-                     string.Join("+", components.OrderBy(c => c, StringComparer.Ordinal));
-        string converted = Path.Combine(options.WorkFolder, "onnx-" + tag);
+        string precisions = $"t-{options.TransformerPrecision.ShortName()}-v-{options.VaePrecision.ShortName()}-x-{options.TextPrecision.ShortName()}";
+        string Folder(IEnumerable<string> names) =>
+            Path.Combine(options.WorkFolder, $"onnx-{precisions}-" + string.Join("+", names.OrderBy(c => c, StringComparer.Ordinal)));
+        string converted = Folder(components);
         // A folder converted with every component (--parts none, or all parts) serves any part.
-        string everything = Path.Combine(options.WorkFolder, "onnx-" + tag[..tag.LastIndexOf('-')] + "-" +
-                                         string.Join("+", AllComponents.OrderBy(c => c, StringComparer.Ordinal)));
+        string everything = Folder(AllComponents);
         foreach (var candidate in new[] { converted, everything })
             if (ConvertedModel.IsConverted(candidate))
             {
@@ -119,7 +119,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         {
             // The graph the runtime would pick (fused kernels when the library is there), and the portable graph beside it.
             var variants = new List<(string Label, ExecutionDevice Device)> { ("", options.ProfileFolder is null ? device : profiled!) };
-            using var portableDevice = device.KernelLibraryPath is null || !options.WithPortable ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
+            using var portableDevice = PortableDevice(device);
             if (portableDevice is not null) variants.Add((" (portable graph)", portableDevice));
             foreach (var (label, variantDevice) in variants)
             {
@@ -155,7 +155,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
             // The graphs the runtime would pick (fused kernels when the library is there), and the portable graphs beside them.
             var latents = new HostTensor(generator.Randn(1, 16, f, h, w), new[] { 1L, 16, f, h, w });
             var variants = new List<(string Label, ExecutionDevice Device)> { ("", device) };
-            using var portableDevice = device.KernelLibraryPath is null || !options.WithPortable ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
+            using var portableDevice = PortableDevice(device);
             if (portableDevice is not null) variants.Add((" (portable graphs)", portableDevice));
             foreach (var (label, variantDevice) in variants)
             {
@@ -209,6 +209,10 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         }
     }
 
+    /// <summary>A device without the kernel library, to measure the portable graphs beside the fused ones; null when not asked or when the fused graphs are not in use.</summary>
+    ExecutionDevice? PortableDevice(ExecutionDevice device) =>
+        device.KernelLibraryPath is null || !options.WithPortable ? null : ExecutionDevice.Create(options.Runtime with { KernelLibrary = "off" });
+
     /// <summary>
     /// The used GPU memory before a part's sessions are created. Cached arena memory is handed back first: with the
     /// shared arena, what earlier parts freed would otherwise sit in the baseline and hide part of this part's peak.
@@ -226,16 +230,12 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
     /// </summary>
     BenchMeasurement Measure(string what, DType precision, long baseline, int repeats, int warmup, Action action, string detail = "")
     {
-        long warmupPeak;
-        using (var memory = GpuMemoryMonitor.Start(options.Runtime.DeviceId))
+        long warmupPeak = PeakDuring(() =>
         {
             for (int i = 0; i < warmup; i++) action();
-            memory.Dispose();
-            warmupPeak = baseline < 0 ? -1 : memory.Peak - baseline;
-        }
+        }, baseline);
         var times = new List<double>();
-        long peak;
-        using (var memory = GpuMemoryMonitor.Start(options.Runtime.DeviceId))
+        long peak = PeakDuring(() =>
         {
             for (int i = 0; i < repeats; i++)
             {
@@ -243,14 +243,29 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
                 action();
                 times.Add(clock.Elapsed.TotalMilliseconds);
             }
-            memory.Dispose();
-            peak = baseline < 0 ? -1 : memory.Peak - baseline;
-        }
+        }, baseline);
         var m = BenchMeasurement.From(what, precision.ShortName(), times, peak, detail, warmupPeak);
         _results.Add(m);
-        log.WriteLine($"{what}: min {m.MinMs:F1} ms, median {m.MedianMs:F1} ms, GPU peak {m.PeakGpuGiB:F2} GiB (warm-up {m.WarmupPeakGpuGiB:F2} GiB)");
+        log.WriteLine($"{what}: min {m.MinMs:F1} ms, median {m.MedianMs:F1} ms, GPU peak {GiB(m.PeakGpuGiB)} GiB (warm-up {GiB(m.WarmupPeakGpuGiB)} GiB)");
         return m;
     }
+
+    /// <summary>The GPU memory peak during <paramref name="work"/> above <paramref name="baseline"/> (-1 without a baseline).</summary>
+    long PeakDuring(Action work, long baseline)
+    {
+        var memory = GpuMemoryMonitor.Start(options.Runtime.DeviceId);
+        try
+        {
+            work();
+        }
+        finally
+        {
+            memory.Dispose();
+        }
+        return baseline < 0 ? -1 : memory.Peak - baseline;
+    }
+
+    static string GiB(double? g) => g is double v ? v.ToString("F2") : "n/a";
 
     public void Print(TextWriter output, string? jsonPath)
     {
@@ -258,7 +273,6 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         output.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var r in _results)
             output.WriteLine($"| {r.What} | {r.Precision} | {r.MinMs:F1} | {r.MedianMs:F1} | {r.Runs} | {GiB(r.PeakGpuGiB)} | {GiB(r.WarmupPeakGpuGiB)} | {r.Detail} |");
-        static string GiB(double? g) => g is double v ? v.ToString("F2") : "n/a";
         string json = JsonSerializer.Serialize(_results, new JsonSerializerOptions { WriteIndented = true });
         if (jsonPath is not null) File.WriteAllText(jsonPath, json);
         else output.WriteLine(json);
