@@ -68,6 +68,35 @@ public static class WanVaeChunking
     public const string CachePrefix = "cache_";
     public const string NextCachePrefix = "next_cache_";
 
+    // Named dims of the graphs' signatures. Cache and output dims at another scale are written "latent_height*4" or
+    // "video_width/2" (see ScaledDim); a caller resolves them with ResolveDim to allocate the caches before a call.
+    public const string BatchDim = "batch";
+    public const string LatentHeightDim = "latent_height";
+    public const string LatentWidthDim = "latent_width";
+    public const string VideoHeightDim = "video_height";
+    public const string VideoWidthDim = "video_width";
+
+    /// <summary>The name of <paramref name="dim"/> scaled by 2^<paramref name="level"/>: <c>latent_height*4</c>, <c>video_width/2</c> (floor).</summary>
+    public static string ScaledDim(string dim, int level) => level switch
+    {
+        0 => dim,
+        > 0 => $"{dim}*{1 << level}",
+        _ => $"{dim}/{1 << -level}",
+    };
+
+    /// <summary>The size a dim named as <see cref="ScaledDim"/> writes it has, given the sizes of the plain dims.</summary>
+    public static long ResolveDim(string name, IReadOnlyDictionary<string, long> dims)
+    {
+        int op = name.IndexOfAny(new[] { '*', '/' });
+        string baseName = op < 0 ? name : name[..op];
+        if (!dims.TryGetValue(baseName, out long size))
+            throw new ArgumentException($"dim '{name}' names none of {string.Join(", ", dims.Keys)}", nameof(name));
+        if (op < 0) return size;
+        if (!long.TryParse(name[(op + 1)..], out long factor) || factor <= 0)
+            throw new ArgumentException($"dim '{name}' has no positive integer factor", nameof(name));
+        return name[op] == '*' ? size * factor : size / factor;
+    }
+
     public static string CacheInput(int index) => CachePrefix + index;
     public static string CacheOutput(int index) => NextCachePrefix + index;
 

@@ -22,14 +22,8 @@ public sealed record WanVaeCacheSlot(int Index, string Module, long Channels, in
     public long[] Shape(long batch, long height, long width) => new[] { batch, Channels, Frames, Scaled(height), Scaled(width) };
 
     /// <summary>Named dims for a graph signature: <c>latent_height*4</c>, <c>video_width/2</c>, ...</summary>
-    public Dim[] Dims(string height, string width) => new Dim[] { "batch", Channels, Frames, ScaledName(height, Level), ScaledName(width, Level) };
-
-    public static string ScaledName(string dim, int level) => level switch
-    {
-        0 => dim,
-        > 0 => $"{dim}*{1 << level}",
-        _ => $"{dim}/{1 << -level}",
-    };
+    public Dim[] Dims(string height, string width) =>
+        new Dim[] { WanVaeChunking.BatchDim, Channels, Frames, WanVaeChunking.ScaledDim(height, Level), WanVaeChunking.ScaledDim(width, Level) };
 
     public override string ToString() => $"{InputName} [{string.Join(", ", Dims("H", "W").Select(d => d.ToString()))}] ({Module})";
 }

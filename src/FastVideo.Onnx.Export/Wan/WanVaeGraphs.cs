@@ -25,11 +25,11 @@ namespace FastVideo.Onnx.Export.Wan;
 /// </summary>
 public static class WanVaeGraphs
 {
-    public const string LatentHeight = "latent_height";
-    public const string LatentWidth = "latent_width";
-    public const string VideoHeight = "video_height";
-    public const string VideoWidth = "video_width";
-    public const string Batch = "batch";
+    public const string LatentHeight = WanVaeChunking.LatentHeightDim;
+    public const string LatentWidth = WanVaeChunking.LatentWidthDim;
+    public const string VideoHeight = WanVaeChunking.VideoHeightDim;
+    public const string VideoWidth = WanVaeChunking.VideoWidthDim;
+    public const string Batch = WanVaeChunking.BatchDim;
 
     public static OnnxGraphBuilder BuildDecoder(WanVaeModel model, DType computeType, bool firstChunk, bool fusedKernels = false) =>
         Decoder(model, computeType, firstChunk, fusedKernels).Graph;
@@ -62,7 +62,7 @@ public static class WanVaeGraphs
         int level = Log2(WanVaeChunking.SpatialCompression);
         if (cache.Level != level) throw new InvalidOperationException($"the decoder upsampled {cache.Level} times, expected {level}");
         g.Output(video, WanVaeChunking.VideoName, Batch, c.OutChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
-            WanVaeCacheSlot.ScaledName(LatentHeight, level), WanVaeCacheSlot.ScaledName(LatentWidth, level));
+            WanVaeChunking.ScaledDim(LatentHeight, level), WanVaeChunking.ScaledDim(LatentWidth, level));
         OutputCaches(g, cache, LatentHeight, LatentWidth);
         return (g, cache.Slots);
     }
@@ -80,7 +80,7 @@ public static class WanVaeGraphs
         int level = -Log2(WanVaeChunking.SpatialCompression);
         if (cache.Level != level) throw new InvalidOperationException($"the encoder downsampled {-cache.Level} times, expected {-level}");
         g.Output(mean, WanVaeChunking.LatentMeanName, Batch, c.ZDim, 1,
-            WanVaeCacheSlot.ScaledName(VideoHeight, level), WanVaeCacheSlot.ScaledName(VideoWidth, level));
+            WanVaeChunking.ScaledDim(VideoHeight, level), WanVaeChunking.ScaledDim(VideoWidth, level));
         OutputCaches(g, cache, VideoHeight, VideoWidth);
         return (g, cache.Slots);
     }

@@ -70,13 +70,11 @@ public sealed class VaeRunner : IDisposable
     /// With shape specialisation (<see cref="ExecutionDevice.SpecializeShapes"/>) a direction's pair of sessions is
     /// reopened for each new (batch, height, width): ONNX Runtime then plans the chunk graph's memory statically.
     /// </summary>
-    void Specialise(bool decoder, long batch, long height, long width)
+    void Specialise(bool decoder, IReadOnlyDictionary<string, long> dims)
     {
         if (!_device.SpecializeShapes) return;
-        var key = (batch, height, width);
+        var key = (dims[WanVaeChunking.BatchDim], dims[Height(decoder)], dims[Width(decoder)]);
         if (decoder ? _decoderShape == key : _encoderShape == key) return;
-        string prefix = decoder ? "latent" : "video";
-        var dims = new Dictionary<string, long> { ["batch"] = batch, [prefix + "_height"] = height, [prefix + "_width"] = width };
         var files = GraphFiles.Skip(decoder ? 0 : 2).Take(2).ToList();
         var (first, next) = decoder ? (_decoderFirst, _decoder) : (_encoderFirst!, _encoder!);
         first.Dispose();
@@ -87,6 +85,17 @@ public sealed class VaeRunner : IDisposable
         if (decoder) (_decoderFirst, _decoder, _decoderShape) = (first, next, key);
         else (_encoderFirst, _encoder, _encoderShape) = (first, next, key);
     }
+
+    static string Height(bool decoder) => decoder ? WanVaeChunking.LatentHeightDim : WanVaeChunking.VideoHeightDim;
+    static string Width(bool decoder) => decoder ? WanVaeChunking.LatentWidthDim : WanVaeChunking.VideoWidthDim;
+
+    /// <summary>The sizes of a direction's named input dims (batch, and the height and width of its input).</summary>
+    static IReadOnlyDictionary<string, long> InputDims(bool decoder, long[] inputShape) => new Dictionary<string, long>
+    {
+        [WanVaeChunking.BatchDim] = inputShape[0],
+        [Height(decoder)] = inputShape[3],
+        [Width(decoder)] = inputShape[4],
+    };
 
     GraphSession OpenGraph(string file, IReadOnlyDictionary<string, long>? dims) =>
         _folder.Open(_device, file, withKernels: UsesFusedKernels, fixedDims: dims, oncePerRequest: true, channelsLast: ChannelsLast);
@@ -125,13 +134,14 @@ public sealed class VaeRunner : IDisposable
         var z = (float[])latents.Data.Clone();
         Normalization.Denormalize(z, latents.Shape);
         long f = latents.Shape[2], h = latents.Shape[3], w = latents.Shape[4];
-        Specialise(decoder: true, latents.Shape[0], h, w);
+        var dims = InputDims(decoder: true, latents.Shape);
+        Specialise(decoder: true, dims);
         int frames = WanVaeChunking.VideoFrames((int)f);
         long height = h * WanVaeChunking.SpatialCompression, width = w * WanVaeChunking.SpatialCompression;
         var video = new float[3 * frames * height * width];
         long frameSize = height * width;
         int written = 0;
-        RunChunks(_decoderFirst, _decoder, WanVaeChunking.LatentsName, WanVaeChunking.VideoName, (int)f,
+        RunChunks(_decoderFirst, _decoder, WanVaeChunking.LatentsName, WanVaeChunking.VideoName, (int)f, dims,
             t => (Frame(z, latents.Shape, t, 1), new long[] { 1, latents.Shape[1], 1, h, w }),
             chunk =>
             {
@@ -151,12 +161,13 @@ public sealed class VaeRunner : IDisposable
     {
         if (_encoderFirst is null || _encoder is null) throw new InvalidOperationException("the VAE was opened without its encoder");
         long frames = video.Shape[2], height = video.Shape[3], width = video.Shape[4];
-        Specialise(decoder: false, video.Shape[0], height, width);
+        var dims = InputDims(decoder: false, video.Shape);
+        Specialise(decoder: false, dims);
         int latentFrames = WanVaeChunking.LatentFrames((int)frames);
         long h = height / WanVaeChunking.SpatialCompression, w = width / WanVaeChunking.SpatialCompression;
         var mean = new float[LatentChannels * latentFrames * h * w];
         int t0 = 0;
-        RunChunks(_encoderFirst, _encoder, WanVaeChunking.VideoName, WanVaeChunking.LatentMeanName, latentFrames,
+        RunChunks(_encoderFirst, _encoder, WanVaeChunking.VideoName, WanVaeChunking.LatentMeanName, latentFrames, dims,
             t =>
             {
                 int start = t == 0 ? 0 : 1 + (t - 1) * WanVaeChunking.TemporalCompression;
@@ -175,8 +186,9 @@ public sealed class VaeRunner : IDisposable
     }
 
     /// <summary>
-    /// The chunk loop shared by decoding and encoding: the first call without caches, then each call with the previous
-    /// call's caches (kept in device memory, allocated by ONNX Runtime), every result copied to the host.
+    /// The chunk loop shared by decoding and encoding: the first call without caches, then each call with the caches
+    /// the previous call wrote (device buffers allocated before the first call, see <see cref="VaeChunkCaches"/>), every
+    /// result copied to the host.
     /// <para>
     /// <paramref name="cachesInPlace"/>: each later call writes its caches over the ones it reads, so one set of caches
     /// lives instead of two (about 1.8 GiB for the Wan2.1 decoder at 480x832). That is safe only for graphs whose every
@@ -185,42 +197,22 @@ public sealed class VaeRunner : IDisposable
     /// ONNX Runtime cannot write it earlier. The encoder's downsampling caches are sliced from the new frames alone.
     /// </para>
     /// </summary>
-    void RunChunks(GraphSession first, GraphSession next, string inputName, string outputName, int chunks,
+    void RunChunks(GraphSession first, GraphSession next, string inputName, string outputName, int chunks, IReadOnlyDictionary<string, long> dims,
         Func<int, (float[] Data, long[] Shape)> input, ReadOnlySpanAction consume, bool cachesInPlace, CancellationToken cancel)
     {
-        // Holds the caches the next call reads: the previous call's outputs, or (in place) the first call's, rewritten by every call.
-        IDisposableReadOnlyCollection<OrtValue>? caches = null;
-        var cacheNames = first.OutputNames.Where(n => n.StartsWith(WanVaeChunking.NextCachePrefix, StringComparison.Ordinal)).ToList();
-        try
+        using var caches = VaeChunkCaches.Allocate(first, dims, _device.Memory, sets: cachesInPlace ? 1 : 2);
+        for (int t = 0; t < chunks; t++)
         {
-            for (int t = 0; t < chunks; t++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                var (data, shape) = input(t);
-                using var x = OrtValue.CreateTensorValueFromMemory(data, shape);
-                var inputs = new List<(string, OrtValue)> { (inputName, x) };
-                if (caches is not null)
-                    for (int i = 0; i < cacheNames.Count; i++)
-                        inputs.Add((WanVaeChunking.CachePrefix + cacheNames[i][WanVaeChunking.NextCachePrefix.Length..], caches[i + 1]));
-                bool inPlace = cachesInPlace && caches is not null;
-                var outputs = new List<OutputBinding> { OutputBinding.Allocate(outputName, OrtMemoryInfo.DefaultInstance) };
-                outputs.AddRange(cacheNames.Select((n, i) => inPlace ? OutputBinding.Into(n, caches![i + 1]) : OutputBinding.Allocate(n, _device.Memory)));
-                var results = (t == 0 ? first : next).Run(inputs, outputs);
-                if (inPlace)
-                {
-                    using (results) consume(results[0].GetTensorDataAsSpan<float>());
-                }
-                else
-                {
-                    caches?.Dispose();
-                    caches = results;
-                    consume(results[0].GetTensorDataAsSpan<float>());
-                }
-            }
-        }
-        finally
-        {
-            caches?.Dispose();
+            cancel.ThrowIfCancellationRequested();
+            var (data, shape) = input(t);
+            using var x = OrtValue.CreateTensorValueFromMemory(data, shape);
+            var inputs = new List<(string, OrtValue)> { (inputName, x) };
+            if (t > 0)
+                inputs.AddRange(caches.InputNames.Select((n, i) => (n, caches.Read(t)[i].Value)));
+            var outputs = new List<OutputBinding> { OutputBinding.Allocate(outputName, OrtMemoryInfo.DefaultInstance) };
+            outputs.AddRange(caches.OutputNames.Select((n, i) => OutputBinding.Into(n, caches.Written(t)[i].Value)));
+            using var results = (t == 0 ? first : next).Run(inputs, outputs);
+            consume(results[0].GetTensorDataAsSpan<float>());
         }
     }
 

@@ -23,13 +23,7 @@ public sealed class CudaMath : IDeviceMath
         _allocator = new OrtAllocator(_copy.Session, device.Memory);
     }
 
-    public DeviceTensor Allocate(TensorElementType type, long[] shape)
-    {
-        long bytes = shape.Aggregate(1L, (a, b) => a * b) * DeviceTensor.ElementSize(type);
-        // ONNX Runtime's C# allocator takes a 32-bit size.
-        if (bytes > uint.MaxValue) throw new NotSupportedException($"a single device tensor of {bytes} bytes is larger than 4 GiB");
-        return DeviceTensor.FromDevice(_allocator.Allocate((uint)Math.Max(bytes, 1)), _device.Memory, type, shape);
-    }
+    public DeviceTensor Allocate(TensorElementType type, long[] shape) => DeviceTensor.Allocate(_allocator, _device.Memory, type, shape);
 
     static DeviceTensor Flat(DeviceTensor t) => t.View(0, new[] { t.ElementCount });
 

@@ -72,6 +72,15 @@ public sealed class DeviceTensor : IDisposable
         return new DeviceTensor(value, shape, type, null, 0, allocation.DangerousGetHandle(), memory, allocation, false);
     }
 
+    /// <summary>A tensor in new memory from <paramref name="allocator"/> (which must outlive it), in <paramref name="memory"/>.</summary>
+    public static DeviceTensor Allocate(OrtAllocator allocator, OrtMemoryInfo memory, TensorElementType type, long[] shape)
+    {
+        long bytes = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type);
+        // ONNX Runtime's C# allocator takes a 32-bit size.
+        if (bytes > uint.MaxValue) throw new NotSupportedException($"a single device tensor of {bytes} bytes is larger than 4 GiB");
+        return FromDevice(allocator.Allocate((uint)Math.Max(bytes, 1)), memory, type, shape);
+    }
+
     /// <summary>The host data (CPU provider only).</summary>
     public Span<float> HostSpan =>
         _host is float[] f ? f.AsSpan((int)_hostOffset, (int)ElementCount) : throw new InvalidOperationException("not a float32 host tensor");

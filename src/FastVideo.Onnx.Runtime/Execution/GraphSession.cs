@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FastVideo.Onnx.Core.Errors;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FastVideo.Onnx.Runtime.Execution;
 
@@ -59,6 +60,23 @@ public sealed class GraphSession : IDisposable
     }
 
     static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    /// <summary>
+    /// Element type and shape of output <paramref name="name"/>, its named dims sized by <paramref name="resolve"/>
+    /// (for outputs the caller allocates before a run).
+    /// </summary>
+    public (TensorElementType Type, long[] Shape) OutputSignature(string name, Func<string, long> resolve)
+    {
+        if (!_session.OutputMetadata.TryGetValue(name, out var meta)) throw new FastVideoException($"{Label}: graph has no output '{name}'");
+        var shape = meta.Dimensions.Select((d, i) => d >= 0 ? d : resolve(meta.SymbolicDimensions[i])).ToArray();
+        return (meta.ElementDataType, shape);
+    }
+
+    /// <summary>
+    /// The allocator this session's runs draw <paramref name="memory"/> from (its arena, or the device's shared arena),
+    /// for tensors that should sit with the session's own allocations. The caller disposes it after what it allocated.
+    /// </summary>
+    public OrtAllocator CreateAllocator(OrtMemoryInfo memory) => new(_session, memory);
 
     public void RequireInputs(params string[] names)
     {
