@@ -85,19 +85,6 @@ __global__ void __launch_bounds__(kLanes * kGroups) ChannelRmsNormKernel(const T
   }
 }
 
-template <typename T, int V>
-cudaError_t Launch(const void* x, const float* gamma, void* y, int64_t batch, int64_t channels, int64_t positions, float scale,
-                   float eps, bool silu, cudaStream_t stream) {
-  const int64_t vectors = batch * positions / V;
-  const int64_t blocks = (vectors + kLanes - 1) / kLanes;
-  if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
-  ChannelRmsNormKernel<T, V><<<(unsigned)blocks, dim3(kLanes, kGroups), 0, stream>>>(
-      (const T*)x, gamma, (T*)y, vectors, positions, (int)channels, scale, eps, silu);
-  return cudaGetLastError();
-}
-
-bool Aligned(const void* p, size_t bytes) { return reinterpret_cast<uintptr_t>(p) % bytes == 0; }
-
 template <typename T>
 cudaError_t ChannelRmsNormT(const void* x, const float* gamma, void* y, int64_t batch, int64_t channels, int64_t positions,
                             float scale, float eps, bool silu, cudaStream_t stream) {
@@ -107,26 +94,33 @@ cudaError_t ChannelRmsNormT(const void* x, const float* gamma, void* y, int64_t 
     return positions % v == 0 && Aligned(x, v * sizeof(T)) && Aligned(y, v * sizeof(T)) &&
            (batch * positions / v + kLanes - 1) / kLanes >= kMinBlocks;
   };
-  if (fits(4)) return Launch<T, 4>(x, gamma, y, batch, channels, positions, scale, eps, silu, stream);
-  if (fits(2)) return Launch<T, 2>(x, gamma, y, batch, channels, positions, scale, eps, silu, stream);
-  return Launch<T, 1>(x, gamma, y, batch, channels, positions, scale, eps, silu, stream);
+  return ByVectorWidth<T, 4>(fits, [&](auto width) {
+    constexpr int V = decltype(width)::value;
+    const int64_t vectors = batch * positions / V;
+    return LaunchBlocks(ChannelRmsNormKernel<T, V>, (vectors + kLanes - 1) / kLanes, dim3(kLanes, kGroups), stream,
+                        (const T*)x, gamma, (T*)y, vectors, positions, (int)channels, scale, eps, silu);
+  });
 }
 
-// Channels-last form: rows of `channels` contiguous values, one warp per row. Each lane owns every 32nd vector of V
-// channels; a first pass sums squares (shuffled across the warp), a second re-reads the row (from L1: a row is at most a
-// few hundred bytes) to scale and write. blockDim = (32, kWarpsPerBlock).
+// Channels-last form: rows of `channels` contiguous values, L lanes of a warp per row (L a power of two from 4 to 32,
+// the row's vector count rounded up, so a short row does not leave most of a warp idle: a 96-channel fp16 row is 12
+// vectors of 8 values on 16 lanes, two rows per warp). Each lane owns every L-th vector of its row; a first pass sums
+// squares (shuffled across the row's lanes), a second re-reads the row (from L1: a row is at most a few hundred bytes)
+// to scale and write. blockDim = (32, kWarpsPerBlock).
 constexpr int kWarpsPerBlock = 8;
 
-template <typename T, int V>
+template <typename T, int V, int L>
 __global__ void __launch_bounds__(32 * kWarpsPerBlock) ChannelsLastRmsNormKernel(const T* __restrict__ x, const float* __restrict__ gamma,
     T* __restrict__ y, int64_t rows, int channels, float scale, float eps, bool silu) {
-  const int64_t row = (int64_t)blockIdx.x * kWarpsPerBlock + threadIdx.y;
-  if (row >= rows) return;  // a whole warp leaves together: no shuffle below misses a lane
-  const int lane = threadIdx.x, vectors = channels / V;
-  const T* xp = x + row * channels;
-  T* yp = y + row * channels;
+  constexpr int kRowsPerWarp = 32 / L;
+  const int lane = threadIdx.x % L;
+  const int64_t row = ((int64_t)blockIdx.x * kWarpsPerBlock + threadIdx.y) * kRowsPerWarp + threadIdx.x / L;
+  const bool valid = row < rows;  // lanes past the last row still take part in the shuffles, which need the whole warp
+  const int vectors = channels / V;
+  const T* xp = x + (valid ? row : 0) * channels;
+  T* yp = y + (valid ? row : 0) * channels;
   float total = 0.f;
-  for (int i = lane; i < vectors; i += 32) {
+  for (int i = lane; valid && i < vectors; i += L) {
     const Vec<T, V> a = Load<T, V>(xp + i * V);
 #pragma unroll
     for (int j = 0; j < V; j++) {
@@ -134,10 +128,12 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) ChannelsLastRmsNormKernel
       total += v * v;
     }
   }
+  // xor offsets below L stay inside the row's aligned group of L lanes
 #pragma unroll
-  for (int offset = 16; offset > 0; offset >>= 1) total += __shfl_xor_sync(0xffffffffu, total, offset);
+  for (int offset = L / 2; offset > 0; offset >>= 1) total += __shfl_xor_sync(0xffffffffu, total, offset);
+  if (!valid) return;
   const float inv = scale / fmaxf(sqrtf(total), eps);  // F.normalize: x / max(||x||, eps), then * scale
-  for (int i = lane; i < vectors; i += 32) {
+  for (int i = lane; i < vectors; i += L) {
     const Vec<T, V> a = Load<T, V>(xp + i * V);
     Vec<T, V> o;
 #pragma unroll
@@ -150,27 +146,27 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) ChannelsLastRmsNormKernel
   }
 }
 
-template <typename T, int V>
+template <typename T, int V, int L>
 cudaError_t LaunchLast(const void* x, const float* gamma, void* y, int64_t rows, int64_t channels, float scale, float eps, bool silu,
                        cudaStream_t stream) {
-  const int64_t blocks = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
-  if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
-  ChannelsLastRmsNormKernel<T, V><<<(unsigned)blocks, dim3(32, kWarpsPerBlock), 0, stream>>>(
-      (const T*)x, gamma, (T*)y, rows, (int)channels, scale, eps, silu);
-  return cudaGetLastError();
+  constexpr int kRowsPerBlock = kWarpsPerBlock * 32 / L;
+  return LaunchBlocks(ChannelsLastRmsNormKernel<T, V, L>, (rows + kRowsPerBlock - 1) / kRowsPerBlock, dim3(32, kWarpsPerBlock), stream,
+                      (const T*)x, gamma, (T*)y, rows, (int)channels, scale, eps, silu);
 }
 
 template <typename T>
 cudaError_t ChannelsLastRmsNormT(const void* x, const float* gamma, void* y, int64_t rows, int64_t channels, float scale, float eps,
                                  bool silu, cudaStream_t stream) {
-  // The widest vector (8, 4, 2 values) that divides a row, fits the alignment and still spreads a row over a warp.
-  auto fits = [&](int v) {
-    return channels % v == 0 && channels / v >= 32 && Aligned(x, v * sizeof(T)) && Aligned(y, v * sizeof(T));
-  };
-  if (sizeof(T) == 2 && fits(8)) return LaunchLast<T, 8>(x, gamma, y, rows, channels, scale, eps, silu, stream);
-  if (fits(4)) return LaunchLast<T, 4>(x, gamma, y, rows, channels, scale, eps, silu, stream);
-  if (fits(2)) return LaunchLast<T, 2>(x, gamma, y, rows, channels, scale, eps, silu, stream);
-  return LaunchLast<T, 1>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+  // The widest vector (16 bytes down to one value) that divides a row and fits the alignment; then lanes for its vectors.
+  auto fits = [&](int v) { return channels % v == 0 && Aligned(x, v * sizeof(T)) && Aligned(y, v * sizeof(T)); };
+  return ByVectorWidth<T>(fits, [&](auto width) {
+    constexpr int V = decltype(width)::value;
+    const int64_t vectors = channels / V;
+    if (vectors <= 4) return LaunchLast<T, V, 4>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+    if (vectors <= 8) return LaunchLast<T, V, 8>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+    if (vectors <= 16) return LaunchLast<T, V, 16>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+    return LaunchLast<T, V, 32>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+  });
 }
 
 }  // namespace
@@ -179,26 +175,18 @@ cudaError_t LaunchChannelsLastRmsNorm(ElemType type, const void* x, const float*
                                       float scale, float eps, bool silu, cudaStream_t stream) {
   if (rows <= 0 || channels <= 0) return cudaSuccess;  // nothing to do
   if (channels > 0x7fffffffLL) return cudaErrorInvalidValue;
-  switch (type) {
-    case ElemType::Float32: return ChannelsLastRmsNormT<float>(x, gamma, y, rows, channels, scale, eps, silu, stream);
-    case ElemType::Float16: return ChannelsLastRmsNormT<__half>(x, gamma, y, rows, channels, scale, eps, silu, stream);
-    case ElemType::BFloat16: return ChannelsLastRmsNormT<__nv_bfloat16>(x, gamma, y, rows, channels, scale, eps, silu, stream);
-  }
-  return cudaErrorInvalidValue;
+  return ByElemType(type, [&](auto tag) {
+    return ChannelsLastRmsNormT<decltype(tag)>(x, gamma, y, rows, channels, scale, eps, silu, stream);
+  });
 }
 
 cudaError_t LaunchChannelRmsNorm(ElemType type, const void* x, const float* gamma, void* y, int64_t batch, int64_t channels,
                                  int64_t positions, float scale, float eps, bool silu, cudaStream_t stream) {
   if (batch <= 0 || channels <= 0 || positions <= 0) return cudaSuccess;  // nothing to do
   if (channels > 0x7fffffffLL) return cudaErrorInvalidValue;
-#define CALL(T) ChannelRmsNormT<T>(x, gamma, y, batch, channels, positions, scale, eps, silu, stream)
-  switch (type) {
-    case ElemType::Float32: return CALL(float);
-    case ElemType::Float16: return CALL(__half);
-    case ElemType::BFloat16: return CALL(__nv_bfloat16);
-  }
-#undef CALL
-  return cudaErrorInvalidValue;
+  return ByElemType(type, [&](auto tag) {
+    return ChannelRmsNormT<decltype(tag)>(x, gamma, y, batch, channels, positions, scale, eps, silu, stream);
+  });
 }
 
 }  // namespace fastvideo

@@ -46,6 +46,64 @@ __device__ __forceinline__ float Modulate(float n, int64_t c, int64_t b, const f
   return n;
 }
 
+// The vectorised tail of the warp LayerNorms: V values of column c (a multiple of V, so the float32 side rows load
+// 16-byte aligned) normalised, modulated as Modulate does, rounded and stored.
+template <typename T, int V>
+__device__ __forceinline__ void NormalizeModulateStore(const float (&v)[V], float mean, float rstd, int64_t c, int64_t b,
+    const float* gamma, const float* beta, const float* scale, const float* shift, int64_t stride, T* out) {
+  float n[V];
+#pragma unroll
+  for (int j = 0; j < V; j++) n[j] = (v[j] - mean) * rstd;
+  if (gamma) {
+    const Vec<float, V> g = Load<float, V>(gamma + c);
+#pragma unroll
+    for (int j = 0; j < V; j++) n[j] *= g.v[j];
+  }
+  if (beta) {
+    const Vec<float, V> e = Load<float, V>(beta + c);
+#pragma unroll
+    for (int j = 0; j < V; j++) n[j] += e.v[j];
+  }
+  if (scale) {
+    const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
+#pragma unroll
+    for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
+  }
+  if (shift) {
+    const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
+#pragma unroll
+    for (int j = 0; j < V; j++) n[j] += m.v[j];
+  }
+  Vec<T, V> o;
+#pragma unroll
+  for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
+  Store<T, V>(out, o);
+}
+
+// Sum of (v - mean)^2 over the cached vectors a thread holds: vector k is row vector first + k * step, present when below `vectors`.
+template <int K, int V>
+__device__ __forceinline__ float CenteredSquares(const float (&v)[K][V], float mean, int first, int step, int vectors) {
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < K; k++) {
+    if (first + k * step < vectors) {
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const float c = v[k][j] - mean;
+        squares += c * c;
+      }
+    }
+  }
+  return squares;
+}
+
+// Threads per row for the cached kernels: enough for kMaxVectorsPerThread vectors each, whole warps, at most kRowThreads.
+int CachedRowThreads(int64_t vectors) {
+  int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
+  threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
+  return threads > kRowThreads ? kRowThreads : threads;
+}
+
 // One warp per row, row cached in registers: for rows of up to 32 * kWarpVectors vectors (D <= 2048 in 16-bit types),
 // where a block per row would spend its time in barriers.
 constexpr int kWarpVectors = 8;
@@ -77,51 +135,14 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) LayerNormWarp(const T* __
     }
   }
   const float mean = WarpSum(sum) / d;
-  float squares = 0.f;
-#pragma unroll
-  for (int k = 0; k < kWarpVectors; k++) {
-    if (lane + k * 32 < vectors) {
-#pragma unroll
-      for (int j = 0; j < V; j++) {
-        const float c = v[k][j] - mean;
-        squares += c * c;
-      }
-    }
-  }
-  const float rstd = rsqrtf(WarpSum(squares) / d + eps);
+  const float rstd = rsqrtf(WarpSum(CenteredSquares(v, mean, lane, 32, vectors)) / d + eps);
 #pragma unroll
   for (int k = 0; k < kWarpVectors; k++) {
     const int vi = lane + k * 32;
     if (vi < vectors) {
       // Side inputs are float32 rows read V at a time (V is 4 or 8, the column a multiple of V: 16-byte aligned).
       const int64_t c = (int64_t)vi * V;
-      float n[V];
-#pragma unroll
-      for (int j = 0; j < V; j++) n[j] = (v[k][j] - mean) * rstd;
-      if (gamma) {
-        const Vec<float, V> g = Load<float, V>(gamma + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] *= g.v[j];
-      }
-      if (beta) {
-        const Vec<float, V> e = Load<float, V>(beta + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] += e.v[j];
-      }
-      if (scale) {
-        const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
-      }
-      if (shift) {
-        const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] += m.v[j];
-      }
-      Vec<T, V> o;
-#pragma unroll
-      for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
-      Store<T, V>(yr + vi * V, o);
+      NormalizeModulateStore<T, V>(v[k], mean, rstd, c, b, gamma, beta, scale, shift, stride, yr + vi * V);
     }
   }
 }
@@ -151,18 +172,7 @@ __global__ void __launch_bounds__(kRowThreads) LayerNormCached(const T* __restri
     }
   }
   const float mean = BlockSum(sum) / d;
-  float squares = 0.f;
-#pragma unroll
-  for (int k = 0; k < kMaxVectorsPerThread; k++) {
-    if (threadIdx.x + k * blockDim.x < vectors) {
-#pragma unroll
-      for (int j = 0; j < V; j++) {
-        const float c = v[k][j] - mean;
-        squares += c * c;
-      }
-    }
-  }
-  const float rstd = rsqrtf(BlockSum(squares) / d + eps);
+  const float rstd = rsqrtf(BlockSum(CenteredSquares(v, mean, (int)threadIdx.x, (int)blockDim.x, vectors)) / d + eps);
 #pragma unroll
   for (int k = 0; k < kMaxVectorsPerThread; k++) {
     const int vi = threadIdx.x + k * blockDim.x;
@@ -244,50 +254,13 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) ResidualLayerNormWarp(con
     }
   }
   const float mean = WarpSum(sum) / d;
-  float squares = 0.f;
-#pragma unroll
-  for (int k = 0; k < kWarpVectors; k++) {
-    if (lane + k * 32 < vectors) {
-#pragma unroll
-      for (int j = 0; j < V; j++) {
-        const float c = v[k][j] - mean;
-        squares += c * c;
-      }
-    }
-  }
-  const float rstd = rsqrtf(WarpSum(squares) / d + eps);
+  const float rstd = rsqrtf(WarpSum(CenteredSquares(v, mean, lane, 32, vectors)) / d + eps);
 #pragma unroll
   for (int k = 0; k < kWarpVectors; k++) {
     const int vi = lane + k * 32;
     if (vi < vectors) {
       const int64_t c = (int64_t)vi * V;
-      float n[V];
-#pragma unroll
-      for (int j = 0; j < V; j++) n[j] = (v[k][j] - mean) * rstd;
-      if (gamma) {
-        const Vec<float, V> g = Load<float, V>(gamma + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] *= g.v[j];
-      }
-      if (beta) {
-        const Vec<float, V> e = Load<float, V>(beta + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] += e.v[j];
-      }
-      if (scale) {
-        const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
-      }
-      if (shift) {
-        const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
-#pragma unroll
-        for (int j = 0; j < V; j++) n[j] += m.v[j];
-      }
-      Vec<T, V> o;
-#pragma unroll
-      for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
-      Store<T, V>(nOut + row * d + c, o);
+      NormalizeModulateStore<T, V>(v[k], mean, rstd, c, b, gamma, beta, scale, shift, stride, nOut + row * d + c);
     }
   }
 }
@@ -470,9 +443,7 @@ cudaError_t FusedLayerNormT(const void* x, const float* gamma, const float* beta
     LayerNormWarp<T, V><<<(unsigned)((rows + kWarpsPerBlock - 1) / kWarpsPerBlock), block, 0, s>>>(
         (const T*)x, gamma, beta, scale, shift, stride, (T*)y, rows, rowsPerBatch, (int)d, eps);
   } else if (d % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
-    int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
-    threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
-    if (threads > kRowThreads) threads = kRowThreads;
+    const int threads = CachedRowThreads(vectors);
     LayerNormCached<T, V><<<(unsigned)rows, threads, 0, s>>>((const T*)x, gamma, beta, scale, shift, stride, (T*)y, rowsPerBatch, (int)d, eps);
   } else {
     LayerNormGeneral<T><<<(unsigned)rows, kRowThreads, 0, s>>>((const T*)x, gamma, beta, scale, shift, stride, (T*)y, rowsPerBatch, d, eps);
@@ -492,9 +463,7 @@ cudaError_t RmsNormRotaryT(const void* x, const void* bias, const void* weight, 
     RmsNormRotaryWarp<T, V><<<(unsigned)((rows + kWarpsPerBlock - 1) / kWarpsPerBlock), block, 0, s>>>(
         (const T*)x, (const T*)bias, (const T*)weight, cos, sin, (T*)y, rows, rowsPerBatch, (int)d, headDim, eps);
   } else if (d % V == 0 && headDim % V == 0 && vectors <= (int64_t)kRowThreads * kMaxVectorsPerThread) {
-    int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
-    threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
-    if (threads > kRowThreads) threads = kRowThreads;
+    const int threads = CachedRowThreads(vectors);
     RmsNormRotaryCached<T, V><<<(unsigned)rows, threads, 0, s>>>((const T*)x, (const T*)bias, (const T*)weight, cos, sin, (T*)y,
                                                                  rowsPerBatch, (int)d, headDim, eps);
   } else {
@@ -538,51 +507,31 @@ cudaError_t ResidualLayerNormT(const void* x, const void* y, const void* bias, c
 cudaError_t LaunchFusedLayerNorm(ElemType type, const void* x, const float* gamma, const float* beta, const float* scale,
                                  const float* shift, int64_t scaleStride, void* y, int64_t rows, int64_t rowsPerBatch, int64_t d,
                                  float eps, cudaStream_t stream) {
-#define CALL(T) FusedLayerNormT<T>(x, gamma, beta, scale, shift, scaleStride, y, rows, rowsPerBatch, d, eps, stream)
-  switch (type) {
-    case ElemType::Float32: return CALL(float);
-    case ElemType::Float16: return CALL(__half);
-    case ElemType::BFloat16: return CALL(__nv_bfloat16);
-  }
-#undef CALL
-  return cudaErrorInvalidValue;
+  return ByElemType(type, [&](auto tag) {
+    return FusedLayerNormT<decltype(tag)>(x, gamma, beta, scale, shift, scaleStride, y, rows, rowsPerBatch, d, eps, stream);
+  });
 }
 
 cudaError_t LaunchResidualLayerNorm(ElemType type, const void* x, const void* y, const void* bias, const float* gate, int64_t gateStride,
                                     const float* gamma, const float* beta, const float* scale, const float* shift, int64_t scaleStride,
                                     void* h, void* n, int64_t rows, int64_t rowsPerBatch, int64_t d, float eps, cudaStream_t stream) {
-#define CALL(T) ResidualLayerNormT<T>(x, y, bias, gate, gateStride, gamma, beta, scale, shift, scaleStride, h, n, rows, rowsPerBatch, d, eps, stream)
-  switch (type) {
-    case ElemType::Float32: return CALL(float);
-    case ElemType::Float16: return CALL(__half);
-    case ElemType::BFloat16: return CALL(__nv_bfloat16);
-  }
-#undef CALL
-  return cudaErrorInvalidValue;
+  return ByElemType(type, [&](auto tag) {
+    return ResidualLayerNormT<decltype(tag)>(x, y, bias, gate, gateStride, gamma, beta, scale, shift, scaleStride, h, n, rows, rowsPerBatch, d, eps, stream);
+  });
 }
 
 cudaError_t LaunchGatedResidual(ElemType type, const void* x, const void* y, const void* bias, const float* gate, int64_t gateStride,
                                 void* z, int64_t n, int64_t d, int64_t elementsPerBatch, cudaStream_t stream) {
-#define CALL(T) GatedResidualT<T>(x, y, bias, gate, gateStride, z, n, d, elementsPerBatch, stream)
-  switch (type) {
-    case ElemType::Float32: return CALL(float);
-    case ElemType::Float16: return CALL(__half);
-    case ElemType::BFloat16: return CALL(__nv_bfloat16);
-  }
-#undef CALL
-  return cudaErrorInvalidValue;
+  return ByElemType(type, [&](auto tag) {
+    return GatedResidualT<decltype(tag)>(x, y, bias, gate, gateStride, z, n, d, elementsPerBatch, stream);
+  });
 }
 
 cudaError_t LaunchRmsNormRotary(ElemType type, const void* x, const void* bias, const void* weight, const float* cos, const float* sin,
                                 void* y, int64_t rows, int64_t rowsPerBatch, int64_t d, int64_t headDim, float eps, cudaStream_t stream) {
-#define CALL(T) RmsNormRotaryT<T>(x, bias, weight, cos, sin, y, rows, rowsPerBatch, d, headDim, eps, stream)
-  switch (type) {
-    case ElemType::Float32: return CALL(float);
-    case ElemType::Float16: return CALL(__half);
-    case ElemType::BFloat16: return CALL(__nv_bfloat16);
-  }
-#undef CALL
-  return cudaErrorInvalidValue;
+  return ByElemType(type, [&](auto tag) {
+    return RmsNormRotaryT<decltype(tag)>(x, bias, weight, cos, sin, y, rows, rowsPerBatch, d, headDim, eps, stream);
+  });
 }
 
 }  // namespace fastvideo
