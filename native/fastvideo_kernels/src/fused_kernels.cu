@@ -46,64 +46,6 @@ __device__ __forceinline__ float Modulate(float n, int64_t c, int64_t b, const f
   return n;
 }
 
-// The vectorised tail of the warp LayerNorms: V values of column c (a multiple of V, so the float32 side rows load
-// 16-byte aligned) normalised, modulated as Modulate does, rounded and stored.
-template <typename T, int V>
-__device__ __forceinline__ void NormalizeModulateStore(const float (&v)[V], float mean, float rstd, int64_t c, int64_t b,
-    const float* gamma, const float* beta, const float* scale, const float* shift, int64_t stride, T* out) {
-  float n[V];
-#pragma unroll
-  for (int j = 0; j < V; j++) n[j] = (v[j] - mean) * rstd;
-  if (gamma) {
-    const Vec<float, V> g = Load<float, V>(gamma + c);
-#pragma unroll
-    for (int j = 0; j < V; j++) n[j] *= g.v[j];
-  }
-  if (beta) {
-    const Vec<float, V> e = Load<float, V>(beta + c);
-#pragma unroll
-    for (int j = 0; j < V; j++) n[j] += e.v[j];
-  }
-  if (scale) {
-    const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
-#pragma unroll
-    for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
-  }
-  if (shift) {
-    const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
-#pragma unroll
-    for (int j = 0; j < V; j++) n[j] += m.v[j];
-  }
-  Vec<T, V> o;
-#pragma unroll
-  for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
-  Store<T, V>(out, o);
-}
-
-// Sum of (v - mean)^2 over the cached vectors a thread holds: vector k is row vector first + k * step, present when below `vectors`.
-template <int K, int V>
-__device__ __forceinline__ float CenteredSquares(const float (&v)[K][V], float mean, int first, int step, int vectors) {
-  float squares = 0.f;
-#pragma unroll
-  for (int k = 0; k < K; k++) {
-    if (first + k * step < vectors) {
-#pragma unroll
-      for (int j = 0; j < V; j++) {
-        const float c = v[k][j] - mean;
-        squares += c * c;
-      }
-    }
-  }
-  return squares;
-}
-
-// Threads per row for the cached kernels: enough for kMaxVectorsPerThread vectors each, whole warps, at most kRowThreads.
-int CachedRowThreads(int64_t vectors) {
-  int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
-  threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
-  return threads > kRowThreads ? kRowThreads : threads;
-}
-
 // One warp per row, row cached in registers: for rows of up to 32 * kWarpVectors vectors (D <= 2048 in 16-bit types),
 // where a block per row would spend its time in barriers.
 constexpr int kWarpVectors = 8;
@@ -135,14 +77,51 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) LayerNormWarp(const T* __
     }
   }
   const float mean = WarpSum(sum) / d;
-  const float rstd = rsqrtf(WarpSum(CenteredSquares(v, mean, lane, 32, vectors)) / d + eps);
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    if (lane + k * 32 < vectors) {
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const float c = v[k][j] - mean;
+        squares += c * c;
+      }
+    }
+  }
+  const float rstd = rsqrtf(WarpSum(squares) / d + eps);
 #pragma unroll
   for (int k = 0; k < kWarpVectors; k++) {
     const int vi = lane + k * 32;
     if (vi < vectors) {
       // Side inputs are float32 rows read V at a time (V is 4 or 8, the column a multiple of V: 16-byte aligned).
       const int64_t c = (int64_t)vi * V;
-      NormalizeModulateStore<T, V>(v[k], mean, rstd, c, b, gamma, beta, scale, shift, stride, yr + vi * V);
+      float n[V];
+#pragma unroll
+      for (int j = 0; j < V; j++) n[j] = (v[k][j] - mean) * rstd;
+      if (gamma) {
+        const Vec<float, V> g = Load<float, V>(gamma + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= g.v[j];
+      }
+      if (beta) {
+        const Vec<float, V> e = Load<float, V>(beta + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += e.v[j];
+      }
+      if (scale) {
+        const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
+      }
+      if (shift) {
+        const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += m.v[j];
+      }
+      Vec<T, V> o;
+#pragma unroll
+      for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
+      Store<T, V>(yr + vi * V, o);
     }
   }
 }
@@ -172,7 +151,18 @@ __global__ void __launch_bounds__(kRowThreads) LayerNormCached(const T* __restri
     }
   }
   const float mean = BlockSum(sum) / d;
-  const float rstd = rsqrtf(BlockSum(CenteredSquares(v, mean, (int)threadIdx.x, (int)blockDim.x, vectors)) / d + eps);
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kMaxVectorsPerThread; k++) {
+    if (threadIdx.x + k * blockDim.x < vectors) {
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const float c = v[k][j] - mean;
+        squares += c * c;
+      }
+    }
+  }
+  const float rstd = rsqrtf(BlockSum(squares) / d + eps);
 #pragma unroll
   for (int k = 0; k < kMaxVectorsPerThread; k++) {
     const int vi = threadIdx.x + k * blockDim.x;
@@ -254,13 +244,50 @@ __global__ void __launch_bounds__(32 * kWarpsPerBlock) ResidualLayerNormWarp(con
     }
   }
   const float mean = WarpSum(sum) / d;
-  const float rstd = rsqrtf(WarpSum(CenteredSquares(v, mean, lane, 32, vectors)) / d + eps);
+  float squares = 0.f;
+#pragma unroll
+  for (int k = 0; k < kWarpVectors; k++) {
+    if (lane + k * 32 < vectors) {
+#pragma unroll
+      for (int j = 0; j < V; j++) {
+        const float c = v[k][j] - mean;
+        squares += c * c;
+      }
+    }
+  }
+  const float rstd = rsqrtf(WarpSum(squares) / d + eps);
 #pragma unroll
   for (int k = 0; k < kWarpVectors; k++) {
     const int vi = lane + k * 32;
     if (vi < vectors) {
       const int64_t c = (int64_t)vi * V;
-      NormalizeModulateStore<T, V>(v[k], mean, rstd, c, b, gamma, beta, scale, shift, stride, nOut + row * d + c);
+      float n[V];
+#pragma unroll
+      for (int j = 0; j < V; j++) n[j] = (v[k][j] - mean) * rstd;
+      if (gamma) {
+        const Vec<float, V> g = Load<float, V>(gamma + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= g.v[j];
+      }
+      if (beta) {
+        const Vec<float, V> e = Load<float, V>(beta + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += e.v[j];
+      }
+      if (scale) {
+        const Vec<float, V> m = Load<float, V>(scale + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] *= 1.f + m.v[j];
+      }
+      if (shift) {
+        const Vec<float, V> m = Load<float, V>(shift + b * stride + c);
+#pragma unroll
+        for (int j = 0; j < V; j++) n[j] += m.v[j];
+      }
+      Vec<T, V> o;
+#pragma unroll
+      for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(n[j]);
+      Store<T, V>(nOut + row * d + c, o);
     }
   }
 }
@@ -423,6 +450,13 @@ __global__ void GatedResidualKernel(const T* __restrict__ x, const T* __restrict
     for (int j = 0; j < V; j++) o.v[j] = FromFloat<T>(ToFloat(a.v[j]) + update[j]);
     Store<T, V>(z + i, o);
   }
+}
+
+// Threads per row for the cached kernels: enough for kMaxVectorsPerThread vectors each, whole warps, at most kRowThreads.
+int CachedRowThreads(int64_t vectors) {
+  int threads = (int)((vectors + kMaxVectorsPerThread - 1) / kMaxVectorsPerThread);
+  threads = threads < 32 ? 32 : ((threads + 31) / 32) * 32;
+  return threads > kRowThreads ? kRowThreads : threads;
 }
 
 unsigned ElementwiseBlocks(int64_t n, int v) {
