@@ -90,10 +90,10 @@ public static class WanVaeChunking
         int op = name.IndexOfAny(new[] { '*', '/' });
         string baseName = op < 0 ? name : name[..op];
         if (!dims.TryGetValue(baseName, out long size))
-            throw new ArgumentException($"dim '{name}' names none of {string.Join(", ", dims.Keys)}", nameof(name));
+            throw new ArgumentException($"dim '{name}' names none of {string.Join(", ", dims.Keys)}");
         if (op < 0) return size;
         if (!long.TryParse(name[(op + 1)..], out long factor) || factor <= 0)
-            throw new ArgumentException($"dim '{name}' has no positive integer factor", nameof(name));
+            throw new ArgumentException($"dim '{name}' has no positive integer factor");
         return name[op] == '*' ? size * factor : size / factor;
     }
 

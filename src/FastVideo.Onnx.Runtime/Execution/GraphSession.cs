@@ -68,8 +68,15 @@ public sealed class GraphSession : IDisposable
     public (TensorElementType Type, long[] Shape) OutputSignature(string name, Func<string, long> resolve)
     {
         if (!_session.OutputMetadata.TryGetValue(name, out var meta)) throw new FastVideoException($"{Label}: graph has no output '{name}'");
-        var shape = meta.Dimensions.Select((d, i) => d >= 0 ? d : resolve(meta.SymbolicDimensions[i])).ToArray();
-        return (meta.ElementDataType, shape);
+        try
+        {
+            var shape = meta.Dimensions.Select((d, i) => d >= 0 ? d : resolve(meta.SymbolicDimensions[i])).ToArray();
+            return (meta.ElementDataType, shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw new FastVideoException($"{Label}: output '{name}' has a shape this runtime cannot size ({FirstLine(e.Message)})", e);
+        }
     }
 
     /// <summary>
