@@ -18,8 +18,9 @@ namespace FastVideo.Onnx.Core.Models;
 /// then takes the following frames 4 at a time with the caches, each call returning one latent frame of the posterior
 /// mean (<see cref="LatentMeanName"/>, [B, z, 1, H/8, W/8] float32, not yet normalised: see <see cref="WanVaeNormalization"/>).
 /// </para>
-/// Caches are opaque state: the runtime only moves each <c>next_cache_i</c> to <c>cache_i</c> (same shape and type,
-/// the graph's compute type) and never allocates or reads them.
+/// Caches are opaque state: the runtime sizes them from the graphs' named dims (<see cref="ResolveDim"/>), allocates them
+/// on the device before the first call and hands each <c>next_cache_i</c> to the next call's <c>cache_i</c> (same shape
+/// and type, the graph's compute type); it never reads them.
 /// </summary>
 public static class WanVaeChunking
 {
