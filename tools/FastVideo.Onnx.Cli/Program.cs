@@ -1,3 +1,5 @@
+using FastVideo.Onnx.Core.Errors;
+
 namespace FastVideo.Onnx.Cli;
 
 public static class Program
@@ -26,7 +28,7 @@ public static class Program
             // brings the stack trace back for a bug report.
             System.Console.Error.WriteLine(Environment.GetEnvironmentVariable(DebugVariable) is { Length: > 0 }
                 ? $"error: {e}"
-                : $"error: internal error ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}); {DebugVariable}=1 shows where");
+                : $"error: internal error ({e.GetType().Name}: {FastVideoException.FirstLine(e.Message)}); {DebugVariable}=1 shows where");
             return 1;
         }
     }

@@ -8,6 +8,9 @@ public class FastVideoException : Exception
 {
     public FastVideoException(string message) : base(message) { }
     public FastVideoException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>The first line of <paramref name="text"/>, trimmed: how another library's multi-line message is quoted in a one-line error.</summary>
+    public static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }
 
 /// <summary>A file of a model folder is missing, truncated or inconsistent.</summary>

@@ -92,7 +92,7 @@ public sealed class CudaMath : IDeviceMath
         {
             using var options = _device.SessionOptions(sharedArena: true);
             _release = GraphSession.Open(UtilityGraphs.Copy(), options, "memory release");
-            _release.SetRunConfig("memory.enable_memory_arena_shrinkage", $"gpu:{_device.Options.DeviceId}");
+            _device.ShrinkArenaAfterEachRun(_release);
         }
         using var x = OrtValue.CreateTensorValueFromMemory(new float[1], new[] { 1L });
         using var y = OrtValue.CreateTensorValueFromMemory(new float[1], new[] { 1L });

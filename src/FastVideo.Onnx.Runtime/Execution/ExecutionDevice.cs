@@ -68,7 +68,7 @@ public sealed class ExecutionDevice : IDisposable
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
         {
-            string reason = e.Message.Split('\n')[0].Trim();
+            string reason = FastVideoException.FirstLine(e.Message);
             string message = $"--device {options.Device.Name()}: ONNX Runtime's {options.Device.Name()} execution provider could not be loaded ({reason}). " +
                              (options.Device == ExecutionProvider.TensorRT
                                  ? "It needs TensorRT 10 libraries (libnvinfer) and CUDA 13 on the loader path"
@@ -117,7 +117,7 @@ public sealed class ExecutionDevice : IDisposable
             catch (OnnxRuntimeException e)
             {
                 SharedArenaDevices[options.DeviceId] = false;
-                notice?.Invoke($"Runtime:SharedArena: ONNX Runtime did not register a shared GPU arena ({e.Message.Split('\n')[0].Trim()}); each session keeps its own");
+                notice?.Invoke($"Runtime:SharedArena: ONNX Runtime did not register a shared GPU arena ({FastVideoException.FirstLine(e.Message)}); each session keeps its own");
             }
         }
     }
@@ -230,14 +230,17 @@ public sealed class ExecutionDevice : IDisposable
             }
             catch (OnnxRuntimeException e)
             {
-                throw new FastVideoException($"{KernelLibraryPath}: the fused-kernel library could not be loaded ({e.Message.Split('\n')[0].Trim()})", e);
+                throw new FastVideoException($"{KernelLibraryPath}: the fused-kernel library could not be loaded ({FastVideoException.FirstLine(e.Message)})", e);
             }
         }
         var session = GraphSession.Open(path, options, label);
-        if (oncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun)
-            session.SetRunConfig("memory.enable_memory_arena_shrinkage", $"gpu:{Options.DeviceId}");
+        if (oncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun) ShrinkArenaAfterEachRun(session);
         return session;
     }
+
+    /// <summary>Has every later run of <paramref name="session"/> end by freeing the unused regions of its GPU arena (ONNX Runtime's arena shrinkage).</summary>
+    internal void ShrinkArenaAfterEachRun(GraphSession session) =>
+        session.SetRunConfig("memory.enable_memory_arena_shrinkage", $"gpu:{Options.DeviceId}");
 
     public DeviceTensor Upload(float[] data, long[] shape)
     {

@@ -49,7 +49,7 @@ public sealed class GraphSession : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelFormatException(path, $"ONNX Runtime could not load the graph: {FirstLine(e.Message)}", e);
+            throw new ModelFormatException(path, $"ONNX Runtime could not load the graph: {FastVideoException.FirstLine(e.Message)}", e);
         }
     }
 
@@ -58,8 +58,6 @@ public sealed class GraphSession : IDisposable
         var clock = Stopwatch.StartNew();
         return new GraphSession(new InferenceSession(model, options), label, clock.Elapsed);
     }
-
-    static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
     /// <summary>
     /// Element type and shape of output <paramref name="name"/>, its named dims sized by <paramref name="resolve"/>
@@ -75,7 +73,7 @@ public sealed class GraphSession : IDisposable
         }
         catch (ArgumentException e)
         {
-            throw new FastVideoException($"{Label}: output '{name}' has a shape this runtime cannot size ({FirstLine(e.Message)})", e);
+            throw new FastVideoException($"{Label}: output '{name}' has a shape this runtime cannot size ({FastVideoException.FirstLine(e.Message)})", e);
         }
     }
 
@@ -143,7 +141,7 @@ public sealed class GraphSession : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new FastVideoException($"{Label}: ONNX Runtime failed: {FirstLine(e.Message)}", e);
+            throw new FastVideoException($"{Label}: ONNX Runtime failed: {FastVideoException.FirstLine(e.Message)}", e);
         }
     }
 

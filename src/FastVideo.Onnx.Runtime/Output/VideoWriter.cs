@@ -151,7 +151,7 @@ public static class VideoWriter
                 stdin.Write(video.Rgb24(i));
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new FastVideoException($"ffmpeg failed (exit {process.ExitCode}): {errors.Result.Split('\n')[0].Trim()}");
+            throw new FastVideoException($"ffmpeg failed (exit {process.ExitCode}): {FastVideoException.FirstLine(errors.Result)}");
     }
 
     static string? FindOnPath(string name)
