@@ -26,6 +26,18 @@ public sealed record ClipVisionConfig
     public int NumPositions => NumPatches + 1;
     public int HeadDim => HiddenSize / NumAttentionHeads;
 
+    /// <summary>
+    /// The fields transformers' CLIPVisionConfig and CLIPVisionModel read: those above, the ones that only act in
+    /// training (dropout, initialisation) or in CLIPVisionModelWithProjection (<c>projection_dim</c>), and
+    /// PretrainedConfig's <c>architectures</c>, <c>dtype</c> and <c>model_type</c>.
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> Fields = new[]
+    {
+        "hidden_size", "intermediate_size", "projection_dim", "num_hidden_layers", "num_attention_heads", "num_channels", "image_size",
+        "patch_size", "hidden_act", "layer_norm_eps", "attention_dropout", "dropout", "initializer_range", "initializer_factor",
+        "architectures", "dtype", "torch_dtype", "model_type",
+    };
+
     public static ClipVisionConfig FromJson(JsonConfig json)
     {
         string act = json.GetString("hidden_act", "quick_gelu");

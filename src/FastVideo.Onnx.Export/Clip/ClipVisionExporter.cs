@@ -10,6 +10,8 @@ public sealed class ClipVisionExporter : DefinitionExporter<ClipVisionModel>
 {
     public const string GraphFile = "model.onnx";
 
+    protected override IReadOnlyCollection<string> ConfigFieldsRead => ClipVisionConfig.Fields;
+
     protected override ClipVisionModel CreateDefinition(JsonConfig config, ComponentSource source)
     {
         var c = ClipVisionConfig.FromJson(config);

@@ -27,9 +27,16 @@ public sealed record ConversionRequest(string Source, string Output)
 public sealed record ConversionProgress(string Component, int Index, int Count, long ComponentBytes, long ComponentTotal, long Bytes, long Total);
 
 /// <summary>What one component became.</summary>
-public sealed record ComponentResult(string Name, string ClassName, string Kind, DType? Precision, long Bytes, TimeSpan Elapsed, IReadOnlyList<string> Notes);
+public sealed record ComponentResult(string Name, string ClassName, string Kind, DType? Precision, long Bytes, TimeSpan Elapsed, IReadOnlyList<string> Notes)
+{
+    /// <summary>One-line notices about the source or the output's use (not recorded in the manifest).</summary>
+    public IReadOnlyList<string> Notices { get; init; } = Array.Empty<string>();
+}
 
 public sealed record ConversionResult(string Output, IReadOnlyList<ComponentResult> Components, TimeSpan Elapsed)
 {
     public long Bytes => Components.Sum(c => c.Bytes);
+
+    /// <summary>One-line notices about the whole folder (model_index.json fields the pipeline ignores, ...).</summary>
+    public IReadOnlyList<string> Notices { get; init; } = Array.Empty<string>();
 }

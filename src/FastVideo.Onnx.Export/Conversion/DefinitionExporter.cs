@@ -22,6 +22,9 @@ public abstract class DefinitionExporter<TModel> : IComponentExporter, IDefiniti
     /// <summary>Builds the definition from config.json; configuration errors name the file and field.</summary>
     protected abstract TModel CreateDefinition(JsonConfig config, ComponentSource source);
 
+    /// <summary>The config.json fields the source library's class reads; any other field gets a notice naming it.</summary>
+    protected abstract IReadOnlyCollection<string> ConfigFieldsRead { get; }
+
     /// <summary>The graphs to write, at <paramref name="precision"/>.</summary>
     protected abstract IReadOnlyList<GraphSpec> Graphs(TModel model, DType precision);
 
@@ -57,6 +60,7 @@ public abstract class DefinitionExporter<TModel> : IComponentExporter, IDefiniti
             weights = new CheckpointWeights(archive);
         }
         var prepared = new Prepared(this, source, config, model, archive, weights);
+        if (ConfigFields.IgnoredNotice(config, model.ClassName, ConfigFieldsRead) is { } notice) prepared.Notices.Add(notice);
         prepared.Resolve();
         return prepared;
     }

@@ -45,7 +45,11 @@ public abstract class PreparedComponent : IDisposable
     /// <summary>Bytes this component is expected to write, for progress.</summary>
     public abstract long EstimatedBytes { get; }
 
+    /// <summary>What the conversion changed or decided, recorded in the component's manifest.</summary>
     public List<string> Notes { get; } = new();
+
+    /// <summary>One-line notices about the source (fields it ignores, ...) shown by convert and not recorded.</summary>
+    public List<string> Notices { get; } = new();
 
     /// <summary>Writes the component's files into <paramref name="outputFolder"/> (which exists and is empty).</summary>
     public abstract ComponentManifest Write(string outputFolder, IProgress<long> bytesWritten, CancellationToken cancel);

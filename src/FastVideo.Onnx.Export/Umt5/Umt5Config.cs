@@ -26,6 +26,20 @@ public sealed record Umt5Config
 
     public int InnerDim => NumHeads * DKv;
 
+    /// <summary>
+    /// The fields transformers' UMT5Config and UMT5EncoderModel read: the shape and activation fields above, the ones
+    /// that only act in training or in the decoder (dropout, initialisation, cache, token ids), the activation fields
+    /// UMT5Config derives from <c>feed_forward_proj</c>, and PretrainedConfig's <c>architectures</c>, <c>dtype</c> and
+    /// <c>model_type</c>.
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> Fields = new[]
+    {
+        "vocab_size", "d_model", "d_kv", "d_ff", "num_layers", "num_decoder_layers", "num_heads", "relative_attention_num_buckets",
+        "relative_attention_max_distance", "dropout_rate", "classifier_dropout", "layer_norm_epsilon", "initializer_factor", "feed_forward_proj",
+        "dense_act_fn", "is_gated_act", "is_encoder_decoder", "is_decoder", "use_cache", "tokenizer_class", "tie_word_embeddings", "pad_token_id",
+        "eos_token_id", "decoder_start_token_id", "architectures", "dtype", "torch_dtype", "model_type",
+    };
+
     public static Umt5Config FromJson(JsonConfig json)
     {
         // UMT5Config derives the activation from feed_forward_proj: "gated-gelu" means gated gelu_new, otherwise

@@ -15,6 +15,8 @@ public sealed class Umt5EncoderExporter : DefinitionExporter<Umt5EncoderModel>
         "fp16 requested: exported bf16 instead, because T5/UMT5 activations overflow float16 (the feed-forward outputs " +
         "exceed 65504 and turn into inf/NaN); bf16 has float32's range";
 
+    protected override IReadOnlyCollection<string> ConfigFieldsRead => Umt5Config.Fields;
+
     protected override Umt5EncoderModel CreateDefinition(JsonConfig config, ComponentSource source)
     {
         var c = Umt5Config.FromJson(config);

@@ -25,6 +25,13 @@ public sealed record WanTransformerConfig
 
     public int InnerDim => NumAttentionHeads * AttentionHeadDim;
 
+    /// <summary>The parameters of Diffusers' <c>WanTransformer3DModel.__init__</c>; all are read here (unsupported values are refused).</summary>
+    public static readonly IReadOnlyCollection<string> Fields = new[]
+    {
+        "patch_size", "num_attention_heads", "attention_head_dim", "in_channels", "out_channels", "text_dim", "freq_dim", "ffn_dim",
+        "num_layers", "cross_attn_norm", "qk_norm", "eps", "image_dim", "added_kv_proj_dim", "rope_max_seq_len", "pos_embed_seq_len",
+    };
+
     public static WanTransformerConfig FromJson(JsonConfig json)
     {
         // Fields that define the architecture are required (save_pretrained always writes them); a missing one

@@ -16,6 +16,8 @@ public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3D
     public const string GraphFile = "model.onnx";
     public const string FusedGraphFile = "model.fused.onnx";
 
+    protected override IReadOnlyCollection<string> ConfigFieldsRead => WanTransformerConfig.Fields;
+
     protected override WanTransformer3DModel CreateDefinition(JsonConfig config, ComponentSource source) =>
         new(WanTransformerConfig.FromJson(config));
 

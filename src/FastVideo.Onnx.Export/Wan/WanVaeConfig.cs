@@ -21,6 +21,16 @@ public sealed record WanVaeConfig
     public int InChannels { get; init; } = 3;
     public int OutChannels { get; init; } = 3;
 
+    /// <summary>
+    /// The parameters of Diffusers' <c>AutoencoderKLWan.__init__</c>. <c>dropout</c> only acts in training; the Wan2.2
+    /// ones (<c>is_residual</c>, <c>patch_size</c>, 16x <c>scale_factor_spatial</c>) are refused.
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> Fields = new[]
+    {
+        "base_dim", "decoder_base_dim", "z_dim", "dim_mult", "num_res_blocks", "attn_scales", "temperal_downsample", "dropout",
+        "latents_mean", "latents_std", "is_residual", "in_channels", "out_channels", "patch_size", "scale_factor_temporal", "scale_factor_spatial",
+    };
+
     /// <summary>Diffusers reverses the encoder's temporal downsampling flags for the decoder.</summary>
     public bool[] TemperalUpsample => TemperalDownsample.Reverse().ToArray();
 
@@ -43,8 +53,8 @@ public sealed record WanVaeConfig
             if (!ok) throw new ModelFormatException(json.Path, $"field '{field}' {problem}");
         }
         Check(!json.GetBool("is_residual", false), "is_residual",
-            "is true (the Wan2.2 VAE, with residual up/down blocks); only the Wan2.1 VAE (is_residual false) is supported");
-        Check(!json.Has("patch_size"), "patch_size", "is set (the Wan2.2 VAE patchifies its input); only the Wan2.1 VAE (patch_size null) is supported");
+            "is true (the Wan2.2 VAE, with residual up/down blocks), which is not supported yet (only the Wan2.1 VAE, is_residual false)");
+        Check(!json.Has("patch_size"), "patch_size", "is set (the Wan2.2 VAE patchifies its input), which is not supported yet (only the Wan2.1 VAE, patch_size null)");
         Check(!json.Has("attn_scales") || json.GetDoubleArray("attn_scales").Length == 0, "attn_scales",
             "is not empty; only the Wan2.1 VAE (no attention in the encoder's down blocks) is supported");
         Check(c.BaseDim > 0, "base_dim", "must be positive");
@@ -63,7 +73,7 @@ public sealed record WanVaeConfig
         Check(json.GetInt("scale_factor_temporal", WanVaeChunking.TemporalCompression) == WanVaeChunking.TemporalCompression,
             "scale_factor_temporal", $"must be {WanVaeChunking.TemporalCompression} for this VAE");
         Check(json.GetInt("scale_factor_spatial", WanVaeChunking.SpatialCompression) == WanVaeChunking.SpatialCompression,
-            "scale_factor_spatial", $"must be {WanVaeChunking.SpatialCompression} for this VAE");
+            "scale_factor_spatial", $"must be {WanVaeChunking.SpatialCompression} for this VAE (other compressions, such as Wan2.2's 16, are not supported yet)");
         // latents_mean / latents_std are validated (length z_dim) where they are used.
         WanVaeNormalization.FromConfig(json);
         return c;

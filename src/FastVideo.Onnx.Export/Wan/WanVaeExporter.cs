@@ -18,6 +18,8 @@ public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
     const string TransformerClass = "WanTransformer3DModel";
     const string ImageToVideoPipeline = "WanImageToVideoPipeline";
 
+    protected override IReadOnlyCollection<string> ConfigFieldsRead => WanVaeConfig.Fields;
+
     protected override WanVaeModel CreateDefinition(JsonConfig config, ComponentSource source) => new(WanVaeConfig.FromJson(config));
 
     protected override IReadOnlyList<GraphSpec> Graphs(WanVaeModel model, DType precision)

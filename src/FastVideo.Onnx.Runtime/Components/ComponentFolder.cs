@@ -25,7 +25,7 @@ public sealed class ComponentFolder
         string path = System.IO.Path.Combine(modelFolder, name);
         if (!Directory.Exists(path) || !File.Exists(System.IO.Path.Combine(path, ComponentManifest.FileName)))
             throw new ModelFormatException(path,
-                $"component '{name}' is missing from the converted model (convert it: fastvideo-onnx convert SOURCE --output {modelFolder} --components {name} --force)");
+                $"component '{name}' is missing from the converted model (add it to the folder: fastvideo-onnx convert SOURCE --output {modelFolder} --components {name})");
         return new ComponentFolder(name, path, ComponentManifest.Load(path));
     }
 

@@ -1,4 +1,6 @@
 using System.Reflection;
+using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Core.Registries;
 
 namespace FastVideo.Onnx.Runtime.Pipelines;
@@ -19,6 +21,7 @@ public sealed class PipelineRegistry
     public VideoPipeline Create(string pipelineClass, PipelineContext context, string source)
     {
         var type = _entries.Resolve(pipelineClass, source);
+        CheckPipelineConfig(context);
         try
         {
             return (VideoPipeline)Activator.CreateInstance(type, context)!;
@@ -28,5 +31,18 @@ public sealed class PipelineRegistry
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The converted folder's copy of model_index.json gets the converter's pipeline-level checks again, so a folder
+    /// converted by an older version (or edited since) never runs a configuration this version does not implement.
+    /// </summary>
+    static void CheckPipelineConfig(PipelineContext context)
+    {
+        string path = Path.Combine(context.ModelFolder, ModelIndex.FileName);
+        if (!File.Exists(path)) return;
+        // Fields it ignores were reported when the folder was converted; only refusals matter here.
+        var notes = new List<string>();
+        PipelineConfigRules.Check(JsonConfig.Load(path), notes);
     }
 }

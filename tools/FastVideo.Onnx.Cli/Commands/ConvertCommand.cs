@@ -1,4 +1,5 @@
 using FastVideo.Onnx.Cli.Console;
+using FastVideo.Onnx.Cli.Inspection;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
@@ -17,8 +18,10 @@ public static class ConvertCommand
 
           --output DIR       where to write (must not exist unless --force)
           --dtype D          fp32 (default), fp16 or bf16; or per component, e.g. transformer=bf16,vae=fp32
-          --components LIST  comma-separated components to convert (default: all)
-          --force            replace OUT_DIR if it exists
+          --components LIST  comma-separated components to convert (default: all); when OUT_DIR is
+                             already a converted folder of the same pipeline, they are added to it
+                             (or replace the same components in it)
+          --force            replace OUT_DIR as a whole if it exists
         """;
 
     public static readonly string[] ValueOptions = { "output", "dtype", "components" };
@@ -38,35 +41,48 @@ public static class ConvertCommand
         };
 
         var bar = ProgressBar.ForStderr(stderr);
-        var result = new ModelConverter().Convert(request, new Core.Progress.CallbackProgress<ConversionProgress>(p =>
+        var result = RuntimeSourceValidator.Converter().Convert(request, new Core.Progress.CallbackProgress<ConversionProgress>(p =>
             bar.Update(p.Total == 0 ? 1 : (double)p.Bytes / p.Total, $"{p.Component} ({p.Index + 1}/{p.Count})",
                 $"{ProgressBar.Bytes(p.Bytes)} / {ProgressBar.Bytes(p.Total)}")), cancel);
         bar.Done();
 
         stdout.WriteLine($"Converted {source} -> {result.Output} in {ProgressBar.Format(result.Elapsed)}");
+        foreach (var notice in result.Notices) stdout.WriteLine($"  notice: {notice}");
         foreach (var c in result.Components)
         {
             string what = c.Kind == Core.Models.ConvertedComponent.Copied ? "copied" : c.Precision!.Value.ShortName();
             stdout.WriteLine($"  {c.Name,-16} {c.ClassName,-32} {what,-7} {ProgressBar.Bytes(c.Bytes),11}  {c.Elapsed.TotalSeconds,7:F1} s");
             foreach (var note in c.Notes) stdout.WriteLine($"      note: {note}");
+            foreach (var notice in c.Notices) stdout.WriteLine($"      notice: {notice}");
         }
         stdout.WriteLine($"  total {ProgressBar.Bytes(result.Bytes)}");
         return 0;
     }
 
-    /// <summary>"bf16" or "transformer=bf16,vae=fp32" (an entry without a name sets the default).</summary>
+    /// <summary>
+    /// "bf16" or "transformer=bf16,vae=fp32" (an entry without a name sets the default). Empty items and a component
+    /// (or the default) given twice are refused here; the converter refuses names that are not components.
+    /// </summary>
     public static (DType Default, Dictionary<string, DType> PerComponent) ParseDtype(string? text)
     {
         var perComponent = new Dictionary<string, DType>(StringComparer.Ordinal);
-        var fallback = DType.Float32;
-        if (string.IsNullOrWhiteSpace(text)) return (fallback, perComponent);
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        DType? fallback = null;
+        if (text is null) return (DType.Float32, perComponent);
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
+            if (part.Length == 0) throw new InvalidRequestException("--dtype", $"'{text}' has an empty item");
             int eq = part.IndexOf('=');
-            if (eq < 0) fallback = DTypeInfo.ParseFloat(part, "--dtype");
-            else if (eq == 0) throw new InvalidRequestException("--dtype", $"'{part}' has no component name");
-            else perComponent[part[..eq]] = DTypeInfo.ParseFloat(part[(eq + 1)..], "--dtype");
+            if (eq < 0)
+            {
+                if (fallback is not null) throw new InvalidRequestException("--dtype", $"'{text}' gives the default precision twice");
+                fallback = DTypeInfo.ParseFloat(part, "--dtype");
+                continue;
+            }
+            string name = part[..eq].Trim();
+            if (name.Length == 0) throw new InvalidRequestException("--dtype", $"'{part}' has no component name");
+            if (perComponent.ContainsKey(name)) throw new InvalidRequestException("--dtype", $"component '{name}' is given twice in '{text}'");
+            perComponent[name] = DTypeInfo.ParseFloat(part[(eq + 1)..].Trim(), "--dtype");
         }
-        return (fallback, perComponent);
+        return (fallback ?? DType.Float32, perComponent);
     }
 }

@@ -85,10 +85,10 @@ public static class InspectCommand
                 o.WriteLine($"        {f.File}: {f.Tensors} tensors, {ProgressBar.Bytes(f.Bytes)}, {string.Join(" ", f.Dtypes)}");
             if (c.Problem is not null) o.WriteLine($"        problem: {c.Problem}");
         }
-        var blocking = r.Components.FirstOrDefault(c => c.Conversion is not ("onnx" or "copied") || c.Problem is not null);
-        o.WriteLine(blocking is null
+        foreach (var notice in r.Notices) o.WriteLine($"  notice      {notice}");
+        o.WriteLine(r.ConvertProblem is null
             ? $"  convertible yes: fastvideo-onnx convert {r.Folder} --output {r.Folder.TrimEnd('/', '\\')}-onnx"
-            : $"  convertible no: component '{blocking.Name}' ({blocking.Problem ?? blocking.Conversion})");
+            : $"  convertible no: {r.ConvertProblem}");
     }
 
     static void Write(TextWriter o, ConvertedFolderReport r)

@@ -27,16 +27,20 @@ public sealed record DiffusersComponentReport(
     public long WeightBytes => WeightFiles.Sum(f => f.Bytes);
 }
 
-/// <summary>What <c>fastvideo-onnx inspect</c> reports about a Diffusers model folder, reading configs and weight headers only.</summary>
+/// <summary>
+/// What <c>fastvideo-onnx inspect</c> reports about a Diffusers model folder, reading configs and weight headers only.
+/// <see cref="Convertible"/> and <see cref="ConvertProblem"/> come from a dry run of convert's checks (everything it
+/// reads before writing), so inspect and convert always agree; <see cref="Notices"/> are the notices convert would print.
+/// </summary>
 public sealed record DiffusersFolderReport(
     string Folder, string Pipeline, string? DiffusersVersion, bool RuntimeHasPipeline, string? Preset,
-    IReadOnlyList<DiffusersComponentReport> Components)
+    IReadOnlyList<DiffusersComponentReport> Components, string? ConvertProblem, IReadOnlyList<string> Notices)
 {
     [JsonPropertyOrder(-1)] public string Kind => "diffusers";
     public int Tensors => Components.Sum(c => c.Tensors);
     public long WeightBytes => Components.Sum(c => c.WeightBytes);
     public IReadOnlyList<string> Dtypes => Components.SelectMany(c => c.WeightFiles).SelectMany(f => f.Dtypes).Distinct().Order(StringComparer.Ordinal).ToList();
-    public bool Convertible => Components.All(c => c.Conversion is "onnx" or "copied" && c.Problem is null);
+    public bool Convertible => ConvertProblem is null;
 
     public static DiffusersFolderReport Build(string folder)
     {
@@ -58,17 +62,31 @@ public sealed record DiffusersFolderReport(
             }
         }
 
+        string? problem = null;
+        IReadOnlyList<string> notices = Array.Empty<string>();
+        try
+        {
+            notices = RuntimeSourceValidator.Converter().Validate(new ConversionRequest(folder, folder));
+        }
+        catch (FastVideoException e)
+        {
+            problem = e.Message;
+        }
+
         return new DiffusersFolderReport(folder, index.PipelineClass, index.Json.GetStringOrNull("_diffusers_version"),
-            new PipelineRegistry().Names.Contains(index.PipelineClass), preset, components);
+            new PipelineRegistry().Names.Contains(index.PipelineClass), preset, components, problem, notices);
     }
 
     static DiffusersComponentReport Component(ModelIndex index, ComponentEntry entry, ModelConverter converter)
     {
-        string dir = Path.Combine(index.Folder, entry.Name);
         var exporter = converter.ExporterFor(entry.ClassName);
         string conversion = exporter is null ? "unsupported" : exporter == typeof(CopiedComponentExporter) ? "copied" : "onnx";
         string? exporterName = exporter is null || conversion == "copied" ? null : exporter.Name;
         var empty = new Dictionary<string, JsonNode?>();
+        if (!ComponentPath.IsFolderName(entry.Name))
+            return new DiffusersComponentReport(entry.Name, entry.Library, entry.ClassName, conversion, exporterName, null, empty,
+                Array.Empty<WeightFileReport>(), $"component name '{entry.Name}' is not a plain folder name; it is not read");
+        string dir = Path.Combine(index.Folder, entry.Name);
         if (!Directory.Exists(dir))
             return new DiffusersComponentReport(entry.Name, entry.Library, entry.ClassName, "missing", exporterName, null, empty,
                 Array.Empty<WeightFileReport>(), $"{dir}: component folder missing (model_index.json lists '{entry.Name}')");
