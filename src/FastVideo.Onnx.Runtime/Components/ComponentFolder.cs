@@ -24,10 +24,25 @@ public sealed class ComponentFolder
     {
         string path = System.IO.Path.Combine(modelFolder, name);
         if (!Directory.Exists(path) || !File.Exists(System.IO.Path.Combine(path, ComponentManifest.FileName)))
-            throw new ModelFormatException(path,
-                $"component '{name}' is missing from the converted model (add it to the folder: fastvideo-onnx convert SOURCE --output {modelFolder} --components {name})");
+            throw new ModelFormatException(path, $"component '{name}' is missing from the converted model ({AddHint(modelFolder, [name])})");
         return new ComponentFolder(name, path, ComponentManifest.Load(path));
     }
+
+    /// <summary>
+    /// Throws when any of <paramref name="names"/> has no folder in the converted model, naming them all and giving the
+    /// one convert command that adds them (convert adds to an existing converted folder, so following it converges).
+    /// </summary>
+    public static void RequireAll(string modelFolder, IEnumerable<string> names)
+    {
+        var missing = names.Where(n => !Directory.Exists(System.IO.Path.Combine(modelFolder, n))).ToList();
+        if (missing.Count == 0) return;
+        string what = missing.Count == 1 ? $"component '{missing[0]}' is" : $"components {string.Join(", ", missing.Select(m => $"'{m}'"))} are";
+        string where = missing.Count == 1 ? System.IO.Path.Combine(modelFolder, missing[0]) : modelFolder;
+        throw new ModelFormatException(where, $"{what} missing from the converted model ({AddHint(modelFolder, missing)})");
+    }
+
+    static string AddHint(string modelFolder, IReadOnlyList<string> names) =>
+        $"add {(names.Count == 1 ? "it" : "them")} to the folder: fastvideo-onnx convert SOURCE --output {modelFolder} --components {string.Join(",", names)}";
 
     public JsonConfig Config(string file = "config.json") => JsonConfig.Load(System.IO.Path.Combine(Path, file));
 

@@ -11,6 +11,7 @@ public sealed class WanImageToVideoPipeline : VideoPipeline
     {
         string folder = context.ModelFolder;
         var device = context.Device;
+        ComponentFolder.RequireAll(folder, ["text_encoder", "tokenizer", "image_encoder", "image_processor", "transformer", "vae", "scheduler"]);
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
         var image = Open("image_encoder", () => ImageEncoderRunner.Open(folder, device));
         var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice,

@@ -13,6 +13,7 @@ public sealed class WanPipeline : VideoPipeline
     {
         string folder = context.ModelFolder;
         var device = context.Device;
+        ComponentFolder.RequireAll(folder, ["text_encoder", "tokenizer", "transformer", "vae", "scheduler"]);
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
         var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice, WanShapes.Expected(context.Defaults)));
         var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false, context.Notice));
