@@ -93,8 +93,9 @@ public sealed class ModelConverter
             MoveIntoPlace(temp, output);
             return new ConversionResult(output, results, clock.Elapsed) { Notices = plan.Notices.ToList() };
         }
-        catch
+        catch when (temp.Path != output)
         {
+            // Once renamed into place the folder is the finished output, whatever failed after.
             temp.TryDelete();
             throw;
         }

@@ -110,7 +110,14 @@ public sealed class WorkFolder : IDisposable
     {
         _lock?.Dispose();
         _lock = null;
-        File.Delete(System.IO.Path.Combine(folder, LockFileName));
+        try
+        {
+            File.Delete(System.IO.Path.Combine(folder, LockFileName));
+        }
+        catch (IOException)
+        {
+            // An empty, unlocked marker; the folder's content is complete without it being removed.
+        }
     }
 
     public void Dispose()
