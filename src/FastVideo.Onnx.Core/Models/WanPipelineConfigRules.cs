@@ -27,7 +27,7 @@ public sealed class WanPipelineConfigRules : IPipelineConfigRules
         var components = pipelineClass == "WanImageToVideoPipeline" ? ImageToVideoComponents : TextToVideoComponents;
         var ignored = modelIndex.Root
             .Select(f => f.Key)
-            .Where(k => k is not ("_class_name" or "boundary_ratio" or "expand_timesteps") && !components.Contains(k))
+            .Where(k => !ConfigMetadata.IsMetadata(k) && k is not ("boundary_ratio" or "expand_timesteps") && !components.Contains(k))
             .ToList();
         if (ignored.Count > 0)
             notes.Add($"{modelIndex.Path}: {pipelineClass} does not use {string.Join(", ", ignored.Select(k => $"'{k}'"))}; ignored");
