@@ -1,0 +1,27 @@
+using System.Text.Json;
+using FastVideo.Onnx.Core.Safetensors;
+
+namespace FastVideo.Onnx.Tests.Support;
+
+/// <summary>tests/fixtures/fastwan-tiny: the tiny FastWan pipeline (WanDMDPipeline with VSA gates) and its references.</summary>
+public static class FastWanFixture
+{
+    public static string Folder => Path.Combine(Repo.Root, "tests", "fixtures", "fastwan-tiny");
+
+    /// <summary>The Diffusers-layout pipeline folder.</summary>
+    public static string Model => Path.Combine(Folder, "fastwan-tiny");
+
+    public static string Transformer => Path.Combine(Model, "transformer");
+
+    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() =>
+    {
+        using var file = SafetensorsFile.Open(Path.Combine(Folder, "reference.safetensors"));
+        return file.Tensors.ToDictionary(t => t.Key, t => new RefTensor(file.ReadSingle(t.Value), t.Value.Shape));
+    });
+
+    static readonly Lazy<JsonElement> Settings = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json"))).RootElement);
+
+    public static RefTensor Get(string name) => All.Value[name];
+
+    public static JsonElement Setting(string name) => Settings.Value.GetProperty(name);
+}
