@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// </summary>
 public sealed class DmdPreparationStage(SamplingDefaults defaults, int channels, int temporalScale = 4, int spatialScale = 8) : PipelineStage
 {
-    public override string Name => "timestep and latent preparation";
+    public override string Name => "dmd preparation";
 
     public override void Run(ForwardBatch batch, StageContext context)
     {
