@@ -34,6 +34,9 @@ public abstract class DefinitionExporter<TModel> : IComponentExporter, IDefiniti
     /// <summary>Checks that need other components of the folder (channel counts that must agree, ...).</summary>
     protected virtual void CheckConsistency(TModel model, ComponentSource source) { }
 
+    /// <summary>Notes on what the definition exports, recorded in the manifest (and shown by inspect).</summary>
+    protected virtual IEnumerable<string> Describe(TModel model) => Array.Empty<string>();
+
     /// <summary>The name of the external data file shared by the component's graphs.</summary>
     protected virtual string DataFileName => "model.onnx.data";
 
@@ -62,6 +65,7 @@ public abstract class DefinitionExporter<TModel> : IComponentExporter, IDefiniti
         var prepared = new Prepared(this, source, config, model, archive, weights);
         if (ConfigFields.IgnoredNotice(config, model.ClassName, ConfigFieldsRead) is { } notice) prepared.Notices.Add(notice);
         prepared.Resolve();
+        prepared.Notes.AddRange(Describe(model));
         return prepared;
     }
 

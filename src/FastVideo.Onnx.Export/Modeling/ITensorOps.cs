@@ -110,4 +110,25 @@ public partial interface ITensorOps<T>
     /// pairs (x[2i], x[2i+1]) rotate by angle i; otherwise the halves (x[i], x[i+H/2]) do.
     /// </summary>
     T Rotary(T x, T cos, T sin, int numHeads, bool interleaved);
+
+    // ---- selection (video sparse attention) ----
+    /// <summary>Elementwise equality (numpy broadcasting), as a bool tensor.</summary>
+    T Equal(T a, T b);
+
+    /// <summary>Smallest integer not less than each element, in the element type of <paramref name="x"/>.</summary>
+    T Ceil(T x);
+
+    /// <summary>
+    /// The int64 indices of the <paramref name="k"/> largest values along <paramref name="axis"/>, largest first (torch.topk
+    /// and ONNX TopK with largest=1, sorted=1); <paramref name="k"/> is an int64 vector of length 1, so it may be computed.
+    /// </summary>
+    T TopKIndices(T x, T k, int axis);
+
+    /// <summary>
+    /// FastVideo's Video Sparse Attention over the tokens of a DiT grid (see <see cref="Modeling.VideoSparseAttention"/>):
+    /// q, k, v, gate [B, S, heads·headDim] with S = frames·height·width (int64 vectors of length 1), sparsity float32 [1].
+    /// A backend may override it with a block-sparse kernel computing the same function.
+    /// </summary>
+    T VideoSparseAttention(T q, T k, T v, T gate, int heads, int headDim, T frames, T height, T width, T sparsity) =>
+        Modeling.VideoSparseAttention.Forward(this, q, k, v, gate, heads, headDim, frames, height, width, sparsity);
 }

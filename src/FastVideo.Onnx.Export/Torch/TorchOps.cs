@@ -174,8 +174,10 @@ public sealed partial class TorchOps : ITensorOps<Tensor>
     public Tensor Add(Tensor a, Tensor b) => a + b;
     public Tensor Sub(Tensor a, Tensor b) => a - b;
     public Tensor Mul(Tensor a, Tensor b) => a * b;
+    // Integer division truncates as ONNX's Div does; TorchSharp's div with RoundingMode.trunc returns float32, so the
+    // quotient is taken exactly from the multiple of b below a (fmod keeps a's sign).
     public Tensor Div(Tensor a, Tensor b) =>
-        !torch.is_floating_point(a) && !torch.is_floating_point(b) ? torch.div(a, b, RoundingMode.trunc) : a / b;
+        !torch.is_floating_point(a) && !torch.is_floating_point(b) ? torch.floor_divide(a - torch.fmod(a, b), b) : a / b;
     public Tensor Neg(Tensor x) => -x;
     public Tensor Sqrt(Tensor x) => x.sqrt();
     public Tensor Exp(Tensor x) => x.exp();

@@ -52,7 +52,8 @@ public sealed class WanAttention : Module
     /// </summary>
     /// <param name="context">Keys/values source; null for self-attention.</param>
     /// <param name="rotary">cos/sin tables for self-attention, else null.</param>
-    public T Forward<T>(ITensorOps<T> ops, T x, T? context, (T Cos, T Sin)? rotary)
+    /// <param name="attend">Replaces the dense attention of q, k, v (each [B, S, heads·head_dim]); null for dense.</param>
+    public T Forward<T>(ITensorOps<T> ops, T x, T? context, (T Cos, T Sin)? rotary, Func<T, T, T, T>? attend = null)
     {
         using var _ = Enter(ops);
         T? imageContext = default;
@@ -67,7 +68,7 @@ public sealed class WanAttention : Module
         var q = Project(ops, ToQ, NormQ, x, rotary);
         var k = Project(ops, ToK, NormK, kv, rotary);
         var v = ToV.Forward(ops, kv);
-        var output = ops.Attention(q, k, v, _heads);
+        var output = attend is null ? ops.Attention(q, k, v, _heads) : attend(q, k, v);
         if (imageContext is not null)
         {
             var kImg = Project(ops, AddKProj!, NormAddedK!, imageContext, null);

@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Modeling;
 using FastVideo.Onnx.Export.Modeling.Layers;
@@ -7,7 +8,9 @@ namespace FastVideo.Onnx.Export.Wan;
 /// <summary>
 /// Diffusers' WanTransformer3DModel (Wan2.1 text-to-video and image-to-video): patch embedding, condition
 /// embeddings, <c>num_layers</c> blocks, modulated output norm, projection and unpatchify. Parameter names are
-/// Diffusers' own, so a published checkpoint loads strictly.
+/// Diffusers' own, so a published checkpoint loads strictly. A checkpoint whose blocks carry FastVideo's VSA gate
+/// (<c>blocks.N.to_gate_compress</c>, see <see cref="DetectVsaGates"/>) is a FastWan transformer: its self-attention
+/// runs as Video Sparse Attention when <see cref="Forward{T}"/> is given a sparsity, densely otherwise.
 /// </summary>
 public sealed class WanTransformer3DModel : ModelDefinition
 {
@@ -28,15 +31,22 @@ public sealed class WanTransformer3DModel : ModelDefinition
     public Linear ProjOut { get; }
     public Parameter ScaleShiftTable { get; }
 
-    public WanTransformer3DModel(WanTransformerConfig config)
+    /// <summary>Where the blocks' VSA gates are (None for a dense transformer).</summary>
+    public WanVsaGatePlacement VsaGates { get; }
+
+    /// <summary>True when the blocks carry VSA gates (FastWan).</summary>
+    public bool UsesVsa => VsaGates != WanVsaGatePlacement.None;
+
+    public WanTransformer3DModel(WanTransformerConfig config, WanVsaGatePlacement vsaGates = WanVsaGatePlacement.None)
     {
         Config = config;
+        VsaGates = vsaGates;
         int inner = config.InnerDim;
         Rope = Add("rope", new WanRotaryPosEmbed(config.AttentionHeadDim, config.RopeMaxSeqLen));
         PatchEmbedding = Add("patch_embedding", new Conv(config.InChannels, inner, config.PatchSize, stride: config.PatchSize));
         ConditionEmbedder = Add("condition_embedder",
             new WanTimeTextImageEmbedding(inner, config.FreqDim, inner * 6, config.TextDim, config.ImageDim));
-        Blocks = Add("blocks", new ModuleList<WanTransformerBlock>(Enumerable.Range(0, config.NumLayers).Select(_ => new WanTransformerBlock(config))));
+        Blocks = Add("blocks", new ModuleList<WanTransformerBlock>(Enumerable.Range(0, config.NumLayers).Select(_ => new WanTransformerBlock(config, vsaGates))));
         NormOut = Add("norm_out", new LayerNorm(inner, config.Eps, elementwiseAffine: false, float32: true));
         ProjOut = Add("proj_out", new Linear(inner, config.OutChannels * config.PatchSize.Aggregate(1, (a, b) => a * b)));
         ScaleShiftTable = Param("scale_shift_table", 1, 2, inner);
@@ -47,9 +57,12 @@ public sealed class WanTransformer3DModel : ModelDefinition
     /// <param name="timestep">[B] float32</param>
     /// <param name="encoderHiddenStates">[B, L, text_dim] float32</param>
     /// <param name="encoderHiddenStatesImage">[B, N, image_dim] float32 (image-to-video) or default</param>
+    /// <param name="vsaSparsity">float32 [1]: Video Sparse Attention at this sparsity (a VSA model only); default runs dense attention.</param>
     /// <returns>[B, out_channels, F, H, W] float32</returns>
-    public T Forward<T>(ITensorOps<T> ops, T hiddenStates, T timestep, T encoderHiddenStates, T? encoderHiddenStatesImage = default)
+    public T Forward<T>(ITensorOps<T> ops, T hiddenStates, T timestep, T encoderHiddenStates, T? encoderHiddenStatesImage = default,
+        T? vsaSparsity = default)
     {
+        if (vsaSparsity is not null && !UsesVsa) throw new InvalidOperationException("sparse attention needs the blocks' VSA gates (to_gate_compress)");
         var type = ops.ComputeType;
         int[] p = Config.PatchSize;
         var x = ops.Cast(hiddenStates, type);
@@ -67,7 +80,8 @@ public sealed class WanTransformer3DModel : ModelDefinition
         timestepProj = ops.Reshape(timestepProj, 0, 6, -1);
         var context = imageContext is null ? textContext : ops.Concat(1, imageContext, textContext);
 
-        foreach (var block in Blocks.Items) x = block.Forward(ops, x, context, timestepProj, rotary);
+        WanVsaInputs<T>? vsa = vsaSparsity is null ? null : new WanVsaInputs<T>(frames, height, width, vsaSparsity);
+        foreach (var block in Blocks.Items) x = block.Forward(ops, x, context, timestepProj, rotary, vsa);
 
         using (ops.Scope("norm_out"))
         {
@@ -89,4 +103,38 @@ public sealed class WanTransformer3DModel : ModelDefinition
         }
         return ops.Cast(x, DType.Float32);
     }
+
+    /// <summary>
+    /// Where the checkpoint's blocks keep their VSA gates, from its tensor names: every block must have
+    /// <c>blocks.N.to_gate_compress.{weight,bias}</c> (or <c>blocks.N.attn1.to_gate_compress.*</c>), or none may.
+    /// A gate on some blocks only is an error naming the first block without one.
+    /// </summary>
+    /// <param name="file">Named in errors (the checkpoint).</param>
+    public static WanVsaGatePlacement DetectVsaGates(IEnumerable<string> tensorNames, int numLayers, string file)
+    {
+        var names = new HashSet<string>(tensorNames, StringComparer.Ordinal);
+        bool Has(string prefix) => names.Contains(prefix + ".weight") || names.Contains(prefix + ".bias");
+        var placements = new WanVsaGatePlacement[numLayers];
+        for (int i = 0; i < numLayers; i++)
+        {
+            bool onBlock = Has($"blocks.{i}.to_gate_compress"), onAttention = Has($"blocks.{i}.attn1.to_gate_compress");
+            if (onBlock && onAttention)
+                throw new ModelFormatException(file, $"block {i} has both 'blocks.{i}.to_gate_compress' and 'blocks.{i}.attn1.to_gate_compress' (one VSA gate per block)");
+            placements[i] = onBlock ? WanVsaGatePlacement.Block : onAttention ? WanVsaGatePlacement.SelfAttention : WanVsaGatePlacement.None;
+        }
+        var first = placements.Length == 0 ? WanVsaGatePlacement.None : placements[0];
+        for (int i = 0; i < numLayers; i++)
+        {
+            if (placements[i] == first) continue;
+            int gated = first == WanVsaGatePlacement.None ? i : 0, ungated = first == WanVsaGatePlacement.None ? 0 : i;
+            if (placements[i] != WanVsaGatePlacement.None && first != WanVsaGatePlacement.None)
+                throw new ModelFormatException(file, $"block {i} names its VSA gate differently from block 0 ('{GateName(placements[i], i)}' vs '{GateName(first, 0)}')");
+            throw new ModelFormatException(file,
+                $"block {ungated} has no VSA gate ('{GateName(placements[gated], ungated)}.weight') but block {gated} has one: a VSA checkpoint gates every block");
+        }
+        return first;
+    }
+
+    static string GateName(WanVsaGatePlacement placement, int block) =>
+        placement == WanVsaGatePlacement.SelfAttention ? $"blocks.{block}.attn1.to_gate_compress" : $"blocks.{block}.to_gate_compress";
 }

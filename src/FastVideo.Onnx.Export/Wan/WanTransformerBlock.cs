@@ -19,8 +19,14 @@ public sealed class WanTransformerBlock : Module
     public LayerNorm Norm3 { get; }
     public Parameter ScaleShiftTable { get; }
 
-    public WanTransformerBlock(WanTransformerConfig c)
+    /// <summary>FastVideo's VSA gate (a linear of the norm1-modulated input, as to_q), or null for dense self-attention.</summary>
+    public Linear? ToGateCompress { get; }
+
+    readonly int _heads, _headDim;
+
+    public WanTransformerBlock(WanTransformerConfig c, WanVsaGatePlacement vsaGate = WanVsaGatePlacement.None)
     {
+        (_heads, _headDim) = (c.NumAttentionHeads, c.AttentionHeadDim);
         int dim = _dim = c.InnerDim;
         Norm1 = Add("norm1", new LayerNorm(dim, c.Eps, elementwiseAffine: false, float32: true));
         Attn1 = Add("attn1", new WanAttention(dim, c.NumAttentionHeads, c.AttentionHeadDim, c.Eps));
@@ -29,10 +35,13 @@ public sealed class WanTransformerBlock : Module
         Ffn = Add("ffn", new FeedForward(dim, c.FfnDim, tanhApproximation: true));
         Norm3 = Add("norm3", new LayerNorm(dim, c.Eps, elementwiseAffine: false, float32: true));
         ScaleShiftTable = Param("scale_shift_table", 1, 6, dim);
+        if (vsaGate != WanVsaGatePlacement.None)
+            ToGateCompress = Add(vsaGate == WanVsaGatePlacement.Block ? "to_gate_compress" : "attn1.to_gate_compress", new Linear(dim, dim));
     }
 
     /// <param name="timestepProj">[B, 6, dim]</param>
-    public T Forward<T>(ITensorOps<T> ops, T hidden, T context, T timestepProj, (T Cos, T Sin) rotary)
+    /// <param name="vsa">The grid and sparsity for Video Sparse Attention; null runs self-attention densely (the gate unused).</param>
+    public T Forward<T>(ITensorOps<T> ops, T hidden, T context, T timestepProj, (T Cos, T Sin) rotary, WanVsaInputs<T>? vsa = null)
     {
         using var _ = Enter(ops);
         var modulation = ops.Add(ops.Weight(ScaleShiftTable), ops.Cast(timestepProj, DType.Float32));
@@ -40,7 +49,13 @@ public sealed class WanTransformerBlock : Module
 
         // 1. self-attention: hidden + gate·attn(norm1(hidden)·(1 + scale) + shift), in float32; then norm2 of the result
         var normed = Norm1.Forward(ops, hidden, m[1], m[0]);
-        var update = Attn1.Forward(ops, normed, default, rotary);
+        Func<T, T, T, T>? attend = null;
+        if (ToGateCompress is not null && vsa is { } s)
+        {
+            var gate = ToGateCompress.Forward(ops, normed);
+            attend = (q, k, v) => ops.VideoSparseAttention(q, k, v, gate, _heads, _headDim, s.Frames, s.Height, s.Width, s.Sparsity);
+        }
+        var update = Attn1.Forward(ops, normed, default, rotary, attend);
         if (Norm2 is null)
         {
             hidden = ops.GatedResidual(hidden, update, Attn1.ToOut.Bias, m[2]);

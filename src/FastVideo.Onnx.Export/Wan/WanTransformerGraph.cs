@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// <summary>
 /// The transformer's ONNX signature. Inputs: <c>hidden_states</c> [B, C, F, H, W], <c>timestep</c> [B],
 /// <c>encoder_hidden_states</c> [B, L, text_dim] and, for image-to-video, <c>encoder_hidden_states_image</c>
-/// [B, N, image_dim]; output <c>sample</c> [B, out_channels, F, H, W]. All float32 at the boundary whatever the
+/// [B, N, image_dim], and for a VSA transformer (FastWan) <c>vsa_sparsity</c> float32 [1]; output <c>sample</c> [B, out_channels, F, H, W]. All float32 at the boundary whatever the
 /// compute precision, so callers never convert.
 /// </summary>
 public static class WanTransformerGraph
@@ -16,9 +16,11 @@ public static class WanTransformerGraph
     public const string EncoderHiddenStates = "encoder_hidden_states";
     public const string EncoderHiddenStatesImage = "encoder_hidden_states_image";
     public const string Sample = "sample";
+    public const string VsaSparsity = "vsa_sparsity";
 
     /// <param name="fusedKernels">Emit the DiT compound operators as nodes of the CUDA kernel library (see <see cref="OnnxGraphBuilder.UseFusedKernels"/>).</param>
-    public static OnnxGraphBuilder Build(WanTransformer3DModel model, DType computeType, bool fusedKernels = false)
+    /// <param name="denseAttention">Export a VSA model with dense self-attention (its gates unused, no <c>vsa_sparsity</c> input).</param>
+    public static OnnxGraphBuilder Build(WanTransformer3DModel model, DType computeType, bool fusedKernels = false, bool denseAttention = false)
     {
         var c = model.Config;
         var g = new OnnxGraphBuilder(computeType) { UseFusedKernels = fusedKernels };
@@ -26,7 +28,8 @@ public static class WanTransformerGraph
         var timestep = g.Input(Timestep, DType.Float32, "batch");
         var text = g.Input(EncoderHiddenStates, DType.Float32, "batch", "text_tokens", c.TextDim);
         var image = c.ImageDim is int imageDim ? g.Input(EncoderHiddenStatesImage, DType.Float32, "batch", "image_tokens", imageDim) : null;
-        var sample = model.Forward(g, hidden, timestep, text, image);
+        var sparsity = model.UsesVsa && !denseAttention ? g.Input(VsaSparsity, DType.Float32, 1) : null;
+        var sample = model.Forward(g, hidden, timestep, text, image, sparsity);
         g.Output(sample, Sample, "batch", c.OutChannels, "frames", "height", "width");
         return g;
     }

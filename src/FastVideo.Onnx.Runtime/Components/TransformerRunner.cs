@@ -36,6 +36,12 @@ public sealed class TransformerRunner : IDisposable
     public string Precision { get; }
     public bool AcceptsImage => ImageDim is not null;
 
+    /// <summary>The graph's self-attention is Video Sparse Attention (a FastWan transformer): it takes <c>vsa_sparsity</c>.</summary>
+    public bool UsesVsa { get; }
+
+    public const string VsaSparsityInput = "vsa_sparsity";
+    DeviceTensor? _sparsity;
+
     /// <summary>The text length TensorRT profiles are built for (Wan's max_sequence_length).</summary>
     public const long TensorRtTextTokens = 512;
 
@@ -63,6 +69,7 @@ public sealed class TransformerRunner : IDisposable
         _session = CreateSession(device.SpecializeShapes ? shape : null);
         _session.RequireInputs("hidden_states", "timestep", "encoder_hidden_states");
         if (AcceptsImage) _session.RequireInputs("encoder_hidden_states_image");
+        UsesVsa = _session.InputNames.Contains(VsaSparsityInput);
     }
 
     /// <summary>
@@ -108,10 +115,16 @@ public sealed class TransformerRunner : IDisposable
     /// <summary>
     /// One forward: <paramref name="hidden"/> [B, in_channels, f, h, w], <paramref name="timesteps"/> (B values, host),
     /// <paramref name="text"/> [B, L, text_dim], <paramref name="image"/> [B, N, image_dim] or null, result into
-    /// <paramref name="output"/> [B, out_channels, f, h, w].
+    /// <paramref name="output"/> [B, out_channels, f, h, w]; <paramref name="vsaSparsity"/> is the share of key tiles a VSA
+    /// transformer skips (unused by a dense one).
     /// </summary>
-    public void Run(DeviceTensor hidden, float[] timesteps, DeviceTensor text, DeviceTensor? image, DeviceTensor output)
+    public void Run(DeviceTensor hidden, float[] timesteps, DeviceTensor text, DeviceTensor? image, DeviceTensor output, double vsaSparsity = 0)
     {
+        if (UsesVsa)
+        {
+            _sparsity ??= _device.Pool.Rent(TensorElementType.Float, 1);
+            _device.Math.Upload(new[] { (float)vsaSparsity }, _sparsity);
+        }
         if (_device.SpecializeShapes)
         {
             var shape = new TransformerShape(hidden.Shape[0], hidden.Shape[2], hidden.Shape[3], hidden.Shape[4]);
@@ -174,6 +187,7 @@ public sealed class TransformerRunner : IDisposable
             ("hidden_states", hidden.Value), ("timestep", _timestep.Value), ("encoder_hidden_states", text.Value),
         };
         if (image is not null) inputs.Add(("encoder_hidden_states_image", image.Value));
+        if (_sparsity is not null) inputs.Add((VsaSparsityInput, _sparsity.Value));
         _session.Run(inputs, new[] { ("sample", output.Value) });
     }
 
@@ -184,6 +198,7 @@ public sealed class TransformerRunner : IDisposable
     {
         ReleaseGraphBuffers();
         if (_timestep is not null) _device.Pool.Return(_timestep);
+        if (_sparsity is not null) _device.Pool.Return(_sparsity);
         _session.Dispose();
     }
 }

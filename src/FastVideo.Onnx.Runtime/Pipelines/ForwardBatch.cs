@@ -26,6 +26,8 @@ public sealed class ForwardBatch
     public int MaxSequenceLength { get; set; }
     public long Seed { get; set; }
     public int Fps { get; set; }
+    /// <summary>Video Sparse Attention's sparsity (used by VSA transformers only).</summary>
+    public double VsaSparsity { get; set; }
     public bool DoClassifierFreeGuidance => GuidanceScale > 1.0;
 
     // ---- added by the stages ----
@@ -41,6 +43,8 @@ public sealed class ForwardBatch
     /// <summary>The request's scheduler, with its timesteps set.</summary>
     public IScheduler? Scheduler { get; set; }
     public VideoFrames? Video { get; set; }
+    /// <summary>The request's noise generator when stages after latent preparation draw from it too (DMD's re-noising).</summary>
+    public Noise.TorchGenerator? Generator { get; set; }
 
     /// <summary>Latent grid: frames, height, width.</summary>
     public (long F, long H, long W) LatentGrid(int temporalScale, int spatialScale) =>

@@ -33,6 +33,12 @@ public sealed record GenerationRequest
 
     public int? Fps { get; init; }
 
+    /// <summary>DMD pipelines (FastWan): the timesteps of the few-step loop, strictly decreasing in [1, 1000]. Null: the preset's.</summary>
+    public IReadOnlyList<int>? DmdSteps { get; init; }
+
+    /// <summary>Video Sparse Attention (FastWan transformers): the share of key tiles each query tile skips, in [0, 1). Null: the preset's.</summary>
+    public double? VsaSparsity { get; init; }
+
     /// <summary>Stop after denoising and return latents only (no VAE decode).</summary>
     public bool LatentsOnly { get; init; }
 }

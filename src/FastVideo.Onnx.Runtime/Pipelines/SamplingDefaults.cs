@@ -15,4 +15,10 @@ public sealed record SamplingDefaults
     public double? FlowShift { get; init; }
     public int MaxSequenceLength { get; init; } = 512;
     public string NegativePrompt { get; init; } = "";
+
+    /// <summary>DMD pipelines: the few-step timesteps (FastVideo's dmd_denoising_steps); null gives [1000, 757, 522].</summary>
+    public int[]? DmdSteps { get; init; }
+
+    /// <summary>VSA transformers: the sparsity (FastVideo's VSA_sparsity; 0 keeps every tile).</summary>
+    public double VsaSparsity { get; init; }
 }

@@ -74,11 +74,13 @@ public sealed class DenoisingStage(TransformerRunner transformer, ExecutionDevic
             var noiseCond = View(output, 0, latentShape);
             var noiseUncond = cfg ? View(output, c * grid, latentShape) : null;
             sched.Reset();
+            if (batch.Request.VsaSparsity is not null && !transformer.UsesVsa)
+                batch.Notices.Add("--vsa-sparsity is ignored: this transformer has dense self-attention (no VSA gates)");
             for (int step = 0; step < timesteps.Length; step++)
             {
                 context.Cancel.ThrowIfCancellationRequested();
                 math.LinearCombination(new[] { 1.0 }, new[] { latents }, latentViews);
-                transformer.Run(hidden, Enumerable.Repeat(timesteps[step], b).ToArray(), text, image, output);
+                transformer.Run(hidden, Enumerable.Repeat(timesteps[step], b).ToArray(), text, image, output, batch.VsaSparsity);
                 DeviceTensor noise = noiseCond;
                 if (cfg)
                 {

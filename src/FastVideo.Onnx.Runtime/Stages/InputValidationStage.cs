@@ -1,6 +1,7 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Runtime.Imaging;
 using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Schedulers;
 
 namespace FastVideo.Onnx.Runtime.Stages;
 
@@ -52,6 +53,10 @@ public sealed class InputValidationStage(SamplingDefaults defaults, bool imageTo
         if (batch.Fps < 1) throw new InvalidRequestException("--fps", $"{batch.Fps} must be at least 1");
         // The shift comes from the request or from the settings (--flow-shift on the command line sets the latter).
         if ((r.FlowShift ?? defaults.FlowShift) is double shift && !(shift > 0)) throw new InvalidRequestException("--flow-shift", $"{shift} must be positive");
+
+        batch.VsaSparsity = r.VsaSparsity ?? defaults.VsaSparsity;
+        if (!(batch.VsaSparsity is >= 0 and < 1)) throw new InvalidRequestException("--vsa-sparsity", $"{batch.VsaSparsity} must be in [0, 1) (the share of key tiles skipped)");
+        if (r.DmdSteps is { } dmdSteps) DmdSchedule.Validate(dmdSteps);
 
         batch.Seed = r.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
         if (r.Seed is null && r.Latents is null) batch.Notices.Add($"seed {batch.Seed} (pass --seed to reproduce)");

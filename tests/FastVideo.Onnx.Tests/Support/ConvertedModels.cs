@@ -8,11 +8,13 @@ public static class ConvertedModels
     static readonly string Root = Path.Combine(Path.GetTempPath(), $"fvo-converted-{Environment.ProcessId}");
     static readonly Lazy<string> T2V = new(() => Convert(Repo.TinyT2V, "wan-t2v-tiny"));
     static readonly Lazy<string> I2V = new(() => Convert(Repo.TinyI2V, "wan-i2v-tiny"));
+    static readonly Lazy<string> Dmd = new(() => Convert(FastWanFixture.Model, "fastwan-tiny"));
 
     public static string TextToVideo => T2V.Value;
     public static string ImageToVideo => I2V.Value;
+    public static string FastWan => Dmd.Value;
 
-    static string Convert(string source, string name)
+    public static string Convert(string source, string name)
     {
         Directory.CreateDirectory(Root);
         string output = Path.Combine(Root, name);

@@ -17,6 +17,7 @@ public static class GenerateCommand
         usage: fastvideo-onnx generate [--model DIR] --prompt TEXT [--negative-prompt TEXT] [--image FILE]
                  [--height N] [--width N] [--num-frames N] [--steps N] [--guidance-scale X]
                  [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
+                 [--dmd-steps T1,T2,...] [--vsa-sparsity X]
                  [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
                  [--kernels auto|off|PATH]
                  [--preset NAME] [--config FILE.json] --output FILE
@@ -29,6 +30,8 @@ public static class GenerateCommand
           --output DIR/           PNG frames
           --latents FILE          initial noise: the tensor 'latents' [1,16,f,h,w] float32 (instead of --seed)
           --seed N                torch-compatible noise: the same seed gives Diffusers' initial latents
+          --dmd-steps 1000,757,522  DMD models (FastWan): the few-step timesteps, strictly decreasing in [1, 1000]
+          --vsa-sparsity X        VSA models (FastWan): the share of key tiles each query tile skips, in [0, 1)
           --kernels               fused CUDA kernels (native/fastvideo_kernels): auto uses libfastvideo_kernels.so
                                   beside the tool or $FASTVIDEO_KERNELS when present; off forces the portable graph
           --preset NAME           sampling defaults of a published model (default: the one matching the model)
@@ -42,6 +45,7 @@ public static class GenerateCommand
     {
         "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale",
         "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
+        "dmd-steps", "vsa-sparsity",
     };
 
     public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
@@ -61,7 +65,7 @@ public static class GenerateCommand
         string prompt = args.Required("prompt");
         VideoWriter.CheckWritable(output);
         foreach (var numeric in new[] { "height", "width", "num-frames", "steps", "max-sequence-length", "fps", "device-id", "threads" }) args.Int(numeric);
-        foreach (var numeric in new[] { "guidance-scale", "flow-shift" }) args.Double(numeric);
+        foreach (var numeric in new[] { "guidance-scale", "flow-shift", "vsa-sparsity" }) args.Double(numeric);
         if (args.Value("device") is string device) Runtime.Execution.ExecutionProviderNames.Parse(device);
 
         void Notice(string message) => stderr.WriteLine($"note: {message}");
@@ -81,6 +85,11 @@ public static class GenerateCommand
             Image = args.Value("image"),
             Seed = args.Long("seed"),
             Latents = args.Value("latents") is string latents ? LoadLatents(latents) : null,
+            // Also set on the request (as well as in the settings) so a pipeline can tell what the user asked for: DMD notes that it ignores them.
+            GuidanceScale = args.Double("guidance-scale"),
+            Steps = args.Int("steps"),
+            DmdSteps = args.Value("dmd-steps") is string steps ? ParseSteps(steps) : null,
+            VsaSparsity = args.Double("vsa-sparsity"),
         };
 
         // Check the request before the model loads (minutes for a large model on a GPU) with the pipelines' own validation
@@ -114,6 +123,11 @@ public static class GenerateCommand
         stdout.WriteLine($"  {"total",-30} {result.Total.TotalSeconds,8:F2} s");
         return 0;
     }
+
+    static int[] ParseSteps(string value) =>
+        value.Split(',', StringSplitOptions.TrimEntries).Select(s =>
+            int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int t)
+                ? t : throw new InvalidRequestException("--dmd-steps", $"'{s}' is not an integer (expected a list like 1000,757,522)")).ToArray();
 
     static HostTensor LoadLatents(string path)
     {

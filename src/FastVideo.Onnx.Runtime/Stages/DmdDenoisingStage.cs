@@ -1,0 +1,72 @@
+using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Schedulers;
+using FastVideo.Onnx.Runtime.Tensors;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FastVideo.Onnx.Runtime.Stages;
+
+/// <summary>
+/// FastVideo's DMD denoising (<c>DmdDenoisingStage</c>): for each of a few timesteps, one unguided transformer call
+/// predicts the velocity v; x0 = x_t − σ·v (float64); before the next step x0 is re-noised to that step's sigma with
+/// the next [B, T, C, H, W] draw of the request's generator; the last step's x0 is the result. The step-end callback
+/// receives each step's x0. The latents make one round trip to the host per step (the float64 update and the noise);
+/// with three steps that is negligible next to the transformer.
+/// </summary>
+public sealed class DmdDenoisingStage(TransformerRunner transformer, ExecutionDevice device) : PipelineStage
+{
+    public override string Name => "denoising";
+
+    public override void Run(ForwardBatch batch, StageContext context)
+    {
+        var latentsHost = batch.Latents ?? throw new InvalidOperationException("latents were not prepared");
+        var timesteps = batch.Timesteps ?? throw new InvalidOperationException("timesteps were not prepared");
+        var generator = batch.Generator ?? throw new InvalidOperationException("the noise generator was not prepared");
+        if (transformer.InChannels != latentsHost.Shape[1])
+            throw new InvalidOperationException($"the transformer takes {transformer.InChannels} channels; DMD prepares {latentsHost.Shape[1]}");
+        if (batch.Request.VsaSparsity is not null && !transformer.UsesVsa)
+            batch.Notices.Add("--vsa-sparsity is ignored: this transformer has dense self-attention (no VSA gates)");
+        var sigmas = timesteps.Select(t => DmdSchedule.SigmaAt((int)t)).ToArray();
+        long[] shape = latentsHost.Shape;                                // [1, C, f, h, w]
+        var (channels, frames, plane) = (shape[1], shape[2], shape[3] * shape[4]);
+        var pool = device.Pool;
+        var math = device.Math;
+        var rented = new List<DeviceTensor>();
+        DeviceTensor Rent(long[] s)
+        {
+            var t = pool.Rent(TensorElementType.Float, s);
+            rented.Add(t);
+            return t;
+        }
+        try
+        {
+            var hidden = Rent(shape);
+            var output = Rent(new[] { 1L, transformer.OutChannels, shape[2], shape[3], shape[4] });
+            var text = Rent(batch.PromptEmbeds!.Shape);
+            math.Upload(batch.PromptEmbeds!.Data, text);
+            var x = (float[])latentsHost.Data.Clone();
+            var x0 = new float[x.Length];
+            for (int step = 0; step < timesteps.Length; step++)
+            {
+                context.Cancel.ThrowIfCancellationRequested();
+                math.Upload(x, hidden);
+                transformer.Run(hidden, new[] { timesteps[step] }, text, null, output, batch.VsaSparsity);
+                DmdSchedule.PredictX0(x, math.Download(output), sigmas[step], x0);
+                if (step + 1 < timesteps.Length)
+                {
+                    var noise = FrameMajor.ToChannelMajor(generator.Randn(1, frames, channels, shape[3], shape[4]), channels, frames, plane);
+                    DmdSchedule.AddNoise(x0, noise, sigmas[step + 1], x);
+                }
+                else x0.CopyTo(x, 0);
+                context.StepEnd?.Invoke(step, new HostTensor((float[])x0.Clone(), shape));
+                context.Progress?.Report(new GenerationProgress(Name, step + 1, timesteps.Length));
+            }
+            batch.Latents = new HostTensor(x, shape);
+        }
+        finally
+        {
+            foreach (var t in rented) pool.Return(t);
+        }
+    }
+}
