@@ -19,12 +19,16 @@ public static partial class FuzzReport
     [GeneratedRegex(@"/[^\s:']*fvo-fuzz-#/cases/#-#")]
     private static partial Regex ScratchPath();
 
-    public static string Summary(IReadOnlyList<FuzzOutcome> outcomes, TimeSpan elapsed)
+    [GeneratedRegex(@"'[^']*'|Key: \S+")]
+    private static partial Regex Names();
+
+    public static string Summary(IReadOnlyList<FuzzOutcome> outcomes, TimeSpan elapsed, TimeSpan processor, int workers)
     {
         var text = new StringBuilder();
         var failed = outcomes.Where(o => !o.Passed).ToList();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{outcomes.Count} cases in {elapsed.TotalSeconds:F1} s ({elapsed.TotalMilliseconds / Math.Max(1, outcomes.Count):F1} ms per case): " +
+            $"{outcomes.Count} cases in {elapsed.TotalSeconds:F1} s on {workers} worker(s), {processor.TotalSeconds:F1} s of CPU time " +
+            $"({elapsed.TotalMilliseconds / Math.Max(1, outcomes.Count):F1} ms per case): " +
             $"{outcomes.Count(o => o.Passed && o.Code == 0)} succeeded, {outcomes.Count(o => o.Passed && o.Code != 0)} failed cleanly, {failed.Count} broke the contract");
         foreach (var group in outcomes.GroupBy(o => o.Case.Target.Command).OrderBy(g => g.Key))
             text.AppendLine(CultureInfo.InvariantCulture,
@@ -38,7 +42,7 @@ public static partial class FuzzReport
         foreach (var kind in kinds)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {kind.Select(x => x.Outcome).Distinct().Count(),5}  {kind.Key}");
-            foreach (var message in kind.GroupBy(x => Normalise(x.Problem.Detail)).OrderByDescending(g => g.Count()).Take(6))
+            foreach (var message in kind.GroupBy(x => Normalise(x.Problem.Detail)).OrderByDescending(g => g.Count()).Take(10))
                 text.AppendLine(CultureInfo.InvariantCulture, $"         {message.Count(),5}  {message.Key}  (e.g. case {message.First().Outcome.Case.Index})");
         }
 
@@ -57,7 +61,7 @@ public static partial class FuzzReport
     /// <summary>A message with its numbers and scratch paths blurred, so that cases failing the same way group together.</summary>
     static string Normalise(string detail)
     {
-        string text = ScratchPath().Replace(Digits().Replace(detail, "#"), "<case>");
+        string text = Names().Replace(ScratchPath().Replace(Digits().Replace(detail, "#"), "<case>"), m => m.Value.StartsWith('\'') ? "'*'" : "Key: *");
         return text.Length <= 150 ? text : text[..147] + "...";
     }
 }
