@@ -77,7 +77,6 @@ public static class FuzzCaseRunner
             string dest = Path.Combine(model, Path.GetRelativePath(source, file));
             if (dest != mutated) HardLink.LinkOrCopy(file, dest);
         }
-        if (c.Target.File == FuzzTarget.LatentsFile) Directory.CreateDirectory(scratch);
         // Written as a new file, never through a link: the shared originals must stay intact.
         File.WriteAllBytes(mutated, c.Mutation.Content);
         return Entries(scratch).ToDictionary(e => e, e => Stat(Path.Combine(scratch, e)), StringComparer.Ordinal);

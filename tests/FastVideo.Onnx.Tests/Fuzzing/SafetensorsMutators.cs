@@ -258,7 +258,7 @@ public static class SafetensorsMutators
         string name = rng.Pick(names);
         string[] replacements = FuzzRandom.HostileNames
             .Concat(new[] { "__metadata__", name.ToUpperInvariant(), name + ".", "." + name, name.Replace('.', '/'), name + "\u0000" })
-            .Where(n => n != name).ToList().ToArray();
+            .Where(n => n != name).ToArray();
         string renamed = rng.Pick(replacements);
         var rebuilt = new JsonObject();
         foreach (var (key, value) in image.Header.ToList())
