@@ -18,18 +18,16 @@ public static class FuzzInputs
     static readonly Lazy<string> Latents = new(MakeLatents);
     static readonly Dictionary<string, byte[]> Cache = new(StringComparer.Ordinal);
 
-    static FuzzInputs()
+    /// <summary>Removes every input and scratch folder (the test host may end without running exit handlers).</summary>
+    public static void Delete()
     {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        try
         {
-            try
-            {
-                if (Directory.Exists(Root)) Directory.Delete(Root, true);
-            }
-            catch (IOException)
-            {
-            }
-        };
+            if (Directory.Exists(Root)) Directory.Delete(Root, true);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     /// <summary>Where the cases' scratch folders go (beside the inputs, so that hard links work).</summary>
