@@ -17,11 +17,11 @@ public static class WanTransformerGraph
     public const string EncoderHiddenStatesImage = "encoder_hidden_states_image";
     public const string Sample = "sample";
 
-    /// <param name="fusedKernels">Emit the DiT compound operators as nodes of the CUDA kernel library (see <see cref="OnnxGraphBuilder.UseFusedKernels"/>).</param>
+    /// <param name="fusedKernels">Emit the DiT compound operators as nodes of the CUDA kernel library (see <see cref="FusedKernelGraphBuilder"/>).</param>
     public static OnnxGraphBuilder Build(WanTransformer3DModel model, DType computeType, bool fusedKernels = false)
     {
         var c = model.Config;
-        var g = new OnnxGraphBuilder(computeType) { UseFusedKernels = fusedKernels };
+        var g = fusedKernels ? new FusedKernelGraphBuilder(computeType) : new OnnxGraphBuilder(computeType);
         var hidden = g.Input(HiddenStates, DType.Float32, "batch", c.InChannels, "frames", "height", "width");
         var timestep = g.Input(Timestep, DType.Float32, "batch");
         var text = g.Input(EncoderHiddenStates, DType.Float32, "batch", "text_tokens", c.TextDim);
