@@ -2,14 +2,15 @@ using FastVideo.Onnx.Cli.Console;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
+using FastVideo.Onnx.Export.Torch.Verification;
 
 namespace FastVideo.Onnx.Cli.Commands;
 
-/// <summary><c>fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force]</c></summary>
+/// <summary><c>fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force] [--verify]</c></summary>
 public static class ConvertCommand
 {
     public const string Usage = """
-        usage: fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force]
+        usage: fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force] [--verify]
 
         Converts a Diffusers model folder (model_index.json + component folders, single or sharded safetensors)
         into OUT_DIR: ONNX graphs with external data for the model components, copies of the tokenizer,
@@ -19,10 +20,12 @@ public static class ConvertCommand
           --dtype D          fp32 (default), fp16 or bf16; or per component, e.g. transformer=bf16,vae=fp32
           --components LIST  comma-separated components to convert (default: all)
           --force            replace OUT_DIR if it exists
+          --verify           then run each graph (ONNX Runtime, CPU) and the TorchSharp definition on the real
+                             weights with a seeded random input; fail if they disagree beyond the tolerance
         """;
 
     public static readonly string[] ValueOptions = { "output", "dtype", "components" };
-    public static readonly string[] FlagOptions = { "force", "help" };
+    public static readonly string[] FlagOptions = { "force", "verify", "help" };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
@@ -51,6 +54,7 @@ public static class ConvertCommand
             foreach (var note in c.Notes) stdout.WriteLine($"      note: {note}");
         }
         stdout.WriteLine($"  total {ProgressBar.Bytes(result.Bytes)}");
+        if (args.Flag("verify")) ComponentVerifier.Verify(source, result, stdout, cancel);
         return 0;
     }
 
