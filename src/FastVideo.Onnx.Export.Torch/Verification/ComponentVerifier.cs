@@ -29,7 +29,8 @@ public static class ComponentVerifier
     /// </summary>
     public static IReadOnlyList<GraphVerification> Verify(string sourceFolder, ConversionResult result, TextWriter report, CancellationToken cancel = default)
     {
-        if (UnavailableReason() is string reason) throw new FastVideoException($"--verify is unavailable: {reason}");
+        if (UnavailableReason() is string reason)
+            throw new FastVideoException($"--verify is unavailable, {result.Output} was written but not verified: {reason}");
         var index = ModelIndex.Load(sourceFolder);
         var converter = new ModelConverter();
         var outcomes = new List<GraphVerification>();
@@ -96,7 +97,7 @@ public static class ComponentVerifier
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return "TorchSharp could not load libtorch (a deployment published with -p:LeanDeploy=true leaves it out): " +
-                   FastVideoException.FirstLine(e.Message);
+                   FastVideoException.FirstLine(e.GetBaseException().Message);
         }
     }
 }
