@@ -8,11 +8,15 @@ namespace FastVideo.Onnx.Export.Modeling;
 /// that parity tests compare with Diffusers) and the ONNX graph builder (<c>OnnxGraphBuilder</c>, which emits the
 /// same computation as ONNX nodes, choosing fused ONNX Runtime operators where they exist).
 ///
+/// The compound operators at the end (modulated LayerNorm, gated residual, RMSNorm + RoPE, ...) are default methods
+/// whose body is their definition in primitives: both backends inherit it, and a backend overrides one only to lower it
+/// to a fused kernel computing the same function. Fusion therefore never changes a model's code.
+///
 /// Semantics follow ONNX: shapes may be dynamic, so shape arithmetic is done on int64 tensors
 /// (<see cref="Shape"/>, <see cref="Reshape(T,T)"/>); binary operators broadcast numpy-style and promote a
 /// 16-bit float operand to float32 when the other is float32, as torch does.
 /// </summary>
-public partial interface ITensorOps<T>
+public interface ITensorOps<T>
 {
     /// <summary>The element type the component computes in (its weights' type unless kept in float32).</summary>
     DType ComputeType { get; }
@@ -131,4 +135,78 @@ public partial interface ITensorOps<T>
     /// </summary>
     T VideoSparseAttention(T q, T k, T v, T gate, int heads, int headDim, T frames, T height, T width, T sparsity) =>
         Modeling.VideoSparseAttention.Forward(this, q, k, v, gate, heads, headDim, frames, height, width, sparsity);
+    /// <summary>
+    /// torch.nn.functional.normalize with p=2: <c>x / max(||x||₂, eps)</c>, the norm taken along <paramref name="axis"/>
+    /// (kept), computed in the type of <paramref name="x"/>. Channel-first RMS norms (Wan's VAE) are built on it, since
+    /// ONNX's normalisation operators only reduce over trailing axes.
+    /// </summary>
+    T NormalizeL2(T x, int axis, double eps);
+
+    /// <summary>
+    /// The positions 0, 1, ..., n-1 as an int64 vector, where <paramref name="length"/> is an int64 vector of length 1
+    /// holding n (what <see cref="Dim"/> returns), so sequence lengths stay dynamic in the graph.
+    /// </summary>
+    T Range(T length);
+
+    // ---- compound operators (defined by their composition; element types follow Diffusers: norms, modulation and
+    // gated residuals run in float32 and round to the input's type once) ----
+
+    /// <summary>
+    /// <c>cast_like_x( (LayerNorm_f32(x)·weight + bias)·(1 + scale) + shift )</c> over the last axis. weight/bias are the
+    /// affine parameters (or null); scale/shift are float32 modulation tensors broadcast from [B, 1, D] (or null).
+    /// </summary>
+    T ModulatedLayerNorm(T x, long size, Parameter? weight, Parameter? bias, double eps, T? scale, T? shift)
+    {
+        var type = TypeOf(x);
+        var y = LayerNorm(Cast(x, DType.Float32), size, weight, bias, eps);
+        if (scale is not null) y = Mul(y, Add(Scalar(1, DType.Float32), scale));
+        if (shift is not null) y = Add(y, shift);
+        return Cast(y, type);
+    }
+
+    /// <summary><c>cast_like_x( f32(x) + f32(y)·gate )</c>: a residual update; gate is a float32 [B, 1, D] tensor (or null for 1).</summary>
+    T GatedResidual(T x, T y, T? gate)
+    {
+        if (gate is null) return Add(x, y);
+        return Cast(Add(Cast(x, DType.Float32), Mul(Cast(y, DType.Float32), gate)), TypeOf(x));
+    }
+
+    /// <summary>
+    /// A residual update followed by the next norm: <c>h = GatedResidual(x, y, gate)</c>, then
+    /// <c>ModulatedLayerNorm(h, ...)</c>; returns both (the residual stream goes on, the normed value feeds the next layer).
+    /// </summary>
+    (T Residual, T Normed) ResidualLayerNorm(T x, T y, T? gate, long size, Parameter? weight, Parameter? normBias, double eps, T? scale, T? shift)
+    {
+        var h = GatedResidual(x, y, gate);
+        return (h, ModulatedLayerNorm(h, size, weight, normBias, eps, scale, shift));
+    }
+
+    /// <summary>
+    /// RMSNorm of <paramref name="y"/> over the last axis with <paramref name="weight"/>, then (when <paramref name="rotary"/>
+    /// is given) interleaved rotary embedding per head of [B, S, heads·H].
+    /// </summary>
+    T RmsNormRotary(T y, long size, Parameter weight, double eps, (T Cos, T Sin)? rotary, int heads)
+    {
+        y = RmsNorm(y, size, weight, eps);
+        return rotary is var (cos, sin) ? Rotary(y, cos, sin, heads, interleaved: true) : y;
+    }
+
+    /// <summary><c>GELU(x @ weight^T + bias)</c>: a feed-forward layer's first projection and activation.</summary>
+    T LinearGelu(T x, Parameter weight, Parameter bias, bool tanhApproximation) => Gelu(Linear(x, weight, bias), tanhApproximation);
+
+    /// <summary>
+    /// Channel-first RMS norm of <paramref name="x"/> [B, C, *spatial] (Diffusers' WanRMS_norm), then SiLU when
+    /// <paramref name="silu"/> (the activation that follows the norm in residual blocks and output heads):
+    /// <c>cast_like_x(F.normalize(f32(x), dim=1, eps))·(gamma·scale)</c>. gamma holds one value per channel ([C, 1, ...]
+    /// broadcasting over the spatial axes); the gain is folded on that small tensor in x's type so the full-size tensor is
+    /// multiplied once, and SiLU runs in x's type.
+    /// </summary>
+    T ChannelRmsNorm(T x, Parameter gamma, double scale, double eps, bool silu)
+    {
+        var type = TypeOf(x);
+        var normalized = Cast(NormalizeL2(Cast(x, DType.Float32), 1, eps), type);
+        var gain = Mul(Cast(Weight(gamma), type), Scalar(scale, type));
+        var y = Mul(normalized, gain);
+        return silu ? Silu(y) : y;
+    }
 }

@@ -6,7 +6,7 @@ using Onnx;
 namespace FastVideo.Onnx.Export.Onnx;
 
 /// <summary>The operator mapping: each <see cref="ITensorOps{T}"/> call as ONNX nodes.</summary>
-public sealed partial class OnnxGraphBuilder : ITensorOps<OnnxValue>
+public partial class OnnxGraphBuilder : ITensorOps<OnnxValue>
 {
     // ---- values ----
     public DType StorageType(Parameter p) => p.KeepFloat32 ? DType.Float32 : ComputeType;
@@ -168,15 +168,35 @@ public sealed partial class OnnxGraphBuilder : ITensorOps<OnnxValue>
     public OnnxValue ReduceSum(OnnxValue x, int[] axes, bool keepDims) =>
         Node("ReduceSum", new[] { x, Int64s(axes.Select(a => (long)a).ToArray()) }, x.DType, attributes: new[] { Attr("keepdims", keepDims ? 1 : 0) });
 
+    // ReduceL2 + Max + Div rather than LpNormalization: these three have CUDA kernels, LpNormalization only a CPU one.
+    public OnnxValue NormalizeL2(OnnxValue x, int axis, double eps)
+    {
+        var norm = Node("ReduceL2", new[] { x, Int64s(axis) }, x.DType, attributes: new[] { Attr("keepdims", 1) });
+        return Div(x, Max(norm, Scalar(eps, x.DType)));
+    }
+
+    // ONNX Range takes scalars; the length arrives as a [1] vector from Dim/Shape.
+    public OnnxValue Range(OnnxValue length) =>
+        Node("Range", new[] { Scalar(0, DType.Int64), Squeeze(length, 0), Scalar(1, DType.Int64) }, DType.Int64);
+
     // ---- linear algebra ----
     public OnnxValue MatMul(OnnxValue a, OnnxValue b) => Binary("MatMul", a, b);
 
     public OnnxValue Linear(OnnxValue x, Parameter weight, Parameter? bias)
     {
-        if (UseFusedKernels) return FusedLinear(x, weight, bias, "none");
         // Weights are stored pre-transposed ([in, out]) so the MatMul needs no Transpose at load time.
         var y = Node("MatMul", new[] { x, WeightAs(weight, x.DType, transposed: true) }, x.DType);
         return bias is null ? y : Node("Add", new[] { y, WeightAs(bias, x.DType) }, x.DType);
+    }
+
+    /// <summary>
+    /// The projection, then ONNX Runtime's contrib kernel that adds the bias inside the activation (FastGelu, BiasGelu:
+    /// available on every provider). The projection goes through the interface, so a fused lowering's Linear applies.
+    /// </summary>
+    public OnnxValue LinearGelu(OnnxValue x, Parameter weight, Parameter bias, bool tanhApproximation)
+    {
+        var y = ((ITensorOps<OnnxValue>)this).Linear(x, weight, null);
+        return Node(tanhApproximation ? "FastGelu" : "BiasGelu", new[] { y, WeightAs(bias, y.DType) }, y.DType, MicrosoftDomain);
     }
 
     public OnnxValue Conv(OnnxValue x, Parameter weight, Parameter? bias, int[] strides, int[] pads, int groups = 1) =>

@@ -2,7 +2,7 @@ using FastVideo.Onnx.Core.Tensors;
 
 namespace FastVideo.Onnx.Export.Onnx;
 
-public sealed partial class OnnxGraphBuilder
+public partial class OnnxGraphBuilder
 {
     public OnnxValue Equal(OnnxValue a, OnnxValue b)
     {

@@ -8,9 +8,11 @@ namespace FastVideo.Onnx.Export.Onnx;
 /// <summary>
 /// Builds an ONNX graph by running a model definition's forward on symbolic values: each operator call appends
 /// nodes, each weight becomes an initializer that the writer streams from the checkpoint later. The operator
-/// choices (fused com.microsoft kernels where ONNX Runtime has them) live in OnnxGraphBuilder.Ops.cs.
+/// choices (fused com.microsoft kernels where ONNX Runtime has them) live in OnnxGraphBuilder.Ops.cs; compound
+/// operators it does not override are written as their reference composition (the portable graph).
+/// <see cref="FusedKernelGraphBuilder"/> lowers them to the CUDA kernel library instead.
 /// </summary>
-public sealed partial class OnnxGraphBuilder
+public partial class OnnxGraphBuilder
 {
     public const string MicrosoftDomain = "com.microsoft";
 
@@ -49,6 +51,7 @@ public sealed partial class OnnxGraphBuilder
 
     public void Output(OnnxValue value, string name, params Dim[] dims)
     {
+        BeforeNode(new[] { value });
         if (value.Name != name) Node("Identity", new[] { value }, value.DType, outputName: name);
         _outputs.Add(ValueInfo(name, value.DType, dims));
     }
@@ -116,6 +119,7 @@ public sealed partial class OnnxGraphBuilder
     public OnnxValue[] NodeMulti(string op, IReadOnlyList<OnnxValue?> inputs, IReadOnlyList<DType> outputTypes, string domain = "",
         IEnumerable<AttributeProto>? attributes = null, IReadOnlyList<string>? outputNames = null)
     {
+        BeforeNode(inputs);
         string name = NextName(op);
         var node = new NodeProto { Name = name, OpType = op, Domain = domain };
         foreach (var i in inputs) node.Input.Add(i?.Name ?? "");
@@ -130,6 +134,24 @@ public sealed partial class OnnxGraphBuilder
         _domains.Add(domain);
         _nodes.Add(node);
         return outputs;
+    }
+
+    /// <summary>
+    /// Called before a node is appended (and before a value becomes a graph output): a lowering that holds back a node
+    /// until it knows how the next one consumes it writes it here.
+    /// </summary>
+    protected virtual void BeforeNode(IReadOnlyList<OnnxValue?> inputs)
+    {
+    }
+
+    /// <summary>The name the next node of type <paramref name="op"/> in the current scope gets (its output is NAME:0).</summary>
+    protected string ReserveNodeName(string op) => NextName(op);
+
+    /// <summary>Appends a node built by the caller, under a name from <see cref="ReserveNodeName"/>.</summary>
+    protected void AppendNode(NodeProto node)
+    {
+        _domains.Add(node.Domain);
+        _nodes.Add(node);
     }
 
     // ---- attributes ----

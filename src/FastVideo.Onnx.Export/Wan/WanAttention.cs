@@ -46,10 +46,7 @@ public sealed class WanAttention : Module
         }
     }
 
-    /// <summary>
-    /// The attention's output projected by to_out without its bias: the caller adds <see cref="ToOut"/>'s bias as part of
-    /// the residual update (<c>residual + gate·(y + bias)</c>), fused with the norm that follows.
-    /// </summary>
+    /// <summary>The attention's output projected by to_out (the caller adds it to the residual stream).</summary>
     /// <param name="context">Keys/values source; null for self-attention.</param>
     /// <param name="rotary">cos/sin tables for self-attention, else null.</param>
     /// <param name="attend">Replaces the dense attention of q, k, v (each [B, S, heads·head_dim]); null for dense.</param>
@@ -75,10 +72,10 @@ public sealed class WanAttention : Module
             var vImg = AddVProj!.Forward(ops, imageContext);
             output = ops.Add(output, ops.Attention(q, kImg, vImg, _heads));
         }
-        return ops.Linear(output, ToOut.Weight, null);
+        return ops.Linear(output, ToOut.Weight, ToOut.Bias);
     }
 
     /// <summary>A projection followed by its RMSNorm across heads (and the rotary embedding for self-attention).</summary>
     T Project<T>(ITensorOps<T> ops, Linear projection, RmsNorm norm, T x, (T Cos, T Sin)? rotary) =>
-        ops.RmsNormRotary(ops.Linear(x, projection.Weight, null), projection.Bias, norm.Size, norm.Weight!, norm.Eps, rotary, _heads);
+        ops.RmsNormRotary(ops.Linear(x, projection.Weight, projection.Bias), norm.Size, norm.Weight!, norm.Eps, rotary, _heads);
 }

@@ -58,14 +58,14 @@ public sealed class WanTransformerBlock : Module
         var update = Attn1.Forward(ops, normed, default, rotary, attend);
         if (Norm2 is null)
         {
-            hidden = ops.GatedResidual(hidden, update, Attn1.ToOut.Bias, m[2]);
+            hidden = ops.GatedResidual(hidden, update, m[2]);
             normed = hidden;
         }
-        else (hidden, normed) = Norm2.ForwardAfterResidual(ops, hidden, update, Attn1.ToOut.Bias, m[2]);
+        else (hidden, normed) = Norm2.ForwardAfterResidual(ops, hidden, update, m[2]);
 
         // 2. cross-attention: hidden + attn(norm2(hidden), context); then norm3 of the result, modulated
         update = Attn2.Forward(ops, normed, context, null);
-        (hidden, normed) = Norm3.ForwardAfterResidual(ops, hidden, update, Attn2.ToOut.Bias, default, m[4], m[3]);
+        (hidden, normed) = Norm3.ForwardAfterResidual(ops, hidden, update, default, m[4], m[3]);
 
         // 3. feed-forward: hidden + gate·ffn(normed)
         return Ffn.ForwardResidual(ops, normed, hidden, m[5]);

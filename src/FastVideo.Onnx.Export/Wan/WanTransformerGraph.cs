@@ -18,12 +18,12 @@ public static class WanTransformerGraph
     public const string Sample = "sample";
     public const string VsaSparsity = "vsa_sparsity";
 
-    /// <param name="fusedKernels">Emit the DiT compound operators as nodes of the CUDA kernel library (see <see cref="OnnxGraphBuilder.UseFusedKernels"/>).</param>
+    /// <param name="fusedKernels">Emit the DiT compound operators as nodes of the CUDA kernel library (see <see cref="FusedKernelGraphBuilder"/>).</param>
     /// <param name="denseAttention">Export a VSA model with dense self-attention (its gates unused, no <c>vsa_sparsity</c> input).</param>
     public static OnnxGraphBuilder Build(WanTransformer3DModel model, DType computeType, bool fusedKernels = false, bool denseAttention = false)
     {
         var c = model.Config;
-        var g = new OnnxGraphBuilder(computeType) { UseFusedKernels = fusedKernels };
+        var g = fusedKernels ? new FusedKernelGraphBuilder(computeType) : new OnnxGraphBuilder(computeType);
         var hidden = g.Input(HiddenStates, DType.Float32, "batch", c.InChannels, "frames", "height", "width");
         var timestep = g.Input(Timestep, DType.Float32, "batch");
         var text = g.Input(EncoderHiddenStates, DType.Float32, "batch", "text_tokens", c.TextDim);

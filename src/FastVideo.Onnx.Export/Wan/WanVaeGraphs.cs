@@ -42,7 +42,7 @@ public static class WanVaeGraphs
     /// with channels-last convolutions on CUDA (ExecutionDevice.VaeChannelsLast), which is where those graphs run.
     /// </summary>
     static OnnxGraphBuilder NewGraph(DType computeType, bool fusedKernels) =>
-        new(computeType) { UseFusedKernels = fusedKernels, ChannelsLastNorms = fusedKernels && computeType == DType.Float16 };
+        fusedKernels ? new FusedKernelGraphBuilder(computeType) { ChannelsLastNorms = computeType == DType.Float16 } : new OnnxGraphBuilder(computeType);
 
     /// <summary>The decoder's caches, in order, as the forward claims them (traced symbolically; no weights are read).</summary>
     public static IReadOnlyList<WanVaeCacheSlot> DecoderCaches(WanVaeModel model) => Decoder(model, DType.Float32, firstChunk: false).Caches;
@@ -50,7 +50,7 @@ public static class WanVaeGraphs
     /// <summary>The encoder's caches, in order (traced symbolically).</summary>
     public static IReadOnlyList<WanVaeCacheSlot> EncoderCaches(WanVaeModel model) => Encoder(model, DType.Float32, firstChunk: false).Caches;
 
-    /// <param name="fusedKernels">Emit the compound operators (channel RMS norm + SiLU) as nodes of the CUDA kernel library (see <see cref="OnnxGraphBuilder.UseFusedKernels"/>).</param>
+    /// <param name="fusedKernels">Emit the compound operators (channel RMS norm + SiLU) as nodes of the CUDA kernel library (see <see cref="FusedKernelGraphBuilder"/>).</param>
     public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Decoder(WanVaeModel model, DType computeType, bool firstChunk,
         bool fusedKernels = false)
     {
@@ -67,7 +67,7 @@ public static class WanVaeGraphs
         return (g, cache.Slots);
     }
 
-    /// <param name="fusedKernels">Emit the compound operators (channel RMS norm + SiLU) as nodes of the CUDA kernel library (see <see cref="OnnxGraphBuilder.UseFusedKernels"/>).</param>
+    /// <param name="fusedKernels">Emit the compound operators (channel RMS norm + SiLU) as nodes of the CUDA kernel library (see <see cref="FusedKernelGraphBuilder"/>).</param>
     public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Encoder(WanVaeModel model, DType computeType, bool firstChunk,
         bool fusedKernels = false)
     {

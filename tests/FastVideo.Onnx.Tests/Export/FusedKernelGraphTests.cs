@@ -1,6 +1,8 @@
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Modeling;
+using FastVideo.Onnx.Export.Modeling.Layers;
 using FastVideo.Onnx.Export.Onnx;
 using FastVideo.Onnx.Export.Wan;
 using FastVideo.Onnx.Tests.Support;
@@ -10,7 +12,7 @@ namespace FastVideo.Onnx.Tests.Export;
 
 /// <summary>
 /// The fused-kernel lowering of the transformer: the compound operators become single com.fastvideo nodes, and nothing
-/// else changes. The kernels themselves are CUDA-only; `fastvideo-onnx bench precision` checks their numbers on a GPU.
+/// else changes. The kernels themselves are CUDA-only: tests/FastVideo.Onnx.Gpu.Tests checks each against its reference composition.
 /// </summary>
 public class FusedKernelGraphTests
 {
@@ -26,7 +28,7 @@ public class FusedKernelGraphTests
         int layers = model.Config.NumLayers;
         int Count(OnnxGraphBuilder g, string op) => g.Nodes.Count(n => n.OpType == op);
 
-        Assert.That(portable.Nodes.Any(n => n.Domain == OnnxGraphBuilder.KernelDomain), Is.False, "the portable graph needs no custom operators");
+        Assert.That(portable.Nodes.Any(n => n.Domain == FastVideoKernels.Domain), Is.False, "the portable graph needs no custom operators");
         // per block: norm1 alone; norm2 and norm3 fused with the residual update before them; plus norm_out
         Assert.That(Count(fused, "FusedLayerNorm"), Is.EqualTo(layers + 1));
         Assert.That(Count(fused, "ResidualLayerNorm"), Is.EqualTo(2 * layers));
@@ -51,5 +53,37 @@ public class FusedKernelGraphTests
         var portable = WanTransformerGraph.Build(model, DType.Float16).Initializers.Where(i => i.SourceWeight is not null).Select(i => i.Name).ToHashSet();
         var fused = WanTransformerGraph.Build(model, DType.Float16, fusedKernels: true).Initializers.Where(i => i.SourceWeight is not null).Select(i => i.Name).ToList();
         Assert.That(fused.Where(n => !portable.Contains(n)), Is.Empty, "every weight of the fused graph is already in the shared data file");
+    }
+
+    [Test]
+    public void ProjectionBiasFoldsIntoTheCompoundOperatorThatConsumesIt()
+    {
+        var projection = new Linear(8, 8);
+        ITensorOps<OnnxValue> g = new FusedKernelGraphBuilder(DType.Float16);
+        var builder = (OnnxGraphBuilder)g;
+        var x = builder.Input("x", DType.Float16, 1, 4, 8);
+        var residual = g.GatedResidual(x, g.Linear(x, projection.Weight, projection.Bias), null);
+        var plain = g.Add(g.Linear(x, projection.Weight, projection.Bias), residual);
+        builder.Output(plain, "y", 1, 4, 8);
+
+        var linears = builder.Nodes.Where(n => n.OpType == FastVideoKernels.Linear.Name).ToList();
+        var gated = builder.Nodes.Single(n => n.OpType == FastVideoKernels.GatedResidual.Name);
+        Assert.That(linears, Has.Count.EqualTo(2));
+        Assert.That(linears[0].Input[2], Is.Empty, "the first projection's bias went to the residual kernel");
+        Assert.That(gated.Input[2], Is.EqualTo(projection.Bias!.Name));
+        Assert.That(linears[1].Input[2], Is.EqualTo(projection.Bias!.Name), "a projection read by a plain operator keeps its bias in the epilogue");
+        Assert.That(builder.Nodes.Select(n => n.OpType), Is.EqualTo(new[] { "Linear", "GatedResidual", "Linear", "Add", "Identity" }));
+    }
+
+    [Test]
+    public void AProjectionWhoseBiasWasFoldedCannotBeReadAgain()
+    {
+        var projection = new Linear(8, 8);
+        ITensorOps<OnnxValue> g = new FusedKernelGraphBuilder(DType.Float32);
+        var x = ((OnnxGraphBuilder)g).Input("x", DType.Float32, 1, 4, 8);
+        var y = g.Linear(x, projection.Weight, projection.Bias);
+        g.GatedResidual(x, y, null);
+        var error = Assert.Throws<InvalidOperationException>(() => g.Add(y, x));
+        Assert.That(error!.Message, Does.Contain("bias was folded"));
     }
 }

@@ -66,10 +66,10 @@ public class FusedVaeGraphTests
                         $"{file}: the second transpose undoes the first");
                 }
 
-            Assert.That(portable.Nodes.Any(n => n.Domain == OnnxGraphBuilder.KernelDomain), Is.False, $"{file}: the portable graph needs no custom operators");
+            Assert.That(portable.Nodes.Any(n => n.Domain == FastVideoKernels.Domain), Is.False, $"{file}: the portable graph needs no custom operators");
             Assert.That(Count(portable, "ReduceL2"), Is.EqualTo(norms.Count), $"{file}: one ReduceL2 per norm in the portable graph");
             Assert.That(nodes, Has.Count.EqualTo(norms.Count), $"{file}: one fused node per RMS norm");
-            Assert.That(nodes.All(n => n.Domain == OnnxGraphBuilder.KernelDomain && n.Input.Count == 2 && n.Output.Count == 1), Is.True);
+            Assert.That(nodes.All(n => n.Domain == FastVideoKernels.Domain && n.Input.Count == 2 && n.Output.Count == 1), Is.True);
             // every norm but the attention blocks' is followed by SiLU, which the node applies
             Assert.That(nodes.Count(n => n.Attribute.Single(a => a.Name == "silu").I == 1), Is.EqualTo(norms.Count - attentionNorms), $"{file}: norms with SiLU");
             Assert.That(nodes.Select(n => n.Attribute.Single(a => a.Name == "epsilon").F), Is.All.EqualTo((float)WanVaeRmsNorm.Eps));
@@ -81,7 +81,7 @@ public class FusedVaeGraphTests
             foreach (var op in new[] { "Conv", "MultiHeadAttention", "Resize", "Concat", "Slice", "Pad" })
                 Assert.That(Count(fused, op), Is.EqualTo(Count(portable, op)), $"{file}: {op} nodes unchanged");
             Assert.That(fused.Nodes.Count, Is.LessThan(portable.Nodes.Count - 4 * norms.Count), $"{file}: fusion removes the norm chains");
-            Assert.That(fused.Domains, Does.Contain(OnnxGraphBuilder.KernelDomain));
+            Assert.That(fused.Domains, Does.Contain(FastVideoKernels.Domain));
 
             // same signature: the runtime swaps the graphs without changing a binding
             string Signature(IEnumerable<global::Onnx.ValueInfoProto> values) => string.Join(";", values.Select(v => v.ToString()));

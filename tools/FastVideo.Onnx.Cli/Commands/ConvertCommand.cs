@@ -3,14 +3,15 @@ using FastVideo.Onnx.Cli.Inspection;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
+using FastVideo.Onnx.Export.Torch.Verification;
 
 namespace FastVideo.Onnx.Cli.Commands;
 
-/// <summary><c>fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force]</c></summary>
+/// <summary><c>fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force] [--verify]</c></summary>
 public static class ConvertCommand
 {
     public const string Usage = """
-        usage: fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force]
+        usage: fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force] [--verify]
 
         Converts a Diffusers model folder (model_index.json + component folders, single or sharded safetensors)
         into OUT_DIR: ONNX graphs with external data for the model components, copies of the tokenizer,
@@ -22,10 +23,12 @@ public static class ConvertCommand
                              already a converted folder of the same pipeline, they are added to it
                              (or replace the same components in it)
           --force            replace OUT_DIR as a whole if it exists
+          --verify           then run each graph (ONNX Runtime, CPU) and the TorchSharp definition on the real
+                             weights with a seeded random input; fail if they disagree beyond the tolerance
         """;
 
     public static readonly string[] ValueOptions = { "output", "dtype", "components" };
-    public static readonly string[] FlagOptions = { "force", "help" };
+    public static readonly string[] FlagOptions = { "force", "verify", "help" };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
@@ -56,6 +59,7 @@ public static class ConvertCommand
             foreach (var notice in c.Notices) stdout.WriteLine($"      notice: {notice}");
         }
         stdout.WriteLine($"  total {ProgressBar.Bytes(result.Bytes)}");
+        if (args.Flag("verify")) ComponentVerifier.Verify(source, result, stdout, cancel);
         return 0;
     }
 

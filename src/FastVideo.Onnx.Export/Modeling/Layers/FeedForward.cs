@@ -28,7 +28,7 @@ public sealed class FeedForward : Module
     public T ForwardResidual<T>(ITensorOps<T> ops, T x, T residual, T gate)
     {
         using var _ = Enter(ops);
-        return ops.GatedResidual(residual, ops.Linear(Hidden(ops, x), Out.Weight, null), Out.Bias, gate);
+        return ops.GatedResidual(residual, ops.Linear(Hidden(ops, x), Out.Weight, Out.Bias), gate);
     }
 
     T Hidden<T>(ITensorOps<T> ops, T x) => ops.LinearGelu(x, Proj.Weight, Proj.Bias!, _tanh);

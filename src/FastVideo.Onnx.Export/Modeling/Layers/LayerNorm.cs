@@ -34,14 +34,14 @@ public sealed class LayerNorm : Module
     }
 
     /// <summary>
-    /// A residual update <c>x + gate·(y + bias)</c> and this norm of the result (with modulation when scale/shift are given),
+    /// A residual update <c>x + gate·y</c> and this norm of the result (with modulation when scale/shift are given),
     /// in one step; returns the updated residual and the normed value.
     /// </summary>
-    public (T Residual, T Normed) ForwardAfterResidual<T>(ITensorOps<T> ops, T x, T y, Parameter? bias, T? gate, T? scale = default, T? shift = default)
+    public (T Residual, T Normed) ForwardAfterResidual<T>(ITensorOps<T> ops, T x, T y, T? gate, T? scale = default, T? shift = default)
     {
         using var _ = Enter(ops);
         if (!_float32) throw new InvalidOperationException("fused residual norms run in float32 (FP32LayerNorm)");
-        return ops.ResidualLayerNorm(x, y, bias, gate, _dim, Weight, Bias, _eps, scale, shift);
+        return ops.ResidualLayerNorm(x, y, gate, _dim, Weight, Bias, _eps, scale, shift);
     }
 
     /// <summary>The float32 norm followed by adaLN modulation: <c>norm(x)·(1 + scale) + shift</c>, cast back to x's type.</summary>

@@ -200,6 +200,8 @@ public sealed partial class TorchOps : ITensorOps<Tensor>
     public Tensor Softmax(Tensor x, int axis) => x.softmax(axis);
     public Tensor ReduceMean(Tensor x, int[] axes, bool keepDims) => x.mean(axes.Select(a => (long)a).ToArray(), keepDims);
     public Tensor ReduceSum(Tensor x, int[] axes, bool keepDims) => x.sum(axes.Select(a => (long)a).ToArray(), keepDims);
+    public Tensor NormalizeL2(Tensor x, int axis, double eps) => F.normalize(x, 2.0, axis, eps);
+    public Tensor Range(Tensor length) => torch.arange(length.data<long>()[0], ScalarType.Int64);
 
     // ---- linear algebra ----
     public Tensor MatMul(Tensor a, Tensor b) => torch.matmul(a, b);

@@ -1,0 +1,29 @@
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Export.Modeling;
+using FastVideo.Onnx.Export.Wan;
+using static TorchSharp.torch;
+
+namespace FastVideo.Onnx.Export.Torch.Verification;
+
+/// <summary>
+/// The VAE's first-chunk graphs (they take no caches): the decoder on one 4x4 latent frame, the encoder on one 32x32
+/// frame. The later chunks' graphs run the same layers with their caches as inputs.
+/// </summary>
+[ComponentCheck("AutoencoderKLWan")]
+public sealed class WanVaeCheck : IComponentCheck
+{
+    public IReadOnlyList<GraphCase> Cases(ModelDefinition model, SeededInputs inputs)
+    {
+        var vae = (WanVaeModel)model;
+        var c = vae.Config;
+        var latents = inputs.Normal(WanVaeChunking.LatentsName, 1, c.ZDim, 1, 4, 4);
+        var video = inputs.Normal(WanVaeChunking.VideoName, 1, c.InChannels, 1, 32, 32);
+        return new[]
+        {
+            new GraphCase(WanVaeChunking.DecoderFirstGraph, new[] { latents }, WanVaeChunking.VideoName,
+                (ops, x) => vae.DecodeChunk(ops, x[WanVaeChunking.LatentsName], new WanVaeChunkCache<Tensor>(null))),
+            new GraphCase(WanVaeChunking.EncoderFirstGraph, new[] { video }, WanVaeChunking.LatentMeanName,
+                (ops, x) => vae.EncodeChunk(ops, x[WanVaeChunking.VideoName], new WanVaeChunkCache<Tensor>(null))),
+        };
+    }
+}
