@@ -22,6 +22,9 @@ public sealed class ExecutionDevice : IDisposable
 
     public TensorPool Pool { get; }
 
+    /// <summary>Stops the running calls of the sessions opened through <see cref="Open"/> (cancellation, dispose).</summary>
+    public RunTerminator Runs { get; } = new();
+
     /// <summary>The fused-kernel library sessions may register, or null (CPU provider, "off", or none found).</summary>
     public string? KernelLibraryPath { get; }
 
@@ -234,6 +237,7 @@ public sealed class ExecutionDevice : IDisposable
             }
         }
         var session = GraphSession.Open(path, options, label);
+        session.StopWith(Runs);
         if (oncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun) ShrinkArenaAfterEachRun(session);
         return session;
     }
