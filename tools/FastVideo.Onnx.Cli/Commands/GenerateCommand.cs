@@ -107,7 +107,7 @@ public static class GenerateCommand
         bar.Done();
         foreach (var notice in result.Notices) Notice(notice);
 
-        var written = VideoWriter.Write(output, result.Latents, result.Video, result.Fps, Notice);
+        var written = VideoWriter.Write(output, result.Latents, result.Video, result.Fps, Notice, cancel);
         stdout.WriteLine($"wrote {string.Join(", ", written.Count > 3 ? new[] { written[0], "...", written[^1] } : written)}");
         foreach (var (component, elapsed) in generator.SessionCreationTimes) stdout.WriteLine($"  session {component,-22} {elapsed.TotalSeconds,8:F2} s");
         foreach (var t in result.Timings) stdout.WriteLine($"  {t.Stage,-30} {t.Elapsed.TotalSeconds,8:F2} s");
