@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Configuration;
@@ -93,6 +94,7 @@ public sealed class VideoGenerator : IDisposable
         var device = ExecutionDevice.Create(options.Runtime, options.Notice);
         try
         {
+            if (!device.IsGpu) RequireCpuPrecision(modelFolder, model);
             var registry = new PipelineRegistry(options.PipelineAssemblies);
             var context = new PipelineContext(modelFolder, model, device, sampling, options.Notice);
             var pipeline = registry.Create(model.Pipeline, context, Path.Combine(modelFolder, ModelIndex.FileName));
@@ -103,6 +105,23 @@ public sealed class VideoGenerator : IDisposable
             device.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses, before any session is created, a model whose graphs were converted at a GPU precision: ONNX Runtime's CPU
+    /// provider has no bf16 kernels for most operators and few fp16 ones.
+    /// </summary>
+    static void RequireCpuPrecision(string modelFolder, ConvertedModel model)
+    {
+        var gpuOnly = model.Components
+            .Where(c => c.Value.Kind == ConvertedComponent.Exported && c.Value.Precision is { } p && p != "fp32")
+            .Select(c => $"{c.Key} {c.Value.Precision}")
+            .OrderBy(c => c, StringComparer.Ordinal)
+            .ToList();
+        if (gpuOnly.Count == 0) return;
+        throw new ModelFormatException(Path.Combine(modelFolder, ConvertedModel.FileName),
+            $"the model was converted for GPUs ({string.Join(", ", gpuOnly)}), which the CPU cannot run: use --device cuda, or convert it for the CPU: " +
+            $"fastvideo-onnx convert SRC --output DIR --dtype fp32");
     }
 
     /// <summary>

@@ -48,6 +48,13 @@ public sealed class GraphSession : IDisposable
         {
             return new GraphSession(new InferenceSession(path, options), label, clock.Elapsed);
         }
+        catch (OnnxRuntimeException e) when (e.Message.Contains("Could not find an implementation", StringComparison.Ordinal))
+        {
+            // ONNX Runtime's message names a node and an opset, not the component, nor what to do about it.
+            throw new ModelFormatException(path,
+                $"{label}: ONNX Runtime has no kernel on this device for an operator of the graph ({FastVideoException.FirstLine(e.Message)}); " +
+                "a bf16/fp16 graph is meant for GPUs: use --device cuda, or convert for the CPU: fastvideo-onnx convert SRC --output DIR --dtype fp32", e);
+        }
         catch (OnnxRuntimeException e)
         {
             throw new ModelFormatException(path, $"ONNX Runtime could not load the graph: {FastVideoException.FirstLine(e.Message)}", e);

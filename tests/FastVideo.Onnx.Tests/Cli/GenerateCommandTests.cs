@@ -254,6 +254,11 @@ public class GenerateCommandTests
         yield return new TestCaseData("--steps", "four", new[] { "--steps", "'four'", "integer" }).SetName("StepsNotANumber");
         yield return new TestCaseData("--flow-shift", "-2", new[] { "--flow-shift", "-2", "positive" }).SetName("NegativeFlowShift");
         yield return new TestCaseData("--fps", "0", new[] { "--fps", "at least 1" }).SetName("ZeroFps");
+        yield return new TestCaseData("--threads", "-2", new[] { "--threads", "-2", "at least 1", "0 for ONNX Runtime's default" }).SetName("NegativeThreads");
+        yield return new TestCaseData("--device-id", "-1", new[] { "--device-id", "-1", "zero or positive" }).SetName("NegativeDeviceId");
+        yield return new TestCaseData("--memory-limit", "0", new[] { "Runtime:MemoryLimitMiB", "at least 1" }).SetName("ZeroMemoryLimit");
+        yield return new TestCaseData("--max-sequence-length", "0", new[] { "--max-sequence-length", "between 1 and 4096" }).SetName("ZeroSequenceLength");
+        yield return new TestCaseData("--num-frames", "-3", new[] { "--num-frames", "-3", "at least 1" }).SetName("NegativeFrames");
     }
 
     [TestCaseSource(nameof(BadOptionValues))]
@@ -288,6 +293,17 @@ public class GenerateCommandTests
         File.WriteAllText(config, "{ \"Sampling\": { \"Fps\": \"fast\" } }");
         var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents, "--config", config));
         AssertFailedCleanly(r, outFolder, 1, "'fast'", "Sampling:Fps");
+    }
+
+    [Test]
+    public void RuntimeSettingOutOfRangeInTheConfigFile()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        string config = dir["settings.json"];
+        File.WriteAllText(config, "{ \"Runtime\": { \"LogSeverity\": 7 } }");
+        var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents, "--config", config));
+        AssertFailedCleanly(r, outFolder, 1, "Runtime:LogSeverity", "7", "between 0");
     }
 
     [Test]

@@ -18,6 +18,7 @@ public static class GenerateCommand
                  [--height N] [--width N] [--num-frames N] [--steps N] [--guidance-scale X]
                  [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
                  [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
+                 [--memory-limit MIB]
                  [--kernels auto|off|PATH]
                  [--preset NAME] [--config FILE.json] --output FILE
 
@@ -31,6 +32,9 @@ public static class GenerateCommand
           --seed N                torch-compatible noise: the same seed gives Diffusers' initial latents
           --kernels               fused CUDA kernels (native/fastvideo_kernels): auto uses libfastvideo_kernels.so
                                   beside the tool or $FASTVIDEO_KERNELS when present; off forces the portable graph
+          --threads N             threads per operator on the CPU (0: ONNX Runtime's default, one per core)
+          --memory-limit MIB      refuse a request whose estimated peak memory is above MIB (default: the memory
+                                  available now, or the GPU's free memory; Runtime:MemoryLimitMiB)
           --preset NAME           sampling defaults of a published model (default: the one matching the model)
           --config FILE.json      settings layered over the preset: {"Sampling": {...}, "Runtime": {...}}
                                   (then FASTVIDEO_* environment variables, then these options)
@@ -42,6 +46,7 @@ public static class GenerateCommand
     {
         "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale",
         "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
+        "memory-limit",
     };
 
     public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
@@ -52,6 +57,7 @@ public static class GenerateCommand
         ("height", "Sampling:Height"), ("width", "Sampling:Width"), ("num-frames", "Sampling:NumFrames"), ("steps", "Sampling:Steps"),
         ("guidance-scale", "Sampling:GuidanceScale"), ("max-sequence-length", "Sampling:MaxSequenceLength"), ("fps", "Sampling:Fps"),
         ("flow-shift", "Sampling:FlowShift"), ("device", "Runtime:Device"), ("device-id", "Runtime:DeviceId"), ("threads", "Runtime:IntraOpThreads"), ("kernels", "Runtime:KernelLibrary"),
+        ("memory-limit", "Runtime:MemoryLimitMiB"),
     };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
@@ -61,6 +67,7 @@ public static class GenerateCommand
         string prompt = args.Required("prompt");
         VideoWriter.CheckWritable(output);
         foreach (var numeric in new[] { "height", "width", "num-frames", "steps", "max-sequence-length", "fps", "device-id", "threads" }) args.Int(numeric);
+        args.Long("memory-limit");
         foreach (var numeric in new[] { "guidance-scale", "flow-shift" }) args.Double(numeric);
         if (args.Value("device") is string device) Runtime.Execution.ExecutionProviderNames.Parse(device);
 
@@ -73,6 +80,7 @@ public static class GenerateCommand
         if (args.Flag("cuda-graph")) commandLine["Runtime:CudaGraph"] = "true";
         var preset = VideoGenerator.ResolvePreset(model, args.Value("preset"));
         var settings = GeneratorSettings.Build(preset, args.Value("config"), commandLine);
+        settings.Runtime.Validate();
 
         var request = new GenerationRequest
         {
