@@ -177,6 +177,58 @@ public class GenerateCommandTests
         }
     }
 
+    [Test]
+    public void FolderOutputReplacesTheFramesOfAnEarlierLongerRun()
+    {
+        using var dir = Repo.Temp();
+        string frames = Path.Combine(dir.Path, "frames") + Path.DirectorySeparatorChar;
+        Directory.CreateDirectory(frames);
+        var old = Enumerable.Range(0, FixtureSettings.NumFrames + 8).Select(i => Path.Combine(frames, $"frame_{i:D4}.png")).ToList();
+        foreach (var f in old) File.WriteAllBytes(f, new byte[] { 1, 2, 3 });
+        var r = Run(Args(ConvertedModels.TextToVideo, frames, "--latents", _latents));
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        var files = Directory.GetFiles(frames).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        Assert.That(files, Is.EqualTo(Enumerable.Range(0, FixtureSettings.NumFrames).Select(i => $"frame_{i:D4}.png").ToArray()), "exactly this run's frames");
+        Assert.That(files.All(f => SKBitmap.Decode(Path.Combine(frames, f!)) is not null), Is.True, "every frame is a new PNG");
+        Assert.That(Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName), Is.EqualTo(new[] { "frames" }), "no temporary folder or lock left");
+    }
+
+    [Test]
+    public void FolderOutputWithOtherFilesKeepsThemAndDropsSurplusFrames()
+    {
+        using var dir = Repo.Temp();
+        string frames = Path.Combine(dir.Path, "frames") + Path.DirectorySeparatorChar;
+        Directory.CreateDirectory(frames);
+        File.WriteAllText(Path.Combine(frames, "notes.txt"), "mine");
+        File.WriteAllBytes(Path.Combine(frames, $"frame_{FixtureSettings.NumFrames + 3:D4}.png"), new byte[] { 1 });
+        var r = Run(Args(ConvertedModels.TextToVideo, frames, "--latents", _latents));
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        Assert.That(File.ReadAllText(Path.Combine(frames, "notes.txt")), Is.EqualTo("mine"));
+        Assert.That(Directory.GetFiles(frames, "frame_*.png"), Has.Length.EqualTo(FixtureSettings.NumFrames));
+    }
+
+    [Test]
+    public void StalePartialsOfTheSameOutputAreRemovedButNotLiveOnesOrOtherNames()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        string output = Path.Combine(outFolder, "clip.safetensors");
+        string stale = Path.Combine(outFolder, ".clip.safetensors.partial-0badc0ffee00");
+        string staleLock = Path.Combine(outFolder, ".clip.safetensors.partial-1badc0ffee00.lock");
+        string live = Path.Combine(outFolder, ".clip.safetensors.partial-2badc0ffee00");
+        string other = Path.Combine(outFolder, ".other.safetensors.partial-3badc0ffee00");
+        foreach (var f in new[] { stale, staleLock, live, other }) File.WriteAllText(f, "left behind");
+        // A writer still at work holds its partial's lock.
+        using (new FileStream(live + ".lock", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
+        {
+            var r = Run(Args(ConvertedModels.TextToVideo, output, "--latents", _latents));
+            Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        }
+        var left = Directory.GetFiles(outFolder).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        Assert.That(left, Is.EqualTo(new[] { Path.GetFileName(live), Path.GetFileName(live) + ".lock", Path.GetFileName(other), "clip.safetensors" }
+            .OrderBy(f => f, StringComparer.Ordinal).ToArray()));
+    }
+
     static int Level(byte actual, float reference) => Math.Abs(actual - (int)Math.Clamp(MathF.Round(reference * 255f), 0, 255));
 
     [Test]
