@@ -38,6 +38,7 @@ public sealed class VideoGenerator : IDisposable
 {
     readonly VideoPipeline _pipeline;
     readonly ExecutionDevice _device;
+    readonly MemoryGuard _memory;
     readonly SemaphoreSlim _gate = new(1, 1);
 
     // Cancelled by Dispose: stops the running request and the ones waiting at the gate.
@@ -58,11 +59,13 @@ public sealed class VideoGenerator : IDisposable
     public TimeSpan LoadTime { get; }
     public IReadOnlyList<(string Component, TimeSpan Elapsed)> SessionCreationTimes => _pipeline.SessionCreationTimes;
 
-    VideoGenerator(string folder, VideoPipeline pipeline, ExecutionDevice device, string pipelineClass, SamplingDefaults defaults, string? preset, TimeSpan load)
+    VideoGenerator(string folder, VideoPipeline pipeline, ExecutionDevice device, MemoryGuard memory, string pipelineClass, SamplingDefaults defaults,
+        string? preset, TimeSpan load)
     {
         ModelFolder = folder;
         _pipeline = pipeline;
         _device = device;
+        _memory = memory;
         PipelineClass = pipelineClass;
         Defaults = defaults;
         PresetName = preset;
@@ -95,10 +98,11 @@ public sealed class VideoGenerator : IDisposable
         try
         {
             if (!device.IsGpu) RequireCpuPrecision(modelFolder, model);
+            var memory = new MemoryGuard(modelFolder, model, options.Runtime with { Device = device.Provider });
             var registry = new PipelineRegistry(options.PipelineAssemblies);
             var context = new PipelineContext(modelFolder, model, device, sampling, options.Notice);
             var pipeline = registry.Create(model.Pipeline, context, Path.Combine(modelFolder, ModelIndex.FileName));
-            return new VideoGenerator(modelFolder, pipeline, device, model.Pipeline, sampling, presetName, clock.Elapsed);
+            return new VideoGenerator(modelFolder, pipeline, device, memory, model.Pipeline, sampling, presetName, clock.Elapsed);
         }
         catch
         {
@@ -201,6 +205,7 @@ public sealed class VideoGenerator : IDisposable
         try
         {
             cancel.ThrowIfCancellationRequested();
+            if (ShapeOf(request, Defaults) is { } shape) _memory.Check(shape, weightsLoaded: true);
             return _pipeline.Run(request, progress, cancel, stepEnd);
         }
         catch (OperationCanceledException) when (!callerCancel.IsCancellationRequested && _disposing.IsCancellationRequested)
@@ -213,6 +218,21 @@ public sealed class VideoGenerator : IDisposable
             stop.Dispose();
             _device.Runs.Resume();
         }
+    }
+
+    /// <summary>The estimated peak memory of <paramref name="request"/> on this generator (see <see cref="MemoryEstimate"/>), or null for a request its validation will refuse.</summary>
+    public MemoryEstimate? EstimateMemory(GenerationRequest request) => ShapeOf(request, Defaults) is { } shape ? _memory.Estimate(shape) : null;
+
+    /// <summary>
+    /// The sizes <paramref name="request"/> runs at (frame counts rounded as the input validation rounds them), or null
+    /// when a size is out of range: the pipeline's validation then gives the error naming it.
+    /// </summary>
+    public static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, int temporalScale = 4)
+    {
+        int height = request.Height ?? defaults.Height, width = request.Width ?? defaults.Width, frames = request.NumFrames ?? defaults.NumFrames;
+        int text = request.MaxSequenceLength ?? defaults.MaxSequenceLength;
+        if (height <= 0 || width <= 0 || frames < 1 || text < 1) return null;
+        return new RequestShape(height, width, frames / temporalScale * temporalScale + 1, (request.GuidanceScale ?? defaults.GuidanceScale) > 1.0, text);
     }
 
     ObjectDisposedException Disposed() => new(nameof(VideoGenerator), "the generator was disposed while the request was waiting or running");

@@ -359,6 +359,34 @@ public class GenerateCommandTests
     }
 
     [Test]
+    public void ARequestTooLargeForTheMachineIsRefusedBeforeLoading()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        var args = Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--seed", "1");
+        foreach (var (option, value) in new[] { ("--height", "4096"), ("--width", "4096"), ("--num-frames", "81") }) args[args.IndexOf(option) + 1] = value;
+        AssertFailedCleanly(Run(args), outFolder, 1, "4096x4096, 81 frames", "needs about", "MiB", "above the limit", "available memory", "fit");
+    }
+
+    [Test]
+    public void AMemoryLimitSuggestsARequestThatFits()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        var args = Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--seed", "1", "--memory-limit", "400");
+        foreach (var (option, value) in new[] { ("--height", "256"), ("--width", "256"), ("--num-frames", "33"), ("--steps", "1") }) args[args.IndexOf(option) + 1] = value;
+        var refused = Run(args);
+        AssertFailedCleanly(refused, outFolder, 1, "256x256, 33 frames", "above the limit of 400 MiB", "Runtime:MemoryLimitMiB");
+        var suggested = System.Text.RegularExpressions.Regex.Match(refused.Err, @"33 frames fit at up to (\d+)x(\d+)");
+        Assert.That(suggested.Success, Is.True, refused.Err);
+        // The suggestion is a request the same limit accepts.
+        args[args.IndexOf("--width") + 1] = suggested.Groups[1].Value;
+        args[args.IndexOf("--height") + 1] = suggested.Groups[2].Value;
+        var accepted = Run(args);
+        Assert.That(accepted.Code, Is.EqualTo(0), accepted.ToString());
+    }
+
+    [Test]
     public void ImageToVideoWithoutImage()
     {
         using var dir = Repo.Temp();

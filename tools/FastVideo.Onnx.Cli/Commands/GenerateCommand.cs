@@ -3,6 +3,7 @@ using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Configuration;
+using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Output;
 using FastVideo.Onnx.Runtime.Pipelines;
 using FastVideo.Onnx.Runtime.Stages;
@@ -97,6 +98,10 @@ public static class GenerateCommand
         new InputValidationStage(settings.Sampling, imageToVideo: request.Image is not null, latentChannels: 0)
             .Run(new ForwardBatch(request with { Latents = null }), new StageContext(cancel, null));
 
+        // Refuse a request that cannot fit before loading anything (the generator checks again before each run).
+        var memory = new MemoryGuard(model, ConvertedModel.Load(model), settings.Runtime);
+        if (VideoGenerator.ShapeOf(request, settings.Sampling) is { } shape) memory.Check(shape, weightsLoaded: false);
+
         using var generator = VideoGenerator.FromPretrained(model, new GeneratorOptions
         {
             Runtime = settings.Runtime,
@@ -120,6 +125,9 @@ public static class GenerateCommand
         foreach (var (component, elapsed) in generator.SessionCreationTimes) stdout.WriteLine($"  session {component,-22} {elapsed.TotalSeconds,8:F2} s");
         foreach (var t in result.Timings) stdout.WriteLine($"  {t.Stage,-30} {t.Elapsed.TotalSeconds,8:F2} s");
         stdout.WriteLine($"  {"total",-30} {result.Total.TotalSeconds,8:F2} s");
+        if (generator.Provider == Runtime.Execution.ExecutionProvider.Cpu && Runtime.Execution.HostMemory.PeakResidentBytes() is > 0 and var peak
+            && generator.EstimateMemory(request) is { } estimate)
+            stdout.WriteLine($"  {"peak memory",-30} {MemoryEstimate.MiB(peak)} (estimated {MemoryEstimate.MiB(estimate.PeakBytes)})");
         return 0;
     }
 
