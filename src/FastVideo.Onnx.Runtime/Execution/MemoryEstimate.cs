@@ -1,5 +1,4 @@
 using System.Globalization;
-using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Models;
 
 namespace FastVideo.Onnx.Runtime.Execution;
@@ -50,12 +49,13 @@ public sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Persi
             foreach (var (name, component) in model.Components)
             {
                 if (component.Kind != ConvertedComponent.Exported) continue;
-                var manifest = ComponentManifest.Load(Path.Combine(modelFolder, name));
+                // Opened as the pipelines open it, so a missing component gives the same error (and how to convert it).
+                var manifest = Components.ComponentFolder.Open(modelFolder, name).Manifest;
                 // The external data once, and the largest graph (a component loads one graph of each pair, plain or fused).
                 weights += manifest.DataBytes + (manifest.Graphs.Count == 0 ? 0 : manifest.Graphs.Max(g => g.Bytes));
             }
-            var transformer = JsonConfig.Load(Path.Combine(modelFolder, "transformer", "config.json"));
-            var vae = JsonConfig.Load(Path.Combine(modelFolder, "vae", "config.json"));
+            var transformer = Components.ComponentFolder.Open(modelFolder, "transformer").Config();
+            var vae = Components.ComponentFolder.Open(modelFolder, "vae").Config();
             int[] dimMult = vae.GetIntArray("dim_mult", new[] { 1, 2, 4, 4 });
             int baseDim = vae.GetIntOrNull("decoder_base_dim") ?? vae.GetInt("base_dim", 96);
             return new ModelFacts(weights, transformer.GetInt("num_attention_heads"), transformer.GetInt("attention_head_dim"),

@@ -36,7 +36,10 @@ public sealed class SoakTest(string modelFolder, RuntimeOptions runtime, int run
                 VideoWriter.Write(output, result.Latents, result.Video, result.Fps, cancel: cancel);
                 if (run % every != 0 && run != runs) continue;
                 // Collect first, so the managed figure is what is still referenced, not what awaits collection.
-                long managed = GC.GetTotalMemory(forceFullCollection: true);
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                long managed = GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes;
                 using var self = Process.GetCurrentProcess();
                 var sample = new SoakSample(run, self.WorkingSet64, managed, clock.Elapsed);
                 samples.Add(sample);
