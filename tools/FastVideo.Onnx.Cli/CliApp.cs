@@ -5,10 +5,13 @@ namespace FastVideo.Onnx.Cli;
 
 /// <summary>
 /// The command dispatcher, callable in-process (tests) as well as from <see cref="Program"/>. Exit codes: 0 success,
-/// 1 a model, input or runtime error (one line on stderr), 2 a usage error, 130 cancelled.
+/// 1 a model, input or runtime error (one line on stderr), 2 a usage error, 130 cancelled (143 when the process was
+/// cancelled by SIGTERM, see <see cref="Program"/>).
 /// </summary>
 public static class CliApp
 {
+    public const int CancelledExitCode = 130;
+
     public const string Usage = """
         usage: fastvideo-onnx <command> [options]
 
@@ -71,7 +74,7 @@ public static class CliApp
         catch (OperationCanceledException)
         {
             stderr.WriteLine("cancelled; nothing was written");
-            return 130;
+            return CancelledExitCode;
         }
         catch (IOException e)
         {

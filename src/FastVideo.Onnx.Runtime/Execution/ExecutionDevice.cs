@@ -22,6 +22,9 @@ public sealed class ExecutionDevice : IDisposable
 
     public TensorPool Pool { get; }
 
+    /// <summary>Stops the running calls of the sessions opened through <see cref="Open"/> (cancellation, dispose).</summary>
+    public RunTerminator Runs { get; } = new();
+
     /// <summary>The fused-kernel library sessions may register, or null (CPU provider, "off", or none found).</summary>
     public string? KernelLibraryPath { get; }
 
@@ -57,8 +60,7 @@ public sealed class ExecutionDevice : IDisposable
     /// </summary>
     public static ExecutionDevice Create(RuntimeOptions options, Action<string>? notice = null)
     {
-        if (options.ArenaMaxDeadMiB is < 0 or > 2047)
-            throw new InvalidRequestException("Runtime:ArenaMaxDeadMiB", $"{options.ArenaMaxDeadMiB} is out of range (0 to 2047 MiB)");
+        options.Validate();
         // Messages outside a session (memory arenas among them) go through the environment's logger.
         if (options.LogSeverity < (int)OrtEnv.Instance().EnvLogLevel) OrtEnv.Instance().EnvLogLevel = (OrtLoggingLevel)options.LogSeverity;
         if (options.Device == ExecutionProvider.Cpu) return Cpu(options);
@@ -155,7 +157,7 @@ public sealed class ExecutionDevice : IDisposable
             LogSeverityLevel = (OrtLoggingLevel)Options.LogSeverity,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        if (Options.IntraOpThreads is int threads) o.IntraOpNumThreads = threads;
+        if (Options.IntraOpThreads is int threads and > 0) o.IntraOpNumThreads = threads;
         if (!MemoryPattern) o.EnableMemoryPattern = false;
         if (SharedArena && sharedArena) o.AddSessionConfigEntry("session.use_env_allocators", "1");
         if (Options.ProfilePrefix is string prefix)
@@ -234,6 +236,7 @@ public sealed class ExecutionDevice : IDisposable
             }
         }
         var session = GraphSession.Open(path, options, label);
+        session.StopWith(Runs);
         if (oncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun) ShrinkArenaAfterEachRun(session);
         return session;
     }

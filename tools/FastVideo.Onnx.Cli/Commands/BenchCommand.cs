@@ -18,6 +18,7 @@ public static class BenchCommand
                  [--no-portable]
                fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR] [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
+               fastvideo-onnx bench soak [--model DIR] [--runs 1000] [--every 100] [--max-growth 5] [--device cpu]
 
           run            convert a random-weight model in the real configuration of --config-dir (e.g.
                          models/configs/wan2.1-t2v-1.3b) into --work (once), then time the transformer
@@ -29,6 +30,11 @@ public static class BenchCommand
                          component and the pipeline with the Diffusers reference in --fixtures (cosine
                          >= 0.999). Exits 1 when any comparison fails.
 
+          soak           generate --runs videos with one generator in one process (default: the built-in tiny
+                         model at its preset's settings), each written as an AVI, printing resident memory
+                         and the managed heap every --every runs. Exits 1 when resident memory grew by more
+                         than --max-growth percent from the first sample (after warm-up) to the last.
+
           random-model   copy a folder of configs (model_index.json + component config.json files, e.g.
                          models/configs/wan2.1-t2v-1.3b) to --output and fill each model component with
                          random weights in the published layout (sharded safetensors). For measuring
@@ -39,6 +45,7 @@ public static class BenchCommand
     {
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
         "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
+        "model", "runs", "every", "max-growth",
     };
     public static readonly string[] FlagOptions = { "help", "force", "no-portable" };
 
@@ -50,7 +57,8 @@ public static class BenchCommand
             "random-model" => RandomModel(args, stdout, stderr),
             "run" => RunBenchmark(args, stdout, stderr),
             "precision" => Precision(args, stdout, stderr),
-            _ => throw new UsageException($"unknown bench command '{sub}' (run, precision, random-model)"),
+            "soak" => Soak(args, stdout, stderr, cancel),
+            _ => throw new UsageException($"unknown bench command '{sub}' (run, precision, random-model, soak)"),
         };
     }
 
@@ -114,6 +122,24 @@ public static class BenchCommand
         {
             if (args.Value("work") is null) Directory.Delete(work, true);
         }
+    }
+
+    static int Soak(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        args.NoMorePositionals(1);
+        int runs = args.Int("runs") ?? 1000;
+        int every = args.Int("every") ?? 100;
+        double maxGrowth = args.Double("max-growth") ?? 5;
+        if (runs < 1) throw new InvalidRequestException("--runs", $"{runs} must be at least 1");
+        if (every < 1) throw new InvalidRequestException("--every", $"{every} must be at least 1");
+        if (!(maxGrowth >= 0)) throw new InvalidRequestException("--max-growth", $"{maxGrowth} must be zero or positive (percent)");
+        string model = args.Value("model") ?? EmbeddedModel.Converted(m => stderr.WriteLine($"note: {m}"), cancel);
+        var runtime = RuntimeOf(args) with { Device = Runtime.Execution.ExecutionProviderNames.Parse(args.Value("device") ?? "cpu") };
+        var samples = new Benchmarks.SoakTest(model, runtime, runs, every, stdout).Run(cancel);
+        double growth = Benchmarks.SoakTest.RssGrowthPercent(samples);
+        stdout.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"rss growth after warm-up {growth:F2}% (limit {maxGrowth}%), managed heap {Benchmarks.SoakTest.ManagedGrowthPercent(samples):F2}%"));
+        return growth <= maxGrowth ? 0 : 1;
     }
 
     static int RandomModel(CommandArgs args, TextWriter stdout, TextWriter stderr)
