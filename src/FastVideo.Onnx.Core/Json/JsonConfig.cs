@@ -55,7 +55,8 @@ public sealed class JsonConfig
 
     public string? ClassName => Has("_class_name") ? GetString("_class_name") : null;
 
-    ModelFormatException Error(string field, string problem) => new(Path, $"field '{field}' {problem}");
+    // Field names may come from the file itself (a caller enumerating Root): quoted so the message stays one line.
+    ModelFormatException Error(string field, string problem) => new(Path, $"field '{JsonText.Printable(field)}' {problem}");
 
     JsonNode Required(string field) =>
         Root.TryGetPropertyValue(field, out var v) && v is not null ? v : throw Error(field, "is missing");

@@ -153,6 +153,16 @@ public class JsonConfigHardeningTests
     }
 
     [Test]
+    public void FieldNameWithALineBreakStaysOnOneLine()
+    {
+        // Found by the fuzzer: a caller that reads every field of Root passes the file's own names, escapes and all.
+        using var dir = Repo.Temp();
+        var config = Config(dir, "{\"\\u000ause_flow\": \"zero\"}");
+        string field = config.Root.Single().Key;
+        Assert.That(FieldFails(config, c => c.GetInt(field)), Does.Contain("field '\\nuse_flow' must be an integer"));
+    }
+
+    [Test]
     public void ValuesSetFromCodeThatHaveNoJsonText()
     {
         var config = new JsonConfig("config.json", new System.Text.Json.Nodes.JsonObject { ["x"] = double.NaN, ["y"] = double.PositiveInfinity });
