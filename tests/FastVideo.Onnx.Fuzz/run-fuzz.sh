@@ -9,7 +9,8 @@
 # libfuzzer-dotnet.cc is compiled here with clang-14 -fsanitize=fuzzer (Debian: clang-14, libclang-rt-14-dev).
 # The first form builds the harness in Release, instruments FastVideo.Onnx.Core.dll with SharpFuzz.CommandLine
 # 2.3.0 (installed into a tool path under the work folder) and fuzzes for SECONDS, starting from the committed
-# corpus; crashes land in WORK/findings/TARGET/. The second form minimizes the grown corpus into the committed one.
+# corpus; crashes land in WORK/findings/TARGET/. The second form minimizes the grown corpus and commits its
+# CORPUS_KEEP (default 8) largest inputs as the new committed corpus.
 # FUZZ_WORK (default: a folder under /tmp) holds everything the run produces; nothing is written to the repository
 # except by "merge".
 set -euo pipefail
@@ -53,7 +54,10 @@ if [[ "$mode" == merge ]]; then
   fresh="$work/merged/$target"
   rm -rf "$fresh" && mkdir -p "$fresh"
   "$driver" "${common[@]}" -merge=1 "$fresh" "$corpus"
-  rm -rf "$here/corpus/$target" && mkdir -p "$here/corpus/$target" && cp "$fresh"/* "$here/corpus/$target/"
+  # The committed corpus stays small: the CORPUS_KEEP largest inputs of the minimized set (they reach the most
+  # features each); the full minimized set stays in the work folder for longer runs.
+  rm -rf "$here/corpus/$target" && mkdir -p "$here/corpus/$target"
+  ls -S "$fresh" | head -n "${CORPUS_KEEP:-8}" | while read -r f; do cp "$fresh/$f" "$here/corpus/$target/"; done
 else
   "$driver" "${common[@]}" -max_total_time="$mode" -print_final_stats=1 "$corpus"
 fi
