@@ -63,12 +63,12 @@ public static class CliApp
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"fastvideo-onnx {args[0]}: {e.Message} (see fastvideo-onnx {args[0]} --help)");
+            stderr.WriteLine($"fastvideo-onnx {args[0]}: {FastVideoException.OneLine(e.Message)} (see fastvideo-onnx {args[0]} --help)");
             return 2;
         }
         catch (FastVideoException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(e.Message)}");
             return 1;
         }
         catch (OperationCanceledException)
@@ -78,12 +78,12 @@ public static class CliApp
         }
         catch (IOException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(e.Message)}");
             return 1;
         }
         catch (UnauthorizedAccessException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(e.Message)}");
             return 1;
         }
     }
