@@ -29,6 +29,7 @@ public static partial class OptionNames
         ["VsaSparsity"] = "--vsa-sparsity",
         ["Output"] = "--output",
         ["Preset"] = "--preset",
+        ["Config"] = "--config",
         ["Runtime:Device"] = "--device",
         ["Runtime:DeviceId"] = "--device-id",
         ["Runtime:IntraOpThreads"] = "--threads",
