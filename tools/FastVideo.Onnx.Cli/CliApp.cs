@@ -68,7 +68,7 @@ public static class CliApp
         }
         catch (FastVideoException e)
         {
-            stderr.WriteLine($"error: {FastVideoException.OneLine(e.Message)}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(FastVideo.Onnx.Cli.Commands.OptionNames.Message(e))}");
             return 1;
         }
         catch (OperationCanceledException)

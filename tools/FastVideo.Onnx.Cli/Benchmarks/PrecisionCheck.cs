@@ -3,6 +3,8 @@ using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Components.Umt5;
+using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Pipelines;
 using FastVideo.Onnx.Runtime.Tensors;
@@ -46,7 +48,7 @@ public sealed class PrecisionCheck(string modelSource, string fixtures, string w
             string p = precision.ShortName();
             using var device = ExecutionDevice.Create(runtime);
 
-            using (var transformer = TransformerRunner.Open(converted, device))
+            using (var transformer = WanTransformerRunner.Open(new ComponentRequest(converted, "transformer", device)))
             {
                 var lat = Ref("latents_init");
                 var ctx = Ref("prompt_embeds");
@@ -56,13 +58,13 @@ public sealed class PrecisionCheck(string modelSource, string fixtures, string w
                 transformer.Run(hidden, new[] { 999f }, text, null, output);
                 results.Add(Compare(p, $"transformer t=999 ({transformer.GraphFile})", device.Math.Download(output), Ref("transformer_out_t999").Data));
             }
-            using (var textEncoder = TextEncoderRunner.Open(converted, device))
+            using (var textEncoder = Umt5TextEncoderRunner.Open(new ComponentRequest(converted, "text_encoder", device)))
             {
                 int maxLength = settings.GetProperty("max_sequence_length").GetInt32();
                 var embeds = textEncoder.Encode(settings.GetProperty("prompt").GetString()!, maxLength);
                 results.Add(Compare(p, "text encoder (prompt)", embeds.Data, Ref("prompt_embeds").Data));
             }
-            using (var vae = VaeRunner.Open(converted, device, withEncoder: true, log.WriteLine))
+            using (var vae = WanVaeRunner.Open(new ComponentRequest(converted, "vae", device) { Notice = log.WriteLine, WithEncoder = true }))
             {
                 var final = Ref("pipeline_final_latents");
                 var video = vae.Decode(new HostTensor(final.Data, final.Shape));

@@ -1,22 +1,20 @@
-using FastVideo.Onnx.Core.Errors;
-
-namespace FastVideo.Onnx.Core.Models;
+namespace FastVideo.Onnx.Core.Contracts.Wan;
 
 /// <summary>
 /// The calling protocol of a converted Wan2.1 VAE (component class <c>AutoencoderKLWan</c>): its four graphs, their
-/// tensor names and the chunk sizes. Shared by the converter, which names the graphs' inputs and outputs with these, and
+/// tensor names and the named dims; the compression factors are the config's (see <see cref="WanVaeContract"/>). Shared by the converter, which names the graphs' inputs and outputs with these, and
 /// the runtime, which drives them. Details in docs/VAE.md.
 /// <para>
 /// Decoding (one latent frame per call, as Diffusers decodes): call <see cref="DecoderFirstGraph"/> with latent frame 0
 /// (<see cref="LatentsName"/>, [B, z, 1, h, w] float32); it returns <see cref="VideoName"/> (1 video frame,
-/// [B, 3, 1, 8h, 8w] float32 in [-1, 1]) and every cache as <c>next_cache_i</c>. For each further latent frame call
+/// [B, 3, 1, s·h, s·w] float32 in [-1, 1], s the spatial compression) and every cache as <c>next_cache_i</c>. For each further latent frame call
 /// <see cref="DecoderGraph"/> with that frame and input <c>cache_i</c> = the previous call's output <c>next_cache_i</c>;
-/// it returns 4 video frames and new caches. Concatenate the video frames along axis 2.
+/// it returns t video frames (the temporal compression) and new caches. Concatenate the video frames along axis 2.
 /// </para>
 /// <para>
 /// Encoding (image-to-video): <see cref="EncoderFirstGraph"/> takes video frame 0 alone, <see cref="EncoderGraph"/>
-/// then takes the following frames 4 at a time with the caches, each call returning one latent frame of the posterior
-/// mean (<see cref="LatentMeanName"/>, [B, z, 1, H/8, W/8] float32, not yet normalised: see <see cref="WanVaeNormalization"/>).
+/// then takes the following frames t at a time with the caches, each call returning one latent frame of the posterior
+/// mean (<see cref="LatentMeanName"/>, [B, z, 1, H/s, W/s] float32, not yet normalised: see <see cref="WanVaeNormalization"/>).
 /// </para>
 /// Caches are opaque state: the runtime sizes them from the graphs' named dims (<see cref="ResolveDim"/>), allocates them
 /// on the device before the first call and hands each <c>next_cache_i</c> to the next call's <c>cache_i</c> (same shape
@@ -60,12 +58,6 @@ public static class WanVaeChunking
     /// <summary>Frames a causal 3x3x3 convolution keeps from the previous chunk (Diffusers' CACHE_T).</summary>
     public const int CacheFrames = 2;
 
-    /// <summary>Video frames per latent frame after the first (Wan2.1's temporal compression).</summary>
-    public const int TemporalCompression = 4;
-
-    /// <summary>Video pixels per latent pixel along height and width.</summary>
-    public const int SpatialCompression = 8;
-
     public const string CachePrefix = "cache_";
     public const string NextCachePrefix = "next_cache_";
 
@@ -100,19 +92,4 @@ public static class WanVaeChunking
 
     public static string CacheInput(int index) => CachePrefix + index;
     public static string CacheOutput(int index) => NextCachePrefix + index;
-
-    /// <summary>Video frames a decode of <paramref name="latentFrames"/> latent frames yields: 1 + 4 (n - 1).</summary>
-    public static int VideoFrames(int latentFrames) =>
-        latentFrames >= 1 ? 1 + TemporalCompression * (latentFrames - 1) : throw new ArgumentOutOfRangeException(nameof(latentFrames));
-
-    /// <summary>
-    /// Latent frames an encode of <paramref name="videoFrames"/> frames yields. Diffusers silently drops trailing frames
-    /// that do not fill a chunk of 4; here the count must be 1 + 4k.
-    /// </summary>
-    public static int LatentFrames(int videoFrames)
-    {
-        if (videoFrames < 1 || (videoFrames - 1) % TemporalCompression != 0)
-            throw new InvalidRequestException("num_frames", $"{videoFrames} video frames cannot be encoded: the Wan VAE needs 1 + 4k frames");
-        return 1 + (videoFrames - 1) / TemporalCompression;
-    }
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace FastVideo.Onnx.Runtime.Tokenizers;
 
 /// <summary>
-/// Diffusers' Wan prompt cleaning (<c>prompt_clean</c> in pipelines/wan/pipeline_wan.py), applied to every prompt
+/// Diffusers' prompt cleaning (<c>prompt_clean</c>, as in pipelines/wan/pipeline_wan.py and the pipelines that share it), applied to every prompt
 /// before it is tokenized: <c>whitespace_clean(basic_clean(text))</c>, where basic_clean is ftfy.fix_text, then
 /// html.unescape twice, then strip, and whitespace_clean collapses each run of whitespace to one space and strips.
 /// </summary>
@@ -20,7 +20,7 @@ namespace FastVideo.Onnx.Runtime.Tokenizers;
 /// Whitespace follows Python's <c>str.isspace</c> exactly (what <c>\s</c> and <c>strip()</c> use on str), which is
 /// .NET's <see cref="char.IsWhiteSpace(char)"/> plus the separators U+001C..U+001F.
 /// </remarks>
-public static class WanPromptCleaner
+public static class DiffusersPromptCleaner
 {
     public static string Clean(string text)
     {

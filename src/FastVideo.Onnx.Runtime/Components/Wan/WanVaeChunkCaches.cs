@@ -1,8 +1,8 @@
-using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Runtime.Execution;
 using Microsoft.ML.OnnxRuntime;
 
-namespace FastVideo.Onnx.Runtime.Components;
+namespace FastVideo.Onnx.Runtime.Components.Wan;
 
 /// <summary>
 /// The device buffers a VAE chunk loop keeps its causal caches in, allocated before the first call from the chunk
@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Components;
 /// call t writes <see cref="Written"/>(t) and reads <see cref="Read"/>(t), the set call t - 1 wrote.
 /// </para>
 /// </summary>
-internal sealed class VaeChunkCaches : IDisposable
+internal sealed class WanVaeChunkCaches : IDisposable
 {
     readonly OrtAllocator _allocator;
     readonly List<DeviceTensor[]> _sets = new();
@@ -25,7 +25,7 @@ internal sealed class VaeChunkCaches : IDisposable
     /// <summary>The matching cache inputs (<c>cache_i</c>) of the later calls.</summary>
     public IReadOnlyList<string> InputNames { get; }
 
-    VaeChunkCaches(OrtAllocator allocator, IReadOnlyList<string> outputNames)
+    WanVaeChunkCaches(OrtAllocator allocator, IReadOnlyList<string> outputNames)
     {
         _allocator = allocator;
         OutputNames = outputNames;
@@ -36,11 +36,11 @@ internal sealed class VaeChunkCaches : IDisposable
     /// Allocates <paramref name="sets"/> sets of the caches <paramref name="session"/> (a first-chunk graph) outputs, its
     /// named dims sized by <paramref name="dims"/> (batch and the input's height and width).
     /// </summary>
-    public static VaeChunkCaches Allocate(GraphSession session, IReadOnlyDictionary<string, long> dims, OrtMemoryInfo memory, int sets)
+    public static WanVaeChunkCaches Allocate(GraphSession session, IReadOnlyDictionary<string, long> dims, OrtMemoryInfo memory, int sets)
     {
         var names = session.OutputNames.Where(n => n.StartsWith(WanVaeChunking.NextCachePrefix, StringComparison.Ordinal)).ToList();
         var signatures = names.Select(n => session.OutputSignature(n, d => WanVaeChunking.ResolveDim(d, dims))).ToList();
-        var caches = new VaeChunkCaches(session.CreateAllocator(memory), names);
+        var caches = new WanVaeChunkCaches(session.CreateAllocator(memory), names);
         try
         {
             for (int i = 0; i < sets; i++)

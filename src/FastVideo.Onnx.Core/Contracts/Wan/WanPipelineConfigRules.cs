@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Models;
 
-namespace FastVideo.Onnx.Core.Models;
+namespace FastVideo.Onnx.Core.Contracts.Wan;
 
 /// <summary>
 /// Diffusers' WanPipeline / WanImageToVideoPipeline <c>__init__</c>: the components, plus <c>boundary_ratio</c>,

@@ -1,7 +1,7 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 
-namespace FastVideo.Onnx.Core.Models;
+namespace FastVideo.Onnx.Core.Contracts.Wan;
 
 /// <summary>
 /// The per-channel latent statistics of a Wan2.1 VAE (<c>latents_mean</c>, <c>latents_std</c> of its config.json) and the

@@ -1,31 +1,35 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Errors;
-using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Tensors;
 using Microsoft.ML.OnnxRuntime;
 
-namespace FastVideo.Onnx.Runtime.Components;
+namespace FastVideo.Onnx.Runtime.Components.Wan;
 
 /// <summary>
 /// The converted Wan VAE driven chunk by chunk (see <see cref="WanVaeChunking"/> and docs/VAE.md): one latent frame per
 /// decoder call, the causal caches handed from each call's outputs to the next call's inputs without leaving the device.
-/// The same graphs serve every resolution and length.
+/// The same graphs serve every resolution and length; the compression factors are the config's (<see cref="WanVaeContract"/>).
 /// </summary>
-public sealed class VaeRunner : IDisposable
+[ComponentRunner(WanVaeContract.ComponentClass)]
+public sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<WanVaeRunner>
 {
-    public const string ComponentName = "vae";
-
     readonly ExecutionDevice _device;
     readonly ComponentFolder _folder;
-    GraphSession _decoderFirst;
-    GraphSession _decoder;
+    readonly WanVaeContract _contract;
+    GraphSession? _decoderFirst;
+    GraphSession? _decoder;
     GraphSession? _encoderFirst;
     GraphSession? _encoder;
     (long, long, long)? _decoderShape, _encoderShape;
 
     public WanVaeNormalization Normalization { get; }
     public int LatentChannels => Normalization.Channels;
+
+    /// <summary>Latent channels and the compression factors of the config (<c>scale_factor_temporal</c>, <c>scale_factor_spatial</c>).</summary>
+    public LatentLayout Latents { get; }
     public TimeSpan CreationTime { get; private set; }
 
     /// <summary>True when the fused-kernel graphs (<c>*.fused.onnx</c>: channel RMS norm + SiLU as CUDA kernels) are in use.</summary>
@@ -37,11 +41,14 @@ public sealed class VaeRunner : IDisposable
     /// <summary>True when the sessions run their convolutions channels-last (<see cref="ExecutionDevice.VaeChannelsLast"/>, fp16 graphs).</summary>
     public bool ChannelsLast { get; }
 
-    VaeRunner(ExecutionDevice device, ComponentFolder folder, bool withEncoder, bool fused)
+    WanVaeRunner(ExecutionDevice device, ComponentFolder folder, bool withEncoder, bool fused)
     {
         _device = device;
         _folder = folder;
-        Normalization = WanVaeNormalization.FromConfig(folder.Config());
+        var config = folder.Config();
+        Normalization = WanVaeNormalization.FromConfig(config);
+        _contract = WanVaeContract.FromConfig(config);
+        Latents = new LatentLayout(LatentChannels, _contract.TemporalCompression, _contract.SpatialCompression);
         UsesFusedKernels = fused;
         ChannelsLast = device.VaeChannelsLast && folder.Manifest.Precision == DType.Float16.ShortName();
         var files = Graphs(withEncoder, fused);
@@ -76,14 +83,44 @@ public sealed class VaeRunner : IDisposable
         var key = (dims[WanVaeChunking.BatchDim], dims[Height(decoder)], dims[Width(decoder)]);
         if (decoder ? _decoderShape == key : _encoderShape == key) return;
         var files = GraphFiles.Skip(decoder ? 0 : 2).Take(2).ToList();
-        var (first, next) = decoder ? (_decoderFirst, _decoder) : (_encoderFirst!, _encoder!);
-        first.Dispose();
-        next.Dispose();
-        first = OpenGraph(files[0], dims);
-        next = OpenGraph(files[1], dims);
+        // The pair's previous sessions are released before the new ones are created (one set of weights at a time); the
+        // fields are cleared first, so a failure leaves nothing disposed twice.
+        if (decoder)
+        {
+            _decoderFirst?.Dispose();
+            _decoder?.Dispose();
+            (_decoderFirst, _decoder, _decoderShape) = (null, null, null);
+        }
+        else
+        {
+            _encoderFirst?.Dispose();
+            _encoder?.Dispose();
+            (_encoderFirst, _encoder, _encoderShape) = (null, null, null);
+        }
+        var first = OpenGraph(files[0], dims);
+        GraphSession next;
+        try
+        {
+            next = OpenGraph(files[1], dims);
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
         CreationTime += first.CreationTime + next.CreationTime;
-        if (decoder) (_decoderFirst, _decoder, _decoderShape) = (first, next, key);
-        else (_encoderFirst, _encoder, _encoderShape) = (first, next, key);
+        if (decoder)
+        {
+            _decoderFirst = first;
+            _decoder = next;
+            _decoderShape = key;
+        }
+        else
+        {
+            _encoderFirst = first;
+            _encoder = next;
+            _encoderShape = key;
+        }
     }
 
     static string Height(bool decoder) => decoder ? WanVaeChunking.LatentHeightDim : WanVaeChunking.VideoHeightDim;
@@ -98,7 +135,7 @@ public sealed class VaeRunner : IDisposable
     };
 
     GraphSession OpenGraph(string file, IReadOnlyDictionary<string, long>? dims) =>
-        _folder.Open(_device, file, withKernels: UsesFusedKernels, fixedDims: dims, oncePerRequest: true, channelsLast: ChannelsLast);
+        _folder.Open(_device, file, new SessionSpec { WithKernels = UsesFusedKernels, FixedDims = dims, OncePerRequest = true, ChannelsLast = ChannelsLast });
 
     static IReadOnlyList<string> Graphs(bool withEncoder, bool fused) =>
         WanVaeChunking.Graphs.Take(withEncoder ? 4 : 2).Select(g => fused ? WanVaeChunking.FusedGraph(g) : g).ToList();
@@ -108,40 +145,43 @@ public sealed class VaeRunner : IDisposable
     /// fused-kernel variants when the device has the kernel library and the conversion wrote them, else (or when they do
     /// not load and the library is not required, with a <paramref name="notice"/>) the portable ones.
     /// </summary>
-    public static VaeRunner Open(string modelFolder, ExecutionDevice device, bool withEncoder, Action<string>? notice = null)
+    public static WanVaeRunner Open(ComponentRequest request)
     {
-        var folder = ComponentFolder.Open(modelFolder, ComponentName);
-        if (device.KernelLibraryPath is not null && Graphs(withEncoder, fused: true).All(folder.HasGraph))
+        var device = request.Device;
+        bool withEncoder = request.WithEncoder;
+        var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
+        if (device.KernelLibrary is not null && Graphs(withEncoder, fused: true).All(folder.HasGraph))
         {
             try
             {
-                return new VaeRunner(device, folder, withEncoder, fused: true);
+                return new WanVaeRunner(device, folder, withEncoder, fused: true);
             }
             catch (FastVideoException e) when (!device.KernelLibraryRequired)
             {
-                notice?.Invoke($"fused kernels unavailable, using the portable VAE graphs: {e.Message}");
+                request.Notice?.Invoke($"fused kernels unavailable, using the portable VAE graphs: {e.Message}");
             }
         }
-        return new VaeRunner(device, folder, withEncoder, fused: false);
+        return new WanVaeRunner(device, folder, withEncoder, fused: false);
     }
 
     /// <summary>
-    /// Decodes denoiser latents [1, z, f, h, w] (normalised as the transformer sees them) to video [1, 3, F, 8h, 8w] in
-    /// [-1, 1] on the host, F = 1 + 4 (f - 1).
+    /// Decodes denoiser latents [1, z, f, h, w] (normalised as the transformer sees them) to video [1, 3, F, s·h, s·w] in
+    /// [-1, 1] on the host, F = 1 + t (f - 1) (t, s: the temporal and spatial compression).
     /// </summary>
     public HostTensor Decode(HostTensor latents, CancellationToken cancel = default)
     {
+        ObjectDisposedException.ThrowIf(_decoderFirst is null || _decoder is null, this);
         var z = (float[])latents.Data.Clone();
         Normalization.Denormalize(z, latents.Shape);
         long f = latents.Shape[2], h = latents.Shape[3], w = latents.Shape[4];
         var dims = InputDims(decoder: true, latents.Shape);
         Specialise(decoder: true, dims);
-        int frames = WanVaeChunking.VideoFrames((int)f);
-        long height = h * WanVaeChunking.SpatialCompression, width = w * WanVaeChunking.SpatialCompression;
+        int frames = _contract.VideoFrames((int)f);
+        long height = h * _contract.SpatialCompression, width = w * _contract.SpatialCompression;
         var video = new float[3 * frames * height * width];
         long frameSize = height * width;
         int written = 0;
-        RunChunks(_decoderFirst, _decoder, WanVaeChunking.LatentsName, WanVaeChunking.VideoName, (int)f, dims,
+        RunChunks(_decoderFirst!, _decoder!, WanVaeChunking.LatentsName, WanVaeChunking.VideoName, (int)f, dims,
             t => (Frame(z, latents.Shape, t, 1), new long[] { 1, latents.Shape[1], 1, h, w }),
             chunk =>
             {
@@ -155,7 +195,18 @@ public sealed class VaeRunner : IDisposable
     }
 
     /// <summary>
-    /// Encodes video [1, 3, F, H, W] in [-1, 1] (F = 1 + 4k) to the posterior mean [1, z, 1 + k, H/8, W/8] (not normalised).
+    /// Encodes video [1, 3, F, H, W] in [-1, 1] (F = 1 + t·k) to latents [1, z, 1 + k, H/s, W/s], normalised as the
+    /// transformer sees them (the posterior mean, then <see cref="WanVaeNormalization.Normalize"/>).
+    /// </summary>
+    public HostTensor Encode(HostTensor video, CancellationToken cancel = default)
+    {
+        var mean = EncodeMean(video, cancel);
+        Normalization.Normalize(mean.Data, mean.Shape);
+        return mean;
+    }
+
+    /// <summary>
+    /// Encodes video [1, 3, F, H, W] in [-1, 1] (F = 1 + t·k) to the posterior mean [1, z, 1 + k, H/s, W/s] (not normalised).
     /// </summary>
     public HostTensor EncodeMean(HostTensor video, CancellationToken cancel = default)
     {
@@ -163,15 +214,15 @@ public sealed class VaeRunner : IDisposable
         long frames = video.Shape[2], height = video.Shape[3], width = video.Shape[4];
         var dims = InputDims(decoder: false, video.Shape);
         Specialise(decoder: false, dims);
-        int latentFrames = WanVaeChunking.LatentFrames((int)frames);
-        long h = height / WanVaeChunking.SpatialCompression, w = width / WanVaeChunking.SpatialCompression;
+        int latentFrames = _contract.LatentFrames((int)frames);
+        long h = height / _contract.SpatialCompression, w = width / _contract.SpatialCompression;
         var mean = new float[LatentChannels * latentFrames * h * w];
         int t0 = 0;
-        RunChunks(_encoderFirst, _encoder, WanVaeChunking.VideoName, WanVaeChunking.LatentMeanName, latentFrames, dims,
+        RunChunks(_encoderFirst!, _encoder!, WanVaeChunking.VideoName, WanVaeChunking.LatentMeanName, latentFrames, dims,
             t =>
             {
-                int start = t == 0 ? 0 : 1 + (t - 1) * WanVaeChunking.TemporalCompression;
-                int count = t == 0 ? 1 : WanVaeChunking.TemporalCompression;
+                int start = t == 0 ? 0 : 1 + (t - 1) * _contract.TemporalCompression;
+                int count = t == 0 ? 1 : _contract.TemporalCompression;
                 return (Frame(video.Data, video.Shape, start, count), new long[] { 1, 3, count, height, width });
             },
             chunk =>
@@ -187,7 +238,7 @@ public sealed class VaeRunner : IDisposable
 
     /// <summary>
     /// The chunk loop shared by decoding and encoding: the first call without caches, then each call with the caches
-    /// the previous call wrote (device buffers allocated before the first call, see <see cref="VaeChunkCaches"/>), every
+    /// the previous call wrote (device buffers allocated before the first call, see <see cref="WanVaeChunkCaches"/>), every
     /// result copied to the host.
     /// <para>
     /// <paramref name="cachesInPlace"/>: each later call writes its caches over the ones it reads, so one set of caches
@@ -200,7 +251,7 @@ public sealed class VaeRunner : IDisposable
     void RunChunks(GraphSession first, GraphSession next, string inputName, string outputName, int chunks, IReadOnlyDictionary<string, long> dims,
         Func<int, (float[] Data, long[] Shape)> input, ReadOnlySpanAction consume, bool cachesInPlace, CancellationToken cancel)
     {
-        using var caches = VaeChunkCaches.Allocate(first, dims, _device.Memory, sets: cachesInPlace ? 1 : 2);
+        using var caches = WanVaeChunkCaches.Allocate(first, dims, _device.Memory, sets: cachesInPlace ? 1 : 2);
         for (int t = 0; t < chunks; t++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -231,9 +282,10 @@ public sealed class VaeRunner : IDisposable
 
     public void Dispose()
     {
-        _decoderFirst.Dispose();
-        _decoder.Dispose();
+        _decoderFirst?.Dispose();
+        _decoder?.Dispose();
         _encoderFirst?.Dispose();
         _encoder?.Dispose();
+        (_decoderFirst, _decoder, _encoderFirst, _encoder) = (null, null, null, null);
     }
 }
