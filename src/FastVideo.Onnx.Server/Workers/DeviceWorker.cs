@@ -134,7 +134,7 @@ public sealed class DeviceWorker : IDisposable
 
     async Task RunJobAsync(VideoJob job, CancellationToken abortRunning)
     {
-        using var scope = _log.BeginScope(new Dictionary<string, object> { ["JobId"] = job.Id, ["Model"] = job.Model, ["Worker"] = Name });
+        using var scope = _log.BeginScope("job {JobId} ({Model} on {Worker})", job.Id, job.Model, Name);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(abortRunning);
         lock (_lock) _running = (job.Id, cancel);
         var clock = Stopwatch.StartNew();
