@@ -177,7 +177,8 @@ public sealed class VideoServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var store = _app.Services.GetRequiredService<JobStore>();
         await _app.DisposeAsync().ConfigureAwait(false);
-        _app.Services.GetService<JobStore>()?.Dispose();
+        store.Dispose();
     }
 }
