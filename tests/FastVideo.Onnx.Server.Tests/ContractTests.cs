@@ -387,6 +387,17 @@ public class ContractTests
     }
 
     [Test]
+    public async Task Invalid_utf8_inside_a_json_string_is_a_400_not_a_500()
+    {
+        // The JSON reader accepts such a body and fails only when the string is read: found by the fuzz test.
+        var bytes = Encoding.UTF8.GetBytes("{\"prompt\":\"ab").Concat(new byte[] { 0xC3, 0x28 }).Concat(Encoding.UTF8.GetBytes("\"}")).ToArray();
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await Http.PostAsync("/v1/videos", content);
+        await Calls.AssertErrorAsync(response, 400, code: "invalid_json");
+    }
+
+    [Test]
     public async Task Unknown_routes_and_methods_get_the_envelope()
     {
         using (var route = await Http.GetAsync("/v1/nothing"))

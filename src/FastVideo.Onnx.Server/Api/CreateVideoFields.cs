@@ -68,14 +68,23 @@ public sealed class CreateVideoFields
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new ApiException(400, "invalid_request_error", "the body must be a JSON object", null, "invalid_json");
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                Check(property.Name);
-                if (!_json.TryAdd(property.Name, property.Value.Clone()))
-                    throw ApiException.Invalid(property.Name, $"{property.Name}: given twice", "duplicate_parameter");
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    Check(property.Name);
+                    if (property.Value.ValueKind == JsonValueKind.String) property.Value.GetString();
+                    if (!_json.TryAdd(property.Name, property.Value.Clone()))
+                        throw ApiException.Invalid(property.Name, $"{property.Name}: given twice", "duplicate_parameter");
+                }
+                if (_json.TryGetValue("input_reference", out var reference) && reference.ValueKind != JsonValueKind.Null) Image = DataUrl(reference);
+            }
+            catch (InvalidOperationException)
+            {
+                // The reader accepts invalid UTF-8 inside strings; it fails only when a string is read, so each is read here.
+                throw new ApiException(400, "invalid_request_error", "the body is not valid UTF-8", null, "invalid_json");
             }
         }
-        if (_json.TryGetValue("input_reference", out var reference) && reference.ValueKind != JsonValueKind.Null) Image = DataUrl(reference);
     }
 
     async Task ReadFormAsync(HttpRequest request, ServerOptions options, CancellationToken cancel)

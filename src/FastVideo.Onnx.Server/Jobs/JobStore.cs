@@ -201,7 +201,7 @@ public sealed class JobStore : IDisposable
         {
             var names = models.Select((m, i) => ($"$m{i}", (object?)m)).ToList();
             var loadedNames = loaded.Select((m, i) => ($"$l{i}", (object?)m)).ToList();
-            string preference = loadedNames.Count == 0 ? "0" : $"model IN ({string.Join(", ", loadedNames.Select(n => n.Item1))})";
+            string preference = loadedNames.Count == 0 ? "1 = 0" : $"model IN ({string.Join(", ", loadedNames.Select(n => n.Item1))})";
             using var tx = _db.BeginTransaction();
             string? id;
             using (var pick = Command($"""
