@@ -24,14 +24,16 @@ namespace FastVideo.Onnx.Server;
 public sealed class VideoServer : IAsyncDisposable
 {
     readonly WebApplication _app;
+    readonly JobStore _store;
 
     public ServerOptions Options { get; }
     public IReadOnlyList<ServedModel> Models { get; }
     public IServiceProvider Services => _app.Services;
 
-    VideoServer(WebApplication app, ServerOptions options, IReadOnlyList<ServedModel> models)
+    VideoServer(WebApplication app, JobStore store, ServerOptions options, IReadOnlyList<ServedModel> models)
     {
         _app = app;
+        _store = store;
         Options = options;
         Models = models;
     }
@@ -145,7 +147,7 @@ public sealed class VideoServer : IAsyncDisposable
         HealthRoutes.Map(app);
         WebPage.Map(app);
         app.MapOpenApi();
-        return new VideoServer(app, options, models);
+        return new VideoServer(app, store, options, models);
     }
 
     static string PartitionKey(HttpContext c)
@@ -177,8 +179,8 @@ public sealed class VideoServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var store = _app.Services.GetRequiredService<JobStore>();
+        // RunAsync has already disposed the application; disposing it again is harmless.
         await _app.DisposeAsync().ConfigureAwait(false);
-        store.Dispose();
+        _store.Dispose();
     }
 }

@@ -223,7 +223,7 @@ public class ContractTests
     public async Task Content_is_404_until_completed_cancel_fails_a_running_job_and_the_queue_is_bounded()
     {
         // A long job occupies the only worker; with it running, the queue (MaxQueue = 2) takes two more, then 429.
-        var longJob = await Calls.CreateAsync(Http, Calls.TinyJob(steps: 1000));
+        var longJob = await Calls.CreateAsync(Http, Calls.LongJob());
         string id = longJob.GetProperty("id").GetString()!;
         await Calls.WaitUntilAsync(Http, id, v => v.GetProperty("status").GetString() == "in_progress", TimeSpan.FromSeconds(30));
         using (var early = await Http.GetAsync($"/v1/videos/{id}/content"))
@@ -269,11 +269,15 @@ public class ContractTests
     [Test]
     public async Task Events_stream_progress_then_completed_and_end()
     {
+        // A long job holds the worker until the stream is open, so the stream sees the whole run.
+        string blocker = (await Calls.CreateAsync(Http, Calls.LongJob())).GetProperty("id").GetString()!;
         var v = await Calls.CreateAsync(Http, Calls.TinyJob(steps: 4));
         string id = v.GetProperty("id").GetString()!;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var response = await Http.GetAsync($"/v1/videos/{id}/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        using (var cancel = await Http.PostAsync($"/v1/videos/{blocker}/cancel", null))
+            Assert.That(cancel.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
         var events = await Sse.ReadAllAsync(response, cts.Token);
         Assert.That(events.Count, Is.GreaterThan(2));
@@ -297,7 +301,7 @@ public class ContractTests
     public async Task Events_send_keep_alives_while_a_job_waits()
     {
         // A long job holds the only worker, so the second one waits in the queue with nothing to report.
-        string running = (await Calls.CreateAsync(Http, Calls.TinyJob(steps: 1000))).GetProperty("id").GetString()!;
+        string running = (await Calls.CreateAsync(Http, Calls.LongJob())).GetProperty("id").GetString()!;
         string waiting = (await Calls.CreateAsync(Http, Calls.TinyJob())).GetProperty("id").GetString()!;
         try
         {

@@ -11,6 +11,10 @@ public static class Calls
     public static string TinyJob(int steps = 1, long seed = 7, string prompt = "a red fox in the snow") =>
         JsonSerializer.Serialize(new { prompt, num_inference_steps = steps, seed, size = "64x64", num_frames = 9 });
 
+    /// <summary>A job that runs for tens of seconds (256x256, 33 frames, 1000 steps): something to cancel, kill or stop.</summary>
+    public static string LongJob(long seed = 1) =>
+        JsonSerializer.Serialize(new { prompt = "a long walk", num_inference_steps = 1000, seed, size = "256x256", num_frames = 33 });
+
     public static StringContent JsonBody(string json) => new(json, Encoding.UTF8, "application/json");
 
     public static async Task<JsonElement> JsonOf(HttpResponseMessage response)
