@@ -14,10 +14,10 @@ public static class HealthRoutes
         app.MapGet("/health/ready", (WorkerPool pool, IHostApplicationLifetime lifetime) =>
         {
             var errors = pool.LoadErrors.ToList();
-            bool ready = pool.Ready && !lifetime.ApplicationStopping.IsCancellationRequested;
+            bool ready = pool.Ready && errors.Count == 0 && !lifetime.ApplicationStopping.IsCancellationRequested;
             var body = new
             {
-                status = ready ? "ready" : lifetime.ApplicationStopping.IsCancellationRequested ? "stopping" : "loading",
+                status = ready ? "ready" : lifetime.ApplicationStopping.IsCancellationRequested ? "stopping" : errors.Count > 0 ? "degraded" : "loading",
                 workers = pool.Workers.Select(w => new { name = w.Name, ready = w.Ready, models = w.LoadedModels, running = w.RunningJob }).ToList(),
                 errors,
             };

@@ -35,6 +35,11 @@ public sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore stor
     {
         var fields = await CreateVideoFields.ReadAsync(c.Request, options, c.RequestAborted).ConfigureAwait(false);
         var built = _builder.Build(fields);
+        if (!pool.CanServe(built.Model.Name))
+            throw new ApiException(503, "server_error", $"model '{built.Model.Name}' could not be loaded on any device: {string.Join("; ", pool.LoadErrors)}", "model", "model_unavailable")
+            {
+                RetryAfterSeconds = 60,
+            };
         string id = JobIds.New();
         string? image = null;
         if (built.Image is not null)

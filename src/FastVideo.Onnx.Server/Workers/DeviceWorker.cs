@@ -142,6 +142,8 @@ public sealed class DeviceWorker : IDisposable
         _log.LogInformation("job {JobId} started on {Worker} (attempt {Attempt})", job.Id, Name, job.Attempts);
         try
         {
+            // Cancelled or deleted between the claim and now: nothing to run.
+            if (_store.Get(job.Id)?.Status != JobStatus.InProgress) return;
             VideoGenerator generator;
             lock (_lock) generator = _loaded[job.Model];
             var progress = new JobProgress(job.Id, _store, _events);

@@ -39,6 +39,9 @@ public sealed class WorkerPool : IHostedService, IDisposable
     /// <summary>Models no worker could load, with the reason.</summary>
     public IEnumerable<string> LoadErrors => _workers.SelectMany(w => w.LoadErrors.Select(e => $"{w.Name} {e.Key}: {e.Value}"));
 
+    /// <summary>False once every worker has finished loading and none could load <paramref name="model"/>: its jobs would never run.</summary>
+    public bool CanServe(string model) => !_workers.All(w => w.Ready) || _workers.Any(w => w.LoadedModels.Contains(model));
+
     /// <summary>Signals the worker running <paramref name="jobId"/> to stop it.</summary>
     public void Cancel(string jobId)
     {

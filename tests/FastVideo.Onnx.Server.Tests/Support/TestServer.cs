@@ -30,7 +30,7 @@ public sealed class TestServer : IAsyncDisposable
         ShutdownTimeoutSeconds = 5,
     };
 
-    public static async Task<TestServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, string? data = null)
+    public static async Task<TestServer> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, string? data = null, bool waitReady = true)
     {
         var own = data is null ? new TempFolder() : null;
         string folder = data ?? own!.Path;
@@ -43,6 +43,7 @@ public sealed class TestServer : IAsyncDisposable
                 logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
             await server.StartAsync();
             var test = new TestServer(server, folder, own);
+            if (!waitReady) return test;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (DateTime.UtcNow < deadline)
             {
