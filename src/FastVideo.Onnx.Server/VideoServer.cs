@@ -55,6 +55,10 @@ public sealed class VideoServer : IAsyncDisposable
         DeviceList.Parse(options.Devices, options.Threads); // checked here: a bad list stops the server before it binds
         var keys = options.ApiKeys is null ? null : ApiKeyFile.Load(options.ApiKeys);
         var address = ListenAddress(options.Host);
+        Uri? otlpEndpoint = null;
+        if (options.OtlpEndpoint is string otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out otlpEndpoint))
+            throw new InvalidRequestException("OtlpEndpoint", $"'{otlp}' is not an absolute URL");
+        if (options.LogFormat is not ("simple" or "json")) throw new InvalidRequestException("LogFormat", $"'{options.LogFormat}' is not simple or json");
         if (keys is null && !IPAddress.IsLoopback(address) && !options.AllowAnonymous)
             throw new InvalidRequestException("--host", $"{options.Host} is reachable from other machines and no --api-keys file is given; pass --api-keys FILE, or --allow-anonymous to serve without keys");
 
@@ -99,11 +103,8 @@ public sealed class VideoServer : IAsyncDisposable
         builder.Services.AddHostedService(s => s.GetRequiredService<ExpirySweeper>());
         builder.Services.AddSingleton<VideoRoutes>();
         builder.Services.AddOpenApi();
-        if (options.OtlpEndpoint is string otlp)
-        {
-            if (!Uri.TryCreate(otlp, UriKind.Absolute, out var endpoint)) throw new InvalidRequestException("OtlpEndpoint", $"'{otlp}' is not an absolute URL");
-            builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServerMetrics.MeterName).AddOtlpExporter(o => o.Endpoint = endpoint));
-        }
+        if (otlpEndpoint is not null)
+            builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServerMetrics.MeterName).AddOtlpExporter(o => o.Endpoint = otlpEndpoint));
         if (options.RateLimitPerMinute > 0)
             builder.Services.AddRateLimiter(r =>
             {
@@ -123,16 +124,23 @@ public sealed class VideoServer : IAsyncDisposable
                 };
             });
 
-        WebApplication app;
+        WebApplication? app = null;
         try
         {
             app = builder.Build();
+            Configure(app, options, keys);
+            return new VideoServer(app, store, options, models);
         }
         catch
         {
+            (app as IDisposable)?.Dispose();
             store.Dispose();
             throw;
         }
+    }
+
+    static void Configure(WebApplication app, ServerOptions options, ApiKeyFile? keys)
+    {
         app.UseMiddleware<ErrorMiddleware>();
         app.UseStatusCodePages(async context =>
         {
@@ -147,7 +155,6 @@ public sealed class VideoServer : IAsyncDisposable
         HealthRoutes.Map(app);
         WebPage.Map(app);
         app.MapOpenApi();
-        return new VideoServer(app, store, options, models);
     }
 
     static string PartitionKey(HttpContext c)

@@ -65,26 +65,27 @@ public class RestartTests
         using var data = new TempFolder();
         string shortJob, longJob, waiting;
         // The shutdown timeout comes from the environment (FASTVIDEO_Server__*), as a service unit would set it.
-        var environment = new Dictionary<string, string> { ["FASTVIDEO_Server__ShutdownTimeoutSeconds"] = "1" };
-        using (var server = ServerProcess.Start(data.Path, environment))
+        var patient = new Dictionary<string, string> { ["FASTVIDEO_Server__ShutdownTimeoutSeconds"] = "60" };
+        var impatient = new Dictionary<string, string> { ["FASTVIDEO_Server__ShutdownTimeoutSeconds"] = "1" };
+        using (var server = ServerProcess.Start(data.Path, patient))
         {
             shortJob = await CreateAsync(server.Http, 40, 1);
             await Calls.WaitUntilAsync(server.Http, shortJob, v => v.GetProperty("status").GetString() == "in_progress", TimeSpan.FromSeconds(30));
             server.Terminate();
-            Assert.That(server.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, server.Output);
+            Assert.That(server.WaitForExit(TimeSpan.FromSeconds(90)), Is.True, server.Output);
             Assert.That(server.ExitCode, Is.EqualTo(0), server.Output);
             Assert.That(server.Output, Does.Contain("stopped"));
         }
         using (var store = JobStore.Open(data.Path))
             Assert.That(store.Get(shortJob)!.Status, Is.EqualTo(JobStatus.Completed), "finished within the shutdown timeout");
 
-        using (var server = ServerProcess.Start(data.Path, environment))
+        using (var server = ServerProcess.Start(data.Path, impatient))
         {
             longJob = await CreateAsync(server.Http, 1000, 2);
             waiting = await CreateAsync(server.Http, 1, 3);
             await Calls.WaitUntilAsync(server.Http, longJob, v => v.GetProperty("progress").GetInt32() > 5, TimeSpan.FromSeconds(30));
             server.Terminate();
-            Assert.That(server.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, server.Output);
+            Assert.That(server.WaitForExit(TimeSpan.FromSeconds(90)), Is.True, server.Output);
             Assert.That(server.ExitCode, Is.EqualTo(0), server.Output);
         }
         using (var store = JobStore.Open(data.Path))

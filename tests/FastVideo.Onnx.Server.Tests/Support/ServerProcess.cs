@@ -119,7 +119,12 @@ public sealed partial class ServerProcess : IDisposable
     /// <summary>SIGTERM, as a service manager stops the server.</summary>
     public void Terminate() => Assert.That(kill(_process.Id, SigTerm), Is.EqualTo(0), "kill(SIGTERM)");
 
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit((int)timeout.TotalMilliseconds);
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit((int)timeout.TotalMilliseconds)) return false;
+        _process.WaitForExit(); // the timed wait does not wait for the redirected output to be read to its end
+        return true;
+    }
 
     public int ExitCode => _process.ExitCode;
 
