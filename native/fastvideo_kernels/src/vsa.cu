@@ -1,5 +1,6 @@
-// Video Sparse Attention kernels (see vsa.h). Tensor-core code uses mma.sync m16n8k16, ldmatrix and cp.async, which
-// sm_80, sm_86, sm_89 and sm_90 all run.
+// Video Sparse Attention kernels (see vsa.h). The fine stage has two kernels: warpgroup MMA (wgmma) for sm_90, compiled
+// where the build targets sm_90a, and mma.sync m16n8k16 with ldmatrix and cp.async for sm_80, sm_86, sm_89 (and sm_90
+// builds without sm_90a code).
 #include "vsa.h"
 
 #include <cuda_bf16.h>
@@ -465,7 +466,8 @@ __global__ void __launch_bounds__(kFineThreads) FineKernel(const T* __restrict__
 // the tensor cores from shared memory, so each key/value tile crosses shared memory once per block instead of once per
 // warp. Tiles are gathered with cp.async 16-byte copies into the 128-byte swizzled layout wgmma reads: per 64 channels
 // a [64 rows][128 bytes] block, chunk index XOR (row % 8); keys are the K-major B operand of the first product and
-// values the N-major B operand of the second. STAGES tiles of keys and values are in flight.
+// values the N-major B operand of the second. Three stages of key and value tiles; the MMA of the next tile's scores
+// is issued with the current tile's P V, so the exponentials overlap the tensor cores.
 
 template <typename T, int N> struct Wgmma;
 template <> struct Wgmma<__nv_bfloat16, 64> {
@@ -540,193 +542,68 @@ __device__ __forceinline__ void LoadTile128(uint32_t dst, const T* src, const Gr
   }
 }
 
-template <typename T, int D, int STAGES>
-__global__ void __launch_bounds__(kFineThreads) FineKernelSm90(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                                                               const T* __restrict__ gate, const float* __restrict__ coarse,
-                                                               const int* __restrict__ selection, const float* __restrict__ sparsity,
-                                                               T* __restrict__ out, Grid g, int heads, int64_t tokens, float scaleLog2) {
-#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-  extern __shared__ uint4 sharedRaw[];
-  constexpr uint32_t TB = kSlots * D * sizeof(T);  // one tile of one tensor
-  // the swizzle is a function of the address bits, so tiles start on 1024-byte boundaries
-  const uint32_t smem = ((uint32_t)__cvta_generic_to_shared(sharedRaw) + 1023u) & ~1023u;
-  auto kAt = [&](int stage) { return smem + (uint32_t)stage * 2 * TB; };
-  auto vAt = [&](int stage) { return smem + (uint32_t)stage * 2 * TB + TB; };
-  const uint32_t sQ = kAt(STAGES - 1);  // the last stage's key buffer holds the query tile until it is in registers
-  const int qtile = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
-  const int channels = heads * D;
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const size_t base = (size_t)b * tokens * channels + (size_t)h * D;
-  const T* qb = q + base;
-  const T* kb = k + base;
-  const T* vb = v + base;
-  const int kSel = SelectedTiles(sparsity, g.tiles);
-  const int* sel = selection + (((size_t)b * heads + h) * g.tiles + qtile) * g.tiles;
+// This thread's part of a tile gather: its 16-byte chunk c of rows r0 + p * RPP. A row's token offset inside a tile does
+// not depend on the tile, so it is computed once; a tile then costs one table read (first token and valid extent) and
+// an address add a row (plus three compares in a partial tile).
+template <typename T, int D> struct TileGather {
+  static constexpr int CH = D / 8, RPP = kFineThreads / CH, NP = kSlots / RPP;
+  int rowOff[NP];  // element offset of the row's token from the tile's first token
+  int r0, chunk;
+  uint32_t sw;     // swizzled byte offset of the chunk in row r0; r % 8 is the same for all of this thread's rows
 
-  LoadTile128<T, D>(sQ, qb, g, qtile, channels);
-  CpAsyncCommit();
+  __device__ __forceinline__ TileGather(const Grid& g, int channels) {
+    chunk = threadIdx.x % CH;
+    r0 = threadIdx.x / CH;
+    sw = Swizzle128(r0, chunk);
 #pragma unroll
-  for (int s = 0; s < STAGES - 1; ++s) {
-    if (s < kSel) {
-      const int kt = __ldg(sel + s);
-      LoadTile128<T, D>(kAt(s), kb, g, kt, channels);
-      LoadTile128<T, D>(vAt(s), vb, g, kt, channels);
-    }
-    CpAsyncCommit();
-  }
-  CpAsyncWait<STAGES - 1>();
-  __syncthreads();
-  uint32_t qf[D / 16][4];
-#pragma unroll
-  for (int kk = 0; kk < D / 16; ++kk) {
-    const int r = warp * 16 + (lane & 7) + ((lane >> 3) & 1) * 8, c = kk * 2 + (lane >> 4);
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                 : "=r"(qf[kk][0]), "=r"(qf[kk][1]), "=r"(qf[kk][2]), "=r"(qf[kk][3]) : "r"(sQ + Swizzle128(r, c)));
-  }
-  __syncthreads();
-
-  float o[D / 2];
-#pragma unroll
-  for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
-  float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f};
-
-  for (int it = 0; it < kSel; ++it) {
-    if (it + STAGES - 1 < kSel) {
-      const int kt = __ldg(sel + it + STAGES - 1), st = (it + STAGES - 1) % STAGES;
-      LoadTile128<T, D>(kAt(st), kb, g, kt, channels);
-      LoadTile128<T, D>(vAt(st), vb, g, kt, channels);
-    }
-    CpAsyncCommit();
-    CpAsyncWait<STAGES - 1>();
-    FenceProxyAsync();
-    __syncthreads();
-    const int cur = it % STAGES;
-    const uint32_t tK = kAt(cur), tV = vAt(cur);
-
-    // S = Q K^T, 64 x 64, over D / 16 steps of 16 channels
-    float s[32];
-    WgmmaFence();
-#pragma unroll
-    for (int kk = 0; kk < D / 16; ++kk)
-      Wgmma<T, 64>::template Run<0>(s, qf[kk], SmemDesc(tK + (kk >> 2) * (kSlots * 128) + (kk & 3) * 32, 16, 1024), kk);
-    WgmmaCommit();
-    WgmmaWait();
-    FenceRegs(s);
-
-    // accumulator n-octet j, element e: key 8 j + 2 (lane % 4) + (e & 1), row 16 warp + lane / 4 + 8 (e >> 1)
-    const int kt = __ldg(sel + it);
-    const TileOrigin ko = Origin(g, kt);
-    const int vt = min(kTile, g.T - ko.t), vh = min(kTile, g.H - ko.h), vw = min(kTile, g.W - ko.w);
-    if (vt < kTile || vh < kTile || vw < kTile) {
-#pragma unroll
-      for (int j = 0; j < 8; ++j)
-#pragma unroll
-        for (int e = 0; e < 4; ++e) {
-          const int key = j * 8 + (lane & 3) * 2 + (e & 1);
-          if ((key >> 4) >= vt || ((key >> 2) & 3) >= vh || (key & 3) >= vw) s[4 * j + e] = -INFINITY;
-        }
-    }
-
-#pragma unroll
-    for (int i = 0; i < 2; ++i) {
-      float mx = -INFINITY;
-#pragma unroll
-      for (int j = 0; j < 8; ++j) mx = fmaxf(mx, fmaxf(s[4 * j + 2 * i], s[4 * j + 2 * i + 1]));
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-      mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-      const float mNew = fmaxf(m[i], mx * scaleLog2);
-      const float corr = exp2f(m[i] - mNew);
-      m[i] = mNew;
-      float sum = 0.f;
-#pragma unroll
-      for (int j = 0; j < 8; ++j) {
-        s[4 * j + 2 * i] = exp2f(fmaf(s[4 * j + 2 * i], scaleLog2, -mNew));
-        s[4 * j + 2 * i + 1] = exp2f(fmaf(s[4 * j + 2 * i + 1], scaleLog2, -mNew));
-        sum += s[4 * j + 2 * i] + s[4 * j + 2 * i + 1];
-      }
-      l[i] = l[i] * corr + sum;
-#pragma unroll
-      for (int n = 0; n < D / 8; ++n) {
-        o[4 * n + 2 * i] *= corr;
-        o[4 * n + 2 * i + 1] *= corr;
-      }
-    }
-
-    // O += P V over 4 steps of 16 keys; value rows are 128 bytes, 8-row groups 1024 bytes apart, 64-channel blocks a
-    // tile block apart
-    WgmmaFence();
-#pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      const uint32_t a[4] = {Elem<T>::Pack(s[8 * j], s[8 * j + 1]), Elem<T>::Pack(s[8 * j + 2], s[8 * j + 3]),
-                             Elem<T>::Pack(s[8 * j + 4], s[8 * j + 5]), Elem<T>::Pack(s[8 * j + 6], s[8 * j + 7])};
-      Wgmma<T, D>::template Run<1>(o, a, SmemDesc(tV + j * 2048, kSlots * 128, 1024), 1);
-    }
-    WgmmaCommit();
-    WgmmaWait();
-    FenceRegs(o);
-    __syncthreads();
-  }
-
-  const TileOrigin qo = Origin(g, qtile);
-  const float* crow = coarse + ((size_t)b * g.tiles + qtile) * channels + h * D;
-#pragma unroll
-  for (int i = 0; i < 2; ++i) {
-    float sum = l[i];
-    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-    sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-    const float inv = 1.f / sum;
-    const int tok = Token(g, qo, warp * 16 + (lane >> 2) + 8 * i);
-    if (tok < 0) continue;
-    const size_t row = (size_t)b * tokens * channels + (size_t)tok * channels + h * D;
-#pragma unroll
-    for (int n = 0; n < D / 8; ++n) {
-      const int d = n * 8 + (lane & 3) * 2;
-      const float2 gv = Elem<T>::ToFloat2(*reinterpret_cast<const uint32_t*>(gate + row + d));
-      const float2 cv = *reinterpret_cast<const float2*>(crow + d);
-      *reinterpret_cast<uint32_t*>(out + row + d) =
-          Elem<T>::Pack(cv.x * gv.x + o[4 * n + 2 * i] * inv, cv.y * gv.y + o[4 * n + 2 * i + 1] * inv);
+    for (int p = 0; p < NP; ++p) {
+      const int r = r0 + p * RPP;
+      rowOff[p] = (((r >> 4) * g.H + ((r >> 2) & 3)) * g.W + (r & 3)) * channels;
     }
   }
-#else
-  __trap();  // the host launches this kernel only from builds with sm_90a code
-#endif
-}
 
-// Per-thread part of a tile gather: this thread's 16-byte chunk c of rows r0 + p * RPP. Row offsets inside a tile
-// depend only on the row, so a tile costs one table read (base token and valid extent) plus two multiply-adds a row.
-template <typename T, int D>
-__device__ __forceinline__ void GatherTile(uint32_t dstK, uint32_t dstV, const T* kb, const T* vb, int2 info, const Grid& g, int channels) {
-  constexpr int CH = D / 8, RPP = kFineThreads / CH;
-  const int c = threadIdx.x % CH, r0 = threadIdx.x / CH;
-  const int vt = info.y & 0xff, vh = (info.y >> 8) & 0xff, vw = info.y >> 16;
-  const uint32_t sw = Swizzle128(r0, c);  // r % 8 is the same for all of this thread's rows
-  const size_t tileOff = (size_t)info.x * channels + c * 8;
-  const T* kt = kb + tileOff;
-  const T* vt_ = vb + tileOff;
+  __device__ __forceinline__ void Issue(uint32_t dstK, uint32_t dstV, const T* kb, const T* vb, int2 info, int channels) const {
+    const size_t tileOff = (size_t)info.x * channels + chunk * 8;
+    const T* kt = kb + tileOff;
+    const T* vt = vb + tileOff;
+    const bool full = info.y == (kTile | kTile << 8 | kTile << 16);
+    const int et = info.y & 0xff, eh = (info.y >> 8) & 0xff, ew = info.y >> 16;
 #pragma unroll
-  for (int p = 0; p < kSlots / RPP; ++p) {
-    const int r = r0 + p * RPP, dt = r >> 4, dh = (r >> 2) & 3, dw = r & 3;
-    const bool valid = dt < vt && dh < vh && dw < vw;
-    const int off = valid ? ((dt * g.H + dh) * g.W + dw) * channels : 0;
-    const uint32_t at = sw + p * RPP * 128, n = valid ? 16 : 0;
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dstK + at), "l"(kt + off), "r"(n));
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dstV + at), "l"(vt_ + off), "r"(n));
+    for (int p = 0; p < NP; ++p) {
+      const int r = r0 + p * RPP;
+      const bool valid = full || ((r >> 4) < et && ((r >> 2) & 3) < eh && (r & 3) < ew);
+      const int off = valid ? rowOff[p] : 0;
+      const uint32_t at = sw + p * RPP * 128, n = valid ? 16 : 0;
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dstK + at), "l"(kt + off), "r"(n));
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dstV + at), "l"(vt + off), "r"(n));
+    }
   }
+};
+
+// 2^x on the special-function unit; results below the smallest normal float flush to zero, which against a row sum of
+// at least 1 changes nothing
+__device__ __forceinline__ float Exp2(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
 }
 
 // Masks the padding keys of a partial tile, turns the scores into probabilities in place and updates the running max
 // and sum of the two rows this thread holds; corr rescales the output rows.
 __device__ __forceinline__ void SoftmaxStep(float (&s)[32], int2 info, float scaleLog2, float (&m)[2], float (&l)[2], float (&corr)[2]) {
   const int lane = threadIdx.x & 31;
-  const int vt = info.y & 0xff, vh = (info.y >> 8) & 0xff, vw = info.y >> 16;
-  if (vt < kTile || vh < kTile || vw < kTile) {
+  if (info.y != (kTile | kTile << 8 | kTile << 16)) {
+    // bit key of valid: slot key (t, h, w order) holds a token; this thread's keys are 8 j + 2 (lane % 4) + (e & 1)
+    const int vt = info.y & 0xff, vh = (info.y >> 8) & 0xff, vw = info.y >> 16;
+    uint64_t valid = 0x1111111111111111ull * ((1u << vw) - 1u);
+    valid &= 0x0001000100010001ull * ((1ull << (4 * vh)) - 1ull);
+    if (vt < kTile) valid &= (1ull << (16 * vt)) - 1ull;
+    valid >>= 2 * (lane & 3);
 #pragma unroll
     for (int j = 0; j < 8; ++j)
 #pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int key = j * 8 + (lane & 3) * 2 + (e & 1);
-        if ((key >> 4) >= vt || ((key >> 2) & 3) >= vh || (key & 3) >= vw) s[4 * j + e] = -INFINITY;
-      }
+      for (int e = 0; e < 4; ++e)
+        if (!((valid >> (8 * j + (e & 1))) & 1ull)) s[4 * j + e] = -INFINITY;
   }
 #pragma unroll
   for (int i = 0; i < 2; ++i) {
@@ -736,13 +613,13 @@ __device__ __forceinline__ void SoftmaxStep(float (&s)[32], int2 info, float sca
     mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
     mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
     const float mNew = fmaxf(m[i], mx * scaleLog2);
-    corr[i] = exp2f(m[i] - mNew);
+    corr[i] = Exp2(m[i] - mNew);
     m[i] = mNew;
     float sum = 0.f;
 #pragma unroll
     for (int j = 0; j < 8; ++j) {
-      s[4 * j + 2 * i] = exp2f(fmaf(s[4 * j + 2 * i], scaleLog2, -mNew));
-      s[4 * j + 2 * i + 1] = exp2f(fmaf(s[4 * j + 2 * i + 1], scaleLog2, -mNew));
+      s[4 * j + 2 * i] = Exp2(fmaf(s[4 * j + 2 * i], scaleLog2, -mNew));
+      s[4 * j + 2 * i + 1] = Exp2(fmaf(s[4 * j + 2 * i + 1], scaleLog2, -mNew));
       sum += s[4 * j + 2 * i] + s[4 * j + 2 * i + 1];
     }
     l[i] = l[i] * corr[i] + sum;
@@ -756,14 +633,14 @@ template <typename T> __device__ __forceinline__ void PackProbabilities(const fl
   for (int j = 0; j < 16; ++j) p[j] = Elem<T>::Pack(s[2 * j], s[2 * j + 1]);
 }
 
-// The pipelined warpgroup kernel: three key/value stages; while the tensor cores compute P_j V_j, the warpgroup
-// already has S_{j+1} = Q K_{j+1}^T and turns it into P_{j+1} (the exponentials overlap the second product).
+// Block (query tile, head, b), one warpgroup. Three key/value stages; while the tensor cores compute P_j V_j the
+// warpgroup already has S_{j+1} = Q K_{j+1}^T and turns it into probabilities.
 template <typename T, int D>
-__global__ void __launch_bounds__(kFineThreads) FineKernelSm90Pipelined(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                                                                        const T* __restrict__ gate, const float* __restrict__ coarse,
-                                                                        const int* __restrict__ selection, const int2* __restrict__ tileInfo,
-                                                                        const float* __restrict__ sparsity, T* __restrict__ out, Grid g,
-                                                                        int heads, int64_t tokens, float scaleLog2) {
+__global__ void __launch_bounds__(kFineThreads) FineKernelSm90(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
+                                                               const T* __restrict__ gate, const float* __restrict__ coarse,
+                                                               const int* __restrict__ selection, const int2* __restrict__ tileInfo,
+                                                               const float* __restrict__ sparsity, T* __restrict__ out, Grid g,
+                                                               int heads, int64_t tokens, float scaleLog2) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
   constexpr int STAGES = 3;
   extern __shared__ uint4 sharedRaw[];
@@ -781,11 +658,12 @@ __global__ void __launch_bounds__(kFineThreads) FineKernelSm90Pipelined(const T*
   const int kSel = SelectedTiles(sparsity, g.tiles);
   const int* sel = selection + (((size_t)b * heads + h) * g.tiles + qtile) * g.tiles;
 
+  const TileGather<T, D> gather(g, channels);
   LoadTile128<T, D>(sQ, q + base, g, qtile, channels);
   CpAsyncCommit();
 #pragma unroll
   for (int s = 0; s < STAGES - 1; ++s) {
-    if (s < kSel) GatherTile<T, D>(kAt(s), vAt(s), kb, vb, __ldg(tileInfo + __ldg(sel + s)), g, channels);
+    if (s < kSel) gather.Issue(kAt(s), vAt(s), kb, vb, __ldg(tileInfo + __ldg(sel + s)), channels);
     CpAsyncCommit();
   }
   CpAsyncWait<STAGES - 2>();  // the query tile and tile 0
@@ -820,24 +698,25 @@ __global__ void __launch_bounds__(kFineThreads) FineKernelSm90Pipelined(const T*
     FenceProxyAsync();
     // after this barrier every warp is past step it - 1, so the stage of tile it - 1 (and the query tile) is free
     __syncthreads();
-    if (it + STAGES - 1 < kSel) {
-      GatherTile<T, D>(kAt((it + STAGES - 1) % STAGES), vAt((it + STAGES - 1) % STAGES), kb, vb,
-                       __ldg(tileInfo + __ldg(sel + it + STAGES - 1)), g, channels);
-      CpAsyncCommit();
-    }
     const int2 info = __ldg(tileInfo + __ldg(sel + it + 1));
-    const uint32_t tK = kAt((it + 1) % STAGES), tV = vAt(it % STAGES);
+    // descriptors of the stage's tiles; the 14-bit start address field (address / 16) takes the offsets without carry
+    const uint64_t dK = SmemDesc(kAt((it + 1) % STAGES), 16, 1024), dV = SmemDesc(vAt(it % STAGES), kSlots * 128, 1024);
     WgmmaFence();
 #pragma unroll
-    for (int kk = 0; kk < D / 16; ++kk)
-      Wgmma<T, 64>::template Run<0>(s, qf[kk], SmemDesc(tK + (kk >> 2) * (kSlots * 128) + (kk & 3) * 32, 16, 1024), kk);
+    for (int kk = 0; kk < D / 16; ++kk) Wgmma<T, 64>::template Run<0>(s, qf[kk], dK + (((kk >> 2) * (kSlots * 128) + (kk & 3) * 32) >> 4), kk);
     WgmmaCommit();
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
       const uint32_t a[4] = {p[4 * j], p[4 * j + 1], p[4 * j + 2], p[4 * j + 3]};
-      Wgmma<T, D>::template Run<1>(o, a, SmemDesc(tV + j * 2048, kSlots * 128, 1024), 1);
+      Wgmma<T, D>::template Run<1>(o, a, dV + ((j * 2048) >> 4), 1);
     }
     WgmmaCommit();
+    // the copies for tile it + 2 go out while the tensor cores work
+    if (it + STAGES - 1 < kSel) {
+      gather.Issue(kAt((it + STAGES - 1) % STAGES), vAt((it + STAGES - 1) % STAGES), kb, vb,
+                   __ldg(tileInfo + __ldg(sel + it + STAGES - 1)), channels);
+      CpAsyncCommit();
+    }
     asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");  // S_{it+1} done, P_it V_it may still run
     FenceRegs(s);
     SoftmaxStep(s, info, scaleLog2, m, l, corr);
@@ -845,12 +724,15 @@ __global__ void __launch_bounds__(kFineThreads) FineKernelSm90Pipelined(const T*
     FenceRegs(o);
     FenceRegs(s);  // keeps the packing below the wait: registers an MMA in flight reads must not be redefined
     PackProbabilities<T>(s, p);
+    // once the running max settles most steps leave it unchanged: the warp then skips the rescale (a factor of 1)
+    if (!__all_sync(0xffffffffu, corr[0] == 1.f && corr[1] == 1.f)) {
 #pragma unroll
-    for (int n = 0; n < D / 8; ++n) {
-      o[4 * n] *= corr[0];
-      o[4 * n + 1] *= corr[0];
-      o[4 * n + 2] *= corr[1];
-      o[4 * n + 3] *= corr[1];
+      for (int n = 0; n < D / 8; ++n) {
+        o[4 * n] *= corr[0];
+        o[4 * n + 1] *= corr[0];
+        o[4 * n + 2] *= corr[1];
+        o[4 * n + 3] *= corr[1];
+      }
     }
   }
   {
@@ -952,31 +834,17 @@ cudaError_t LaunchFineT(const void* q, const void* k, const void* v, const void*
   return cudaGetLastError();
 }
 
-template <typename T, int D, int STAGES>
-cudaError_t LaunchFineSm90(const void* q, const void* k, const void* v, const void* gate, const float* coarse, const int* selection,
-                           const float* sparsity, void* out, const VsaShape& s, cudaStream_t stream) {
-  constexpr size_t bytes = sizeof(T) * 2 * STAGES * kSlots * D + 1024;  // + alignment slack
-  cudaError_t e = cudaFuncSetAttribute(FineKernelSm90<T, D, STAGES>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
-  if (e != cudaSuccess) return e;
-  const Grid g = MakeGrid(s);
-  dim3 grid((unsigned)g.tiles, (unsigned)s.heads, (unsigned)s.batch);
-  FineKernelSm90<T, D, STAGES><<<grid, kFineThreads, bytes, stream>>>(
-      static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(gate), coarse, selection, sparsity,
-      static_cast<T*>(out), g, (int)s.heads, s.Tokens(), 1.4426950408889634f / sqrtf((float)D));
-  return cudaGetLastError();
-}
-
 template <typename T, int D>
-cudaError_t LaunchFinePipelined(const void* q, const void* k, const void* v, const void* gate, const float* coarse, const int* selection,
+cudaError_t LaunchFineSm90(const void* q, const void* k, const void* v, const void* gate, const float* coarse, const int* selection,
                                 const int2* tileInfo, const float* sparsity, void* out, const VsaShape& s, cudaStream_t stream) {
   constexpr size_t bytes = sizeof(T) * 2 * 3 * kSlots * D + 1024;
-  cudaError_t e = cudaFuncSetAttribute(FineKernelSm90Pipelined<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
+  cudaError_t e = cudaFuncSetAttribute(FineKernelSm90<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
   if (e != cudaSuccess) return e;
-  e = cudaFuncSetAttribute(FineKernelSm90Pipelined<T, D>, cudaFuncAttributePreferredSharedMemoryCarveout, 100);
+  e = cudaFuncSetAttribute(FineKernelSm90<T, D>, cudaFuncAttributePreferredSharedMemoryCarveout, 100);
   if (e != cudaSuccess) return e;
   const Grid g = MakeGrid(s);
   dim3 grid((unsigned)g.tiles, (unsigned)s.heads, (unsigned)s.batch);
-  FineKernelSm90Pipelined<T, D><<<grid, kFineThreads, bytes, stream>>>(
+  FineKernelSm90<T, D><<<grid, kFineThreads, bytes, stream>>>(
       static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(gate), coarse, selection, tileInfo,
       sparsity, static_cast<T*>(out), g, (int)s.heads, s.Tokens(), 1.4426950408889634f / sqrtf((float)D));
   return cudaGetLastError();
@@ -988,9 +856,8 @@ cudaError_t LaunchFinePath(VsaFinePath path, const void* q, const void* k, const
                            cudaStream_t stream) {
   switch (path) {
     case VsaFinePath::MmaSync: return LaunchFineT<T, D>(q, k, v, gate, coarse, selection, sparsity, out, s, stream);
-    case VsaFinePath::Wgmma: return LaunchFineSm90<T, D, 2>(q, k, v, gate, coarse, selection, sparsity, out, s, stream);
-    case VsaFinePath::WgmmaPipelined:
-      return LaunchFinePipelined<T, D>(q, k, v, gate, coarse, selection, tileInfo, sparsity, out, s, stream);
+    case VsaFinePath::Wgmma:
+      return LaunchFineSm90<T, D>(q, k, v, gate, coarse, selection, tileInfo, sparsity, out, s, stream);
     default: return cudaErrorInvalidValue;
   }
 }
@@ -1058,7 +925,7 @@ bool VsaHasWgmmaPath() {
 cudaError_t LaunchVsaFine(ElemType type, const void* q, const void* k, const void* v, const void* gate, const float* sparsity, void* out,
                           const VsaShape& s, void* scratch, cudaStream_t stream, VsaFinePath path) {
   if (VsaUnsupported(s)) return cudaErrorInvalidValue;
-  if (path == VsaFinePath::Auto) path = VsaHasWgmmaPath() && s.headDim == 128 ? VsaFinePath::WgmmaPipelined : VsaFinePath::MmaSync;
+  if (path == VsaFinePath::Auto) path = VsaHasWgmmaPath() ? VsaFinePath::Wgmma : VsaFinePath::MmaSync;
   if (path != VsaFinePath::MmaSync && !VsaHasWgmmaPath()) return cudaErrorInvalidValue;
   const float* coarse = VsaCoarseOutput(s, scratch);
   const int* selection = VsaSelection(s, scratch);
