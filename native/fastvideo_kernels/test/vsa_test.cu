@@ -3,9 +3,12 @@
 // reference's selected tiles by a plain CUDA kernel (one warp per query, float32); output = coarse * gate + fine.
 // Grids with whole and partial tiles, sparsities 0 / 0.5 / 0.8 / 0.9, bf16 and fp16, head dims 64 and 128, batch 2;
 // a CUDA-graph replay; then timings at Wan2.1-1.3B 480x832x81 (21x30x52 = 32,760 tokens, 12 heads x 128, bf16).
-//   nvcc -std=c++17 -O3 -arch=sm_90 -I native/fastvideo_kernels/src -o build/vsa_test
-//        native/fastvideo_kernels/test/vsa_test.cu native/fastvideo_kernels/src/vsa.cu
-//   build/vsa_test             (--quick: skip the timings; --bench: timings only; --small: small grids only, no timings)
+// Each case runs through every fine-stage kernel the build and GPU have (wgmma on sm_90 from an sm_90a build, mma.sync).
+//   nvcc -std=c++17 -O3 -gencode=arch=compute_90a,code=sm_90a -DFASTVIDEO_VSA_SM90A -I native/fastvideo_kernels/src
+//        -o build/vsa_test native/fastvideo_kernels/test/vsa_test.cu native/fastvideo_kernels/src/vsa.cu
+//   (-arch=sm_80 / sm_89 without the define: the mma.sync kernel only)
+//   build/vsa_test             (--quick: skip the timings; --bench: timings only; --bench-quick: bf16 timings of the
+//              default kernel only; --small: small grids only, no timings)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -281,33 +284,33 @@ int RunCase(const Case& c, const std::vector<float>& sparsities) {
     CUDA_OK(cudaGetLastError());
     const auto fine = Download<float>(dFine, n);
     for (VsaFinePath path : Paths()) {
-    CUDA_OK(cudaMemset(b.out, 0xff, n * sizeof(T)));  // NaN everywhere: an output the kernel skips shows up
-    CUDA_OK(fastvideo::LaunchVsaFine(c.type, b.q, b.k, b.v, b.gate, b.sparsity, b.out, s, b.scratch, 0, path));
-    CUDA_OK(cudaDeviceSynchronize());
-    const auto out = Download<T>(b.out, n);
-    double maxAbs = 0, dot = 0, na = 0, nb = 0;
-    const int nT = (c.T + 3) / 4, nH = (c.H + 3) / 4, nW = (c.W + 3) / 4;
-    (void)nT;
-    for (int bb = 0; bb < c.batch; ++bb)
-      for (int64_t tok = 0; tok < s.Tokens(); ++tok) {
-        const int w = (int)(tok % c.W), h = (int)(tok / c.W % c.H), t = (int)(tok / ((int64_t)c.W * c.H));
-        const int tile = (t / 4 * nH + h / 4) * nW + w / 4;
-        const size_t row = ((size_t)bb * s.Tokens() + tok) * C;
-        const double* cr = &ref.coarse[((size_t)bb * tiles + tile) * C];
-        for (int ch = 0; ch < C; ++ch) {
-          const double e = cr[ch] * ToF(gate[row + ch]) + fine[row + ch], a = ToF(out[row + ch]);
-          const double diff = std::fabs(a - e);
-          if (!(diff <= maxAbs)) maxAbs = std::isnan(diff) ? INFINITY : std::max(maxAbs, diff);
-          dot += a * e; na += a * a; nb += e * e;
+      CUDA_OK(cudaMemset(b.out, 0xff, n * sizeof(T)));  // NaN everywhere: an output the kernel skips shows up
+      CUDA_OK(fastvideo::LaunchVsaFine(c.type, b.q, b.k, b.v, b.gate, b.sparsity, b.out, s, b.scratch, 0, path));
+      CUDA_OK(cudaDeviceSynchronize());
+      const auto out = Download<T>(b.out, n);
+      double maxAbs = 0, dot = 0, na = 0, nb = 0;
+      const int nT = (c.T + 3) / 4, nH = (c.H + 3) / 4, nW = (c.W + 3) / 4;
+      (void)nT;
+      for (int bb = 0; bb < c.batch; ++bb)
+        for (int64_t tok = 0; tok < s.Tokens(); ++tok) {
+          const int w = (int)(tok % c.W), h = (int)(tok / c.W % c.H), t = (int)(tok / ((int64_t)c.W * c.H));
+          const int tile = (t / 4 * nH + h / 4) * nW + w / 4;
+          const size_t row = ((size_t)bb * s.Tokens() + tok) * C;
+          const double* cr = &ref.coarse[((size_t)bb * tiles + tile) * C];
+          for (int ch = 0; ch < C; ++ch) {
+            const double e = cr[ch] * ToF(gate[row + ch]) + fine[row + ch], a = ToF(out[row + ch]);
+            const double diff = std::fabs(a - e);
+            if (!(diff <= maxAbs)) maxAbs = std::isnan(diff) ? INFINITY : std::max(maxAbs, diff);
+            dot += a * e; na += a * a; nb += e * e;
+          }
         }
-      }
-    const double cosine = dot / std::sqrt(na * nb + 1e-300);
-    const bool ok = maxAbs <= 2e-2 && cosine >= 0.999 && wrong == 0;
-    failures += !ok;
-    std::printf("%-4s %-12s grid %2dx%2dx%2d batch %d heads %2d x %3d sparsity %.2f (top %4d of %4d): max abs %.3e cosine %.6f, "
-                "selection: %ld near-tie rows, %ld wrong rows  %s\n",
-                Name(c.type), PathName(path), c.T, c.H, c.W, c.batch, c.heads, c.D, sp, kSel, tiles, maxAbs, cosine, nearTies, wrong,
-                ok ? "ok" : "FAIL");
+      const double cosine = dot / std::sqrt(na * nb + 1e-300);
+      const bool ok = maxAbs <= 2e-2 && cosine >= 0.999 && wrong == 0;
+      failures += !ok;
+      std::printf("%-4s %-12s grid %2dx%2dx%2d batch %d heads %2d x %3d sparsity %.2f (top %4d of %4d): max abs %.3e cosine %.6f, "
+                  "selection: %ld near-tie rows, %ld wrong rows  %s\n",
+                  Name(c.type), PathName(path), c.T, c.H, c.W, c.batch, c.heads, c.D, sp, kSel, tiles, maxAbs, cosine, nearTies, wrong,
+                  ok ? "ok" : "FAIL");
     }
   }
   cudaFree(dSel);
@@ -404,7 +407,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--small")) small = quick = true;
     else if (!std::strcmp(argv[i], "--bench-quick")) benchOnly = gBenchQuick = true;
     else if (!std::strcmp(argv[i], "--profile")) profile = true;
-    else { std::fprintf(stderr, "usage: vsa_test [--quick | --bench | --profile]\n"); return 2; }
+    else { std::fprintf(stderr, "usage: vsa_test [--quick | --bench | --bench-quick | --small | --profile]\n"); return 2; }
   }
   cudaDeviceProp prop;
   CUDA_OK(cudaGetDeviceProperties(&prop, 0));
