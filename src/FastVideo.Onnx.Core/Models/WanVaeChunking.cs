@@ -3,20 +3,20 @@ using FastVideo.Onnx.Core.Errors;
 namespace FastVideo.Onnx.Core.Models;
 
 /// <summary>
-/// The calling protocol of a converted Wan2.1 VAE (component class <c>AutoencoderKLWan</c>): its four graphs, their
+/// The calling protocol of a converted Wan VAE (2.1 or 2.2) (component class <c>AutoencoderKLWan</c>): its four graphs, their
 /// tensor names and the chunk sizes. Shared by the converter, which names the graphs' inputs and outputs with these, and
 /// the runtime, which drives them. Details in docs/VAE.md.
 /// <para>
 /// Decoding (one latent frame per call, as Diffusers decodes): call <see cref="DecoderFirstGraph"/> with latent frame 0
 /// (<see cref="LatentsName"/>, [B, z, 1, h, w] float32); it returns <see cref="VideoName"/> (1 video frame,
-/// [B, 3, 1, 8h, 8w] float32 in [-1, 1]) and every cache as <c>next_cache_i</c>. For each further latent frame call
+/// [B, 3, 1, s·h, s·w] float32 in [-1, 1], s the VAE's spatial compression, <see cref="WanVaeGeometry"/>) and every cache as <c>next_cache_i</c>. For each further latent frame call
 /// <see cref="DecoderGraph"/> with that frame and input <c>cache_i</c> = the previous call's output <c>next_cache_i</c>;
 /// it returns 4 video frames and new caches. Concatenate the video frames along axis 2.
 /// </para>
 /// <para>
 /// Encoding (image-to-video): <see cref="EncoderFirstGraph"/> takes video frame 0 alone, <see cref="EncoderGraph"/>
 /// then takes the following frames 4 at a time with the caches, each call returning one latent frame of the posterior
-/// mean (<see cref="LatentMeanName"/>, [B, z, 1, H/8, W/8] float32, not yet normalised: see <see cref="WanVaeNormalization"/>).
+/// mean (<see cref="LatentMeanName"/>, [B, z, 1, H/s, W/s] float32, not yet normalised: see <see cref="WanVaeNormalization"/>).
 /// </para>
 /// Caches are opaque state: the runtime sizes them from the graphs' named dims (<see cref="ResolveDim"/>), allocates them
 /// on the device before the first call and hands each <c>next_cache_i</c> to the next call's <c>cache_i</c> (same shape
@@ -60,11 +60,12 @@ public static class WanVaeChunking
     /// <summary>Frames a causal 3x3x3 convolution keeps from the previous chunk (Diffusers' CACHE_T).</summary>
     public const int CacheFrames = 2;
 
-    /// <summary>Video frames per latent frame after the first (Wan2.1's temporal compression).</summary>
+    /// <summary>
+    /// Video frames per latent frame after the first: the frame count of every chunk after the first, fixed by the
+    /// graphs (both Wan VAEs compress time 4x; the converter refuses another <c>scale_factor_temporal</c>). The spatial
+    /// compression differs between VAEs (8 or 16): it comes from the config, <see cref="WanVaeGeometry"/>.
+    /// </summary>
     public const int TemporalCompression = 4;
-
-    /// <summary>Video pixels per latent pixel along height and width.</summary>
-    public const int SpatialCompression = 8;
 
     public const string CachePrefix = "cache_";
     public const string NextCachePrefix = "next_cache_";

@@ -5,7 +5,7 @@ using FastVideo.Onnx.Export.Onnx;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// The four ONNX graphs of a Wan2.1 VAE and their signatures (names in <see cref="WanVaeChunking"/>; the calling protocol
+/// The four ONNX graphs of a Wan VAE and their signatures (names in <see cref="WanVaeChunking"/>; the calling protocol
 /// is in its documentation and docs/VAE.md):
 /// <list type="bullet">
 /// <item><c>decoder_first.onnx</c>: <c>latents</c> [batch, z, 1, latent_height, latent_width] float32 ->
@@ -18,7 +18,8 @@ namespace FastVideo.Onnx.Export.Wan;
 /// </list>
 /// Each also exists as <c>*.fused.onnx</c> (<see cref="WanVaeChunking.FusedGraph"/>): the same signature and weights, with
 /// every channel RMS norm (and the SiLU after it) as one node of the CUDA kernel library (native/fastvideo_kernels).
-/// Batch, height and width are dynamic (any size divisible by 8 for the encoder); the frame counts per call are fixed.
+/// The 8 (and /8) above are the VAE's spatial compression, 16 for the Wan2.2 VAE (<see cref="WanVaeGeometry"/>). Batch,
+/// height and width are dynamic (any size divisible by the compression for the encoder); the frame counts per call are fixed.
 /// Cache i has the shape <see cref="WanVaeCacheSlot.Shape"/> gives for slot i of <see cref="DecoderCaches"/> or
 /// <see cref="EncoderCaches"/>, in the compute type of the export. Both graphs of a pair expose the same slots: the
 /// first chunk's graph outputs every cache the next graph takes, so a caller only moves outputs to inputs.
@@ -59,9 +60,9 @@ public static class WanVaeGraphs
         var latents = g.Input(WanVaeChunking.LatentsName, DType.Float32, Batch, c.ZDim, 1, LatentHeight, LatentWidth);
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(LatentHeight, LatentWidth)));
         var video = model.DecodeChunk(g, latents, cache);
-        int level = Log2(WanVaeChunking.SpatialCompression);
+        int level = Log2(c.Geometry.SpatialCompression);
         if (cache.Level != level) throw new InvalidOperationException($"the decoder upsampled {cache.Level} times, expected {level}");
-        g.Output(video, WanVaeChunking.VideoName, Batch, c.OutChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
+        g.Output(video, WanVaeChunking.VideoName, Batch, c.VideoOutChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
             WanVaeChunking.ScaledDim(LatentHeight, level), WanVaeChunking.ScaledDim(LatentWidth, level));
         OutputCaches(g, cache, LatentHeight, LatentWidth);
         return (g, cache.Slots);
@@ -73,11 +74,11 @@ public static class WanVaeGraphs
     {
         var c = model.Config;
         var g = NewGraph(computeType, fusedKernels);
-        var video = g.Input(WanVaeChunking.VideoName, DType.Float32, Batch, c.InChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
+        var video = g.Input(WanVaeChunking.VideoName, DType.Float32, Batch, c.VideoInChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
             VideoHeight, VideoWidth);
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(VideoHeight, VideoWidth)));
         var mean = model.EncodeChunk(g, video, cache);
-        int level = -Log2(WanVaeChunking.SpatialCompression);
+        int level = -Log2(c.Geometry.SpatialCompression);
         if (cache.Level != level) throw new InvalidOperationException($"the encoder downsampled {-cache.Level} times, expected {-level}");
         g.Output(mean, WanVaeChunking.LatentMeanName, Batch, c.ZDim, 1,
             WanVaeChunking.ScaledDim(VideoHeight, level), WanVaeChunking.ScaledDim(VideoWidth, level));

@@ -25,6 +25,9 @@ public sealed class VaeRunner : IDisposable
     (long, long, long)? _decoderShape, _encoderShape;
 
     public WanVaeNormalization Normalization { get; }
+
+    /// <summary>Spatial and temporal compression of this VAE, from its config (8x for Wan2.1, 16x for Wan2.2).</summary>
+    public WanVaeGeometry Geometry { get; }
     public int LatentChannels => Normalization.Channels;
     public TimeSpan CreationTime { get; private set; }
 
@@ -42,6 +45,7 @@ public sealed class VaeRunner : IDisposable
         _device = device;
         _folder = folder;
         Normalization = WanVaeNormalization.FromConfig(folder.Config());
+        Geometry = WanVaeGeometry.FromConfig(folder.Config());
         UsesFusedKernels = fused;
         ChannelsLast = device.VaeChannelsLast && folder.Manifest.Precision == DType.Float16.ShortName();
         var files = Graphs(withEncoder, fused);
@@ -126,7 +130,7 @@ public sealed class VaeRunner : IDisposable
     }
 
     /// <summary>
-    /// Decodes denoiser latents [1, z, f, h, w] (normalised as the transformer sees them) to video [1, 3, F, 8h, 8w] in
+    /// Decodes denoiser latents [1, z, f, h, w] (normalised as the transformer sees them) to video [1, 3, F, s·h, s·w] in (s: <see cref="Geometry"/>'s spatial compression)
     /// [-1, 1] on the host, F = 1 + 4 (f - 1).
     /// </summary>
     public HostTensor Decode(HostTensor latents, CancellationToken cancel = default)
@@ -137,7 +141,7 @@ public sealed class VaeRunner : IDisposable
         var dims = InputDims(decoder: true, latents.Shape);
         Specialise(decoder: true, dims);
         int frames = WanVaeChunking.VideoFrames((int)f);
-        long height = h * WanVaeChunking.SpatialCompression, width = w * WanVaeChunking.SpatialCompression;
+        long height = h * Geometry.SpatialCompression, width = w * Geometry.SpatialCompression;
         var video = new float[3 * frames * height * width];
         long frameSize = height * width;
         int written = 0;
@@ -155,7 +159,7 @@ public sealed class VaeRunner : IDisposable
     }
 
     /// <summary>
-    /// Encodes video [1, 3, F, H, W] in [-1, 1] (F = 1 + 4k) to the posterior mean [1, z, 1 + k, H/8, W/8] (not normalised).
+    /// Encodes video [1, 3, F, H, W] in [-1, 1] (F = 1 + 4k) to the posterior mean [1, z, 1 + k, H/s, W/s] (not normalised).
     /// </summary>
     public HostTensor EncodeMean(HostTensor video, CancellationToken cancel = default)
     {
@@ -164,7 +168,7 @@ public sealed class VaeRunner : IDisposable
         var dims = InputDims(decoder: false, video.Shape);
         Specialise(decoder: false, dims);
         int latentFrames = WanVaeChunking.LatentFrames((int)frames);
-        long h = height / WanVaeChunking.SpatialCompression, w = width / WanVaeChunking.SpatialCompression;
+        long h = height / Geometry.SpatialCompression, w = width / Geometry.SpatialCompression;
         var mean = new float[LatentChannels * latentFrames * h * w];
         int t0 = 0;
         RunChunks(_encoderFirst, _encoder, WanVaeChunking.VideoName, WanVaeChunking.LatentMeanName, latentFrames, dims,

@@ -16,7 +16,7 @@ public sealed class WanDmdPipeline : VideoPipeline
         var device = context.Device;
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
         var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice,
-            WanShapes.Expected(context.Defaults with { GuidanceScale = 1 })));
+            WanShapes.Expected(context.Defaults with { GuidanceScale = 1 }, folder)));
         var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false, context.Notice));
         Stages = new PipelineStage[]
         {

@@ -15,7 +15,7 @@ public sealed class WanImageToVideoPipeline : VideoPipeline
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
         var image = Open("image_encoder", () => ImageEncoderRunner.Open(folder, device));
         var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice,
-            WanShapes.Expected(context.Defaults), image.Tokens));
+            WanShapes.Expected(context.Defaults, folder), image.Tokens));
         var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: true, context.Notice));
         Stages = new PipelineStage[]
         {

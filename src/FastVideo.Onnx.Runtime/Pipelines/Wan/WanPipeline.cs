@@ -15,7 +15,7 @@ public sealed class WanPipeline : VideoPipeline
         var device = context.Device;
         ComponentFolder.RequireAll(folder, ["text_encoder", "tokenizer", "transformer", "vae", "scheduler"]);
         var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
-        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice, WanShapes.Expected(context.Defaults)));
+        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice, WanShapes.Expected(context.Defaults, folder)));
         var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false, context.Notice));
         Stages = new PipelineStage[]
         {
@@ -34,9 +34,11 @@ public sealed class WanPipeline : VideoPipeline
 /// <summary>The transformer call shape a Wan pipeline's default request makes (sessions are specialised to it at load).</summary>
 internal static class WanShapes
 {
-    public static TransformerShape Expected(SamplingDefaults d) =>
-        new(d.GuidanceScale > 1 ? 2 : 1, (d.NumFrames - 1) / WanVaeChunking.TemporalCompression + 1,
-            d.Height / WanVaeChunking.SpatialCompression, d.Width / WanVaeChunking.SpatialCompression);
+    public static TransformerShape Expected(SamplingDefaults d, string modelFolder)
+    {
+        var vae = WanVaeGeometry.Load(Path.Combine(modelFolder, VaeRunner.ComponentName));
+        return new(d.GuidanceScale > 1 ? 2 : 1, vae.LatentFrames(d.NumFrames), d.Height / vae.SpatialCompression, d.Width / vae.SpatialCompression);
+    }
 }
 
 /// <summary>The scheduler of a Wan model folder, with the flow shift of the request or the preset.</summary>
