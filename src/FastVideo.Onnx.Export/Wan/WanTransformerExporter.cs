@@ -36,16 +36,31 @@ public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3D
         else
             // A folder of configs only (benchmarks with generated weights): FastWan's published transformers are all gated.
             gates = source.Index.PipelineClass == DmdPipeline ? WanVsaGatePlacement.Block : WanVsaGatePlacement.None;
-        return new WanTransformer3DModel(c, gates);
+        // Wan2.2 TI2V: the pipeline's expand_timesteps gives the transformer one timestep per token.
+        bool perToken = source.Index.Json.GetBool(ExpandTimestepsField, false);
+        return new WanTransformer3DModel(c, gates, perToken);
     }
 
-    protected override IEnumerable<string> Describe(WanTransformer3DModel model) =>
-        model.UsesVsa ? new[] { VsaNote } : Array.Empty<string>();
+    /// <summary>The model_index.json field that makes the transformer's timestep per token.</summary>
+    public const string ExpandTimestepsField = "expand_timesteps";
+
+    /// <summary>The note a per-token transformer's manifest carries.</summary>
+    public const string PerTokenNote =
+        "per-token timesteps (expand_timesteps): input 'timestep' is float32 [batch, tokens]; no fused-kernel graph (the kernels take per-batch modulation)";
+
+    protected override IEnumerable<string> Describe(WanTransformer3DModel model)
+    {
+        if (model.UsesVsa) yield return VsaNote;
+        if (model.PerTokenTimesteps) yield return PerTokenNote;
+    }
 
     protected override IReadOnlyList<GraphSpec> Graphs(WanTransformer3DModel model, DType precision) =>
-        new[]
-        {
-            new GraphSpec(GraphFile, () => WanTransformerGraph.Build(model, precision)),
-            new GraphSpec(FusedGraphFile, () => WanTransformerGraph.Build(model, precision, fusedKernels: true)),
-        };
+        model.PerTokenTimesteps
+            // The fused kernels read one modulation vector per batch item; per-token modulation runs on the portable graph.
+            ? new[] { new GraphSpec(GraphFile, () => WanTransformerGraph.Build(model, precision)) }
+            : new[]
+            {
+                new GraphSpec(GraphFile, () => WanTransformerGraph.Build(model, precision)),
+                new GraphSpec(FusedGraphFile, () => WanTransformerGraph.Build(model, precision, fusedKernels: true)),
+            };
 }
