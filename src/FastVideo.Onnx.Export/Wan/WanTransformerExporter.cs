@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
@@ -47,6 +48,37 @@ public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3D
     /// <summary>The note a per-token transformer's manifest carries.</summary>
     public const string PerTokenNote =
         "per-token timesteps (expand_timesteps): input 'timestep' is float32 [batch, tokens]; no fused-kernel graph (the kernels take per-batch modulation)";
+
+    /// <summary>The second expert of a two-expert folder (Wan2.2 A14B).</summary>
+    public const string SecondExpert = "transformer_2";
+
+    /// <summary>
+    /// The fields both experts must share: the pipeline feeds them the same latents (and conditioning channels), text
+    /// embeddings and timesteps, and reads the same prediction. Depth, width and head layout may differ.
+    /// </summary>
+    static readonly string[] SharedExpertFields = { "in_channels", "out_channels", "patch_size", "text_dim", "image_dim" };
+
+    protected override void CheckConsistency(WanTransformer3DModel model, ComponentSource source)
+    {
+        if (source.Entry.Name != SecondExpert) return;
+        string firstPath = Path.Combine(source.Index.Folder, "transformer", "config.json");
+        if (!File.Exists(firstPath)) return; // the first expert's own conversion reports it missing
+        var first = WanTransformerConfig.FromJson(JsonConfig.Load(firstPath));
+        var second = model.Config;
+        string Show(object? v) => v switch { null => "null", int[] a => $"[{string.Join(", ", a)}]", _ => v.ToString()! };
+        foreach (var (field, a, b) in new (string, object?, object?)[]
+                 {
+                     ("in_channels", first.InChannels, second.InChannels), ("out_channels", first.OutChannels, second.OutChannels),
+                     ("patch_size", first.PatchSize, second.PatchSize), ("text_dim", first.TextDim, second.TextDim),
+                     ("image_dim", first.ImageDim, second.ImageDim),
+                 })
+        {
+            bool same = a is int[] x && b is int[] y ? x.SequenceEqual(y) : Equals(a, b);
+            if (!same)
+                throw new ModelFormatException(source.ConfigPath(),
+                    $"field '{field}' is {Show(b)} but {firstPath} has {Show(a)}: both experts take the same inputs ({string.Join(", ", SharedExpertFields)} must agree)");
+        }
+    }
 
     protected override IEnumerable<string> Describe(WanTransformer3DModel model)
     {

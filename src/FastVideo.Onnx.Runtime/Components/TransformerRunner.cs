@@ -36,6 +36,18 @@ public sealed class TransformerRunner : IDisposable
     public string Precision { get; }
     public bool AcceptsImage => ImageDim is not null;
 
+    /// <summary>
+    /// The graph takes one timestep per token, <c>timestep</c> [B, S] (Wan2.2 TI2V, <c>expand_timesteps</c>), as its
+    /// manifest declares; otherwise [B].
+    /// </summary>
+    public bool PerTokenTimesteps { get; }
+
+    /// <summary>The component this runner serves (<c>transformer</c>, or A14B's low-noise expert <c>transformer_2</c>).</summary>
+    public string Component => _folder.Name;
+
+    /// <summary>Bytes of the converted graph and weights (what a resident session needs at least).</summary>
+    public long WeightBytes => _folder.Manifest.TotalBytes;
+
     /// <summary>The graph's self-attention is Video Sparse Attention (a FastWan transformer): it takes <c>vsa_sparsity</c>.</summary>
     public bool UsesVsa { get; }
 
@@ -70,6 +82,7 @@ public sealed class TransformerRunner : IDisposable
         _session.RequireInputs("hidden_states", "timestep", "encoder_hidden_states");
         if (AcceptsImage) _session.RequireInputs("encoder_hidden_states_image");
         UsesVsa = _session.InputNames.Contains(VsaSparsityInput);
+        PerTokenTimesteps = folder.Manifest.Graph(graphFile, folder.Path).Inputs.First(i => i.Name == "timestep").Shape.Count == 2;
     }
 
     /// <summary>
@@ -94,10 +107,11 @@ public sealed class TransformerRunner : IDisposable
     /// created for it now, and again whenever a call has another shape); <paramref name="imageTokens"/> is the image
     /// encoder's token count for an image-to-video transformer (its TensorRT profile).
     /// </summary>
+    /// <param name="component">The component folder: <c>transformer</c>, or <c>transformer_2</c> (A14B's second expert).</param>
     public static TransformerRunner Open(string modelFolder, ExecutionDevice device, Action<string>? notice = null, TransformerShape? expected = null,
-        long? imageTokens = null)
+        long? imageTokens = null, string component = ComponentName)
     {
-        var folder = ComponentFolder.Open(modelFolder, ComponentName);
+        var folder = ComponentFolder.Open(modelFolder, component);
         if (device.KernelLibraryPath is not null && folder.HasGraph(FusedGraph))
         {
             try
@@ -113,7 +127,8 @@ public sealed class TransformerRunner : IDisposable
     }
 
     /// <summary>
-    /// One forward: <paramref name="hidden"/> [B, in_channels, f, h, w], <paramref name="timesteps"/> (B values, host),
+    /// One forward: <paramref name="hidden"/> [B, in_channels, f, h, w], <paramref name="timesteps"/> (B values, host; B·S
+    /// values, batch-major, for a <see cref="PerTokenTimesteps"/> graph),
     /// <paramref name="text"/> [B, L, text_dim], <paramref name="image"/> [B, N, image_dim] or null, result into
     /// <paramref name="output"/> [B, out_channels, f, h, w]; <paramref name="vsaSparsity"/> is the share of key tiles a VSA
     /// transformer skips (unused by a dense one).
@@ -179,7 +194,9 @@ public sealed class TransformerRunner : IDisposable
         if (_timestep is null || _timestep.ElementCount != timesteps.Length)
         {
             if (_timestep is not null) _device.Pool.Return(_timestep);
-            _timestep = _device.Pool.Rent(TensorElementType.Float, timesteps.Length);
+            _timestep = PerTokenTimesteps
+                ? _device.Pool.Rent(TensorElementType.Float, hidden.Shape[0], timesteps.Length / hidden.Shape[0])
+                : _device.Pool.Rent(TensorElementType.Float, timesteps.Length);
         }
         _device.Math.Upload(timesteps, _timestep);
         var inputs = new List<(string, OrtValue)>

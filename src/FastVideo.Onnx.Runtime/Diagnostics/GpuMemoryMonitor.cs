@@ -59,6 +59,20 @@ public sealed class GpuMemoryMonitor : IDisposable
 
     public static bool Available(int device = 0) => Used(device) >= 0;
 
+    /// <summary>Bytes free on <paramref name="device"/>, or -1 when the CUDA runtime is not available.</summary>
+    public static long Free(int device = 0)
+    {
+        try
+        {
+            if (CudaSetDevice(device) != 0) return -1;
+            return CudaMemGetInfo(out var free, out _) == 0 ? (long)free : -1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
     /// <summary>Starts sampling; dispose to stop. <see cref="PeakAboveBaseline"/> is the result.</summary>
     public static GpuMemoryMonitor Start(int device = 0) => new(device);
 

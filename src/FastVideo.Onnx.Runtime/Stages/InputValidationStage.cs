@@ -8,9 +8,12 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// <summary>
 /// Resolves the request against the model's sampling defaults and checks it before any model runs, with errors that
 /// name the option at fault. Frame counts that the VAE cannot produce are rounded as Diffusers rounds them, with a
-/// notice.
+/// notice. <paramref name="sizeMultiple"/> is what height and width must divide by (the VAE's compression times the
+/// transformer's patch: 16 for Wan2.1, 32 for Wan2.2's 16x VAE); <paramref name="experts"/> is how many transformers the
+/// model switches between (2 for Wan2.2 A14B, which alone takes a second guidance scale).
 /// </summary>
-public sealed class InputValidationStage(SamplingDefaults defaults, bool imageToVideo, int latentChannels, int temporalScale = 4, int spatialScale = 8)
+public sealed class InputValidationStage(SamplingDefaults defaults, bool imageToVideo, int latentChannels, int temporalScale = 4, int spatialScale = 8,
+    int sizeMultiple = InputValidationStage.SizeMultiple, int experts = 1)
     : PipelineStage
 {
     public const int SizeMultiple = 16;
@@ -26,10 +29,11 @@ public sealed class InputValidationStage(SamplingDefaults defaults, bool imageTo
 
         batch.Height = r.Height ?? defaults.Height;
         batch.Width = r.Width ?? defaults.Width;
-        if (batch.Height <= 0 || batch.Height % SizeMultiple != 0)
-            throw new InvalidRequestException("--height", $"{batch.Height} must be a positive multiple of {SizeMultiple}");
-        if (batch.Width <= 0 || batch.Width % SizeMultiple != 0)
-            throw new InvalidRequestException("--width", $"{batch.Width} must be a positive multiple of {SizeMultiple}");
+        string why = sizeMultiple == SizeMultiple ? "" : $" for this model (its VAE compresses {spatialScale}x, its transformer patches 2x2 latents)";
+        if (batch.Height <= 0 || batch.Height % sizeMultiple != 0)
+            throw new InvalidRequestException("--height", $"{batch.Height} must be a positive multiple of {sizeMultiple}{why}");
+        if (batch.Width <= 0 || batch.Width % sizeMultiple != 0)
+            throw new InvalidRequestException("--width", $"{batch.Width} must be a positive multiple of {sizeMultiple}{why}");
 
         int frames = r.NumFrames ?? defaults.NumFrames;
         if (frames < 1) throw new InvalidRequestException("--num-frames", $"{frames} must be at least 1");
@@ -46,6 +50,11 @@ public sealed class InputValidationStage(SamplingDefaults defaults, bool imageTo
         batch.GuidanceScale = r.GuidanceScale ?? defaults.GuidanceScale;
         if (!(batch.GuidanceScale >= 0) || !double.IsFinite(batch.GuidanceScale))
             throw new InvalidRequestException("--guidance-scale", $"{batch.GuidanceScale} must be zero or positive (values above 1 enable classifier-free guidance)");
+        if (r.GuidanceScale2 is not null && experts < 2)
+            throw new InvalidRequestException("--guidance-scale-2", "this model has one transformer; a second guidance scale needs a two-expert model (Wan2.2 A14B: transformer_2 and boundary_ratio)");
+        batch.GuidanceScale2 = r.GuidanceScale2 ?? (experts > 1 ? defaults.GuidanceScale2 : null) ?? batch.GuidanceScale;
+        if (!(batch.GuidanceScale2 >= 0) || !double.IsFinite(batch.GuidanceScale2))
+            throw new InvalidRequestException("--guidance-scale-2", $"{batch.GuidanceScale2} must be zero or positive");
         batch.MaxSequenceLength = r.MaxSequenceLength ?? defaults.MaxSequenceLength;
         if (batch.MaxSequenceLength is < 1 or > 4096)
             throw new InvalidRequestException("--max-sequence-length", $"{batch.MaxSequenceLength} must be between 1 and 4096");

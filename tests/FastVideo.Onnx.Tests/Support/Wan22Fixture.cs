@@ -5,6 +5,8 @@ using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 using FastVideo.Onnx.Export.Wan;
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Runtime.Tensors;
 
 namespace FastVideo.Onnx.Tests.Support;
 
@@ -44,6 +46,34 @@ public static class Wan22Fixture
         model.CheckWeights(archive);
         return (model, archive);
     }
+
+    static readonly Lazy<string> ConvertedTi2v = new(() => ConvertedModels.Convert(Ti2v, "wan22-ti2v-tiny"));
+    static readonly Lazy<string> ConvertedA14bT2v = new(() => ConvertedModels.Convert(A14bT2v, "wan22-a14b-t2v-tiny"));
+    static readonly Lazy<string> ConvertedA14bI2v = new(() => ConvertedModels.Convert(A14bI2v, "wan22-a14b-i2v-tiny"));
+
+    /// <summary>The three pipelines converted once per test run (fp32).</summary>
+    public static string Ti2vConverted => ConvertedTi2v.Value;
+    public static string A14bT2vConverted => ConvertedA14bT2v.Value;
+    public static string A14bI2vConverted => ConvertedA14bI2v.Value;
+
+    /// <summary>
+    /// The request the reference runs made: the fixture's prompt, size and initial latents, <paramref name="steps"/>
+    /// steps at <paramref name="guidance"/> (and <paramref name="guidance2"/> for the second expert).
+    /// </summary>
+    public static GenerationRequest Request(string latents, int steps, double guidance, double? guidance2 = null, string? image = null) => new()
+    {
+        Prompt = Setting("prompt").GetString()!,
+        NegativePrompt = Setting("negative_prompt").GetString()!,
+        Image = image,
+        Height = Setting("height").GetInt32(),
+        Width = Setting("width").GetInt32(),
+        NumFrames = Setting("num_frames").GetInt32(),
+        Steps = steps,
+        GuidanceScale = guidance,
+        GuidanceScale2 = guidance2,
+        MaxSequenceLength = Setting("max_sequence_length").GetInt32(),
+        Latents = new HostTensor(Get(latents).Data, Get(latents).Shape),
+    };
 
     /// <summary>Converts one component of <paramref name="modelFolder"/> with its registered exporter into <paramref name="outputFolder"/>.</summary>
     public static ComponentManifest Convert(string modelFolder, string component, IComponentExporter exporter, DType precision, string outputFolder)
