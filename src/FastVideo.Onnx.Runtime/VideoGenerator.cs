@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Configuration;
@@ -61,7 +62,7 @@ public sealed class VideoGenerator : IDisposable
         if (name is not null) return PresetCatalog.Default.Get(name);
         var model = ConvertedModel.Load(modelFolder);
         var transformer = ComponentFolder.Open(modelFolder, TransformerRunner.ComponentName).Config();
-        return PresetCatalog.Default.Find(model.Pipeline, transformer);
+        return PresetCatalog.Default.Find(model.Pipeline, transformer, JsonConfig.Load(Path.Combine(modelFolder, ModelIndex.FileName)));
     }
 
     public static VideoGenerator FromPretrained(string modelFolder, GeneratorOptions? options = null)
