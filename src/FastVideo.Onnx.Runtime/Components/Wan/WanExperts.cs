@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// device's free memory still holds the second's weights with a quarter to spare (for its activations); otherwise one
 /// expert is resident at a time: when the loop crosses the boundary the active expert's session is released before the
 /// other's is opened, so peak memory is one expert's (at the cost of opening a session per switch, twice a request).
-/// <see cref="BothResident"/> says which policy is in force.
+/// <c>Runtime:KeepBothExperts</c> forces either policy; <see cref="BothResident"/> says which is in force.
 /// </para>
 /// </summary>
 public sealed class WanExperts : IDisposable
@@ -26,7 +26,7 @@ public sealed class WanExperts : IDisposable
 
     public int Count => BoundaryTimestep is null ? 1 : 2;
 
-    /// <summary>Both experts stay loaded (always on the CPU; on a GPU when memory allows); false: one at a time.</summary>
+    /// <summary>Both experts stay loaded (by default on the CPU, and on a GPU when memory allows); false: one at a time.</summary>
     public bool BothResident { get; }
 
     /// <summary>Channels, patch and timestep layout, from whichever expert was opened first (both agree: checked at load).</summary>
@@ -46,10 +46,11 @@ public sealed class WanExperts : IDisposable
         var first = _runners[0] = open(TransformerRunner.ComponentName);
         (InChannels, OutChannels, PatchSize, PerTokenTimesteps, UsesVsa) = (first.InChannels, first.OutChannels, first.PatchSize, first.PerTokenTimesteps, first.UsesVsa);
         if (Count == 1) return;
-        BothResident = !device.IsGpu || FitsBeside(device.Options.DeviceId, secondExpertBytes);
+        BothResident = device.Options.KeepBothExperts ?? (!device.IsGpu || FitsBeside(device.Options.DeviceId, secondExpertBytes));
         if (!BothResident)
         {
-            notice?.Invoke($"transformer_2: {secondExpertBytes / (1 << 20)} MiB does not fit beside transformer on the GPU; one expert is resident at a time (each switch reopens a session)");
+            if (device.Options.KeepBothExperts is null)
+                notice?.Invoke($"transformer_2: {secondExpertBytes / (1 << 20)} MiB does not fit beside transformer on the GPU; one expert is resident at a time (each switch reopens a session)");
             return;
         }
         try
