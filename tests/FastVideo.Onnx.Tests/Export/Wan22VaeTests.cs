@@ -87,6 +87,21 @@ public class Wan22VaeTests
         Compare.Close(mean, shape, Wan22Fixture.Get("vae22_encode_mean"), 1e-4, "onnx wan2.2 vae encode mean, 3 chunks (fp32, CPU EP)");
     }
 
+    [Test]
+    public void Float16GraphsAgreeWithDiffusers()
+    {
+        string folder = _dir["vae22-fp16"];
+        var manifest = Wan22Fixture.Convert(Wan22Fixture.Ti2v, "vae", new WanVaeExporter(), DType.Float16, folder);
+        Assert.That(manifest.Precision, Is.EqualTo("fp16"));
+        var decodeIn = Wan22Fixture.Get("vae22_decode_in");
+        var decoded = Wan22Fixture.Get("vae22_decode_out");
+        using (var decoder = VaeChunkRunner.Decoder(folder))
+            Compare.Similar(decoder.Run(decodeIn.Data, decodeIn.Shape).Data, decoded, 0.999, "onnx wan2.2 vae decode (fp16, CPU EP)");
+        using (var encoder = VaeChunkRunner.Encoder(folder))
+            Compare.Similar(encoder.Run(decoded.Data.Select(v => Math.Clamp(v, -1f, 1f)).ToArray(), decoded.Shape).Data,
+                Wan22Fixture.Get("vae22_encode_mean"), 0.999, "onnx wan2.2 vae encode mean (fp16, CPU EP)");
+    }
+
     /// <summary>Signatures: RGB video in and out (the patch is folded inside), 16x spatial dims, 48 latent channels.</summary>
     [Test]
     public void ManifestDeclaresThe16xGeometry()
