@@ -94,6 +94,13 @@ public class Wan22RequestTests
         Assert.That((ti2v.Sampling.Height, ti2v.Sampling.Width, ti2v.Sampling.NumFrames, ti2v.Sampling.Fps, ti2v.Sampling.Steps, ti2v.Sampling.GuidanceScale, ti2v.Sampling.FlowShift),
             Is.EqualTo((704, 1280, 121, 24, 50, 5.0, (double?)5.0)));
 
+        // The tiny Wan2.2 folders have the tiny Wan2.1 shape, but not its preset (whose sampling defaults are Wan2.1's).
+        foreach (var tiny in new[] { Wan22Fixture.Ti2v, Wan22Fixture.A14bT2v })
+            Assert.That(PresetCatalog.Default.Find("WanPipeline", JsonConfig.Load(Path.Combine(tiny, "transformer", "config.json")),
+                JsonConfig.Load(Path.Combine(tiny, ModelIndex.FileName)))?.Name, Is.Null, tiny);
+        Assert.That(PresetCatalog.Default.Find("WanPipeline", JsonConfig.Load(Path.Combine(Repo.TinyT2V, "transformer", "config.json")),
+            JsonConfig.Load(Path.Combine(Repo.TinyT2V, ModelIndex.FileName)))?.Name, Is.EqualTo("wan-tiny"));
+
         var i2v = PresetCatalog.Default.Get("Wan2.2-I2V-A14B");
         Assert.That((i2v.Match!.Pipeline, i2v.Match.InChannels, i2v.Match.TwoExperts), Is.EqualTo(("WanImageToVideoPipeline", (int?)36, (bool?)true)));
         Assert.That((i2v.Sampling.Steps, i2v.Sampling.GuidanceScale, i2v.Sampling.GuidanceScale2, i2v.Sampling.FlowShift), Is.EqualTo((40, 3.5, (double?)3.5, (double?)5.0)));
