@@ -45,9 +45,6 @@ public sealed class TransformerRunner : IDisposable
     /// <summary>The component this runner serves (<c>transformer</c>, or A14B's low-noise expert <c>transformer_2</c>).</summary>
     public string Component => _folder.Name;
 
-    /// <summary>Bytes of the converted graph and weights (what a resident session needs at least).</summary>
-    public long WeightBytes => _folder.Manifest.TotalBytes;
-
     /// <summary>The graph's self-attention is Video Sparse Attention (a FastWan transformer): it takes <c>vsa_sparsity</c>.</summary>
     public bool UsesVsa { get; }
 

@@ -9,8 +9,8 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// Resolves the request against the model's sampling defaults and checks it before any model runs, with errors that
 /// name the option at fault. Frame counts that the VAE cannot produce are rounded as Diffusers rounds them, with a
 /// notice. <paramref name="sizeMultiple"/> is what height and width must divide by (the VAE's compression times the
-/// transformer's patch: 16 for Wan2.1, 32 for Wan2.2's 16x VAE); <paramref name="experts"/> is how many transformers the
-/// model switches between (2 for Wan2.2 A14B, which alone takes a second guidance scale).
+/// transformer's patch); <paramref name="experts"/> is how many transformers the model switches between (only a model
+/// with two takes a second guidance scale).
 /// </summary>
 public sealed class InputValidationStage(SamplingDefaults defaults, bool imageToVideo, int latentChannels, int temporalScale = 4, int spatialScale = 8,
     int sizeMultiple = InputValidationStage.SizeMultiple, int experts = 1)
@@ -29,7 +29,7 @@ public sealed class InputValidationStage(SamplingDefaults defaults, bool imageTo
 
         batch.Height = r.Height ?? defaults.Height;
         batch.Width = r.Width ?? defaults.Width;
-        string why = sizeMultiple == SizeMultiple ? "" : $" for this model (its VAE compresses {spatialScale}x, its transformer patches 2x2 latents)";
+        string why = sizeMultiple == SizeMultiple ? "" : $" for this model (its VAE compresses {spatialScale}x and its transformer patches {sizeMultiple / spatialScale}x{sizeMultiple / spatialScale} latents)";
         if (batch.Height <= 0 || batch.Height % sizeMultiple != 0)
             throw new InvalidRequestException("--height", $"{batch.Height} must be a positive multiple of {sizeMultiple}{why}");
         if (batch.Width <= 0 || batch.Width % sizeMultiple != 0)
@@ -51,7 +51,7 @@ public sealed class InputValidationStage(SamplingDefaults defaults, bool imageTo
         if (!(batch.GuidanceScale >= 0) || !double.IsFinite(batch.GuidanceScale))
             throw new InvalidRequestException("--guidance-scale", $"{batch.GuidanceScale} must be zero or positive (values above 1 enable classifier-free guidance)");
         if (r.GuidanceScale2 is not null && experts < 2)
-            throw new InvalidRequestException("--guidance-scale-2", "this model has one transformer; a second guidance scale needs a two-expert model (Wan2.2 A14B: transformer_2 and boundary_ratio)");
+            throw new InvalidRequestException("--guidance-scale-2", "this model has one transformer; a second guidance scale is for models with two experts (a transformer_2 switched to at boundary_ratio)");
         batch.GuidanceScale2 = r.GuidanceScale2 ?? (experts > 1 ? defaults.GuidanceScale2 : null) ?? batch.GuidanceScale;
         if (!(batch.GuidanceScale2 >= 0) || !double.IsFinite(batch.GuidanceScale2))
             throw new InvalidRequestException("--guidance-scale-2", $"{batch.GuidanceScale2} must be zero or positive");
