@@ -75,11 +75,11 @@ public sealed class TransformerRunner : IDisposable
         PatchSize = config.GetIntArray("patch_size", new[] { 1, 2, 2 });
         Precision = folder.Manifest.Precision;
         TensorRtImageTokens = AcceptsImage ? imageTokens : null;
+        PerTokenTimesteps = folder.Manifest.Graph(graphFile, folder.Path).Inputs.First(i => i.Name == "timestep").Shape.Count == 2;
         _session = CreateSession(device.SpecializeShapes ? shape : null);
         _session.RequireInputs("hidden_states", "timestep", "encoder_hidden_states");
         if (AcceptsImage) _session.RequireInputs("encoder_hidden_states_image");
         UsesVsa = _session.InputNames.Contains(VsaSparsityInput);
-        PerTokenTimesteps = folder.Manifest.Graph(graphFile, folder.Path).Inputs.First(i => i.Name == "timestep").Shape.Count == 2;
     }
 
     /// <summary>
@@ -87,7 +87,8 @@ public sealed class TransformerRunner : IDisposable
     /// published (512 tokens) and, for image-to-video, the image encoder's tokens.
     /// </summary>
     public IReadOnlyList<ShapeProfile> TensorRtProfilesFor(TransformerShape shape) =>
-        TensorRtProfiles.Transformer(shape, InChannels, TensorRtTextTokens, TextDim, TensorRtImageTokens, ImageDim);
+        TensorRtProfiles.Transformer(shape, InChannels, TensorRtTextTokens, TextDim, TensorRtImageTokens, ImageDim,
+            PerTokenTimesteps ? shape.Frames / PatchSize[0] * (shape.Height / PatchSize[1]) * (shape.Width / PatchSize[2]) : null);
 
     GraphSession CreateSession(TransformerShape? shape)
     {

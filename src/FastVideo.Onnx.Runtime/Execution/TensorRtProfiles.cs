@@ -10,13 +10,14 @@ public static class TensorRtProfiles
 {
     public static ShapeProfile Fixed(string input, params long[] dims) => new(input, dims, dims, dims);
 
+    /// <param name="timestepTokens">Tokens of a per-token <c>timestep</c> input ([batch, tokens]); null for [batch].</param>
     public static IReadOnlyList<ShapeProfile> Transformer(TransformerShape shape, int inChannels, long textTokens, int textDim,
-        long? imageTokens = null, int? imageDim = null)
+        long? imageTokens = null, int? imageDim = null, long? timestepTokens = null)
     {
         var profiles = new List<ShapeProfile>
         {
             Fixed("hidden_states", shape.Batch, inChannels, shape.Frames, shape.Height, shape.Width),
-            Fixed("timestep", shape.Batch),
+            timestepTokens is long tokens ? Fixed("timestep", shape.Batch, tokens) : Fixed("timestep", shape.Batch),
             Fixed("encoder_hidden_states", shape.Batch, textTokens, textDim),
         };
         if (imageTokens is long n && imageDim is int d) profiles.Add(Fixed("encoder_hidden_states_image", shape.Batch, n, d));

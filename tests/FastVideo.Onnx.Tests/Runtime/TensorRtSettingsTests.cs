@@ -80,4 +80,17 @@ public class TensorRtSettingsTests
         Assert.That(t2v.TensorRtProfilesFor(shape).Select(p => p.Input), Is.EqualTo(new[] { "hidden_states", "timestep", "encoder_hidden_states" }),
             "a text-to-video transformer takes no image");
     }
+
+    /// <summary>A per-token transformer (Wan2.2 TI2V) gets a [batch, tokens] timestep profile: frames x (h/2) x (w/2) tokens.</summary>
+    [Test]
+    public void PerTokenTransformerProfilesTheTimestepPerToken()
+    {
+        using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
+        using var ti2v = TransformerRunner.Open(Wan22Fixture.Ti2vConverted, device);
+        Assert.That(ti2v.PerTokenTimesteps, Is.True);
+        var profile = ti2v.TensorRtProfilesFor(new TransformerShape(2, 3, 8, 12)).Single(p => p.Input == "timestep");
+        Assert.That(profile.Opt, Is.EqualTo(new long[] { 2, 3 * 4 * 6 }));
+        using var wan21 = TransformerRunner.Open(ConvertedModels.TextToVideo, device);
+        Assert.That(wan21.TensorRtProfilesFor(new TransformerShape(2, 3, 8, 12)).Single(p => p.Input == "timestep").Opt, Is.EqualTo(new long[] { 2 }));
+    }
 }
