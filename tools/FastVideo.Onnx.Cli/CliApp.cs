@@ -5,10 +5,13 @@ namespace FastVideo.Onnx.Cli;
 
 /// <summary>
 /// The command dispatcher, callable in-process (tests) as well as from <see cref="Program"/>. Exit codes: 0 success,
-/// 1 a model, input or runtime error (one line on stderr), 2 a usage error, 130 cancelled.
+/// 1 a model, input or runtime error (one line on stderr), 2 a usage error, 130 cancelled (143 when the process was
+/// cancelled by SIGTERM, see <see cref="Program"/>).
 /// </summary>
 public static class CliApp
 {
+    public const int CancelledExitCode = 130;
+
     public const string Usage = """
         usage: fastvideo-onnx <command> [options]
 
@@ -17,6 +20,7 @@ public static class CliApp
           generate  generate a video from a converted model
           inspect   describe a model folder (Diffusers or converted)
           bench     measure performance with random weights in real configurations
+          serve     serve an OpenAI-compatible video generation API and a web page
 
         fastvideo-onnx <command> --help describes a command.
         """;
@@ -29,6 +33,7 @@ public static class CliApp
         ["generate"] = new(GenerateCommand.Usage, GenerateCommand.ValueOptions, GenerateCommand.FlagOptions, GenerateCommand.Run),
         ["inspect"] = new(InspectCommand.Usage, InspectCommand.ValueOptions, InspectCommand.FlagOptions, InspectCommand.Run),
         ["bench"] = new(BenchCommand.Usage, BenchCommand.ValueOptions, BenchCommand.FlagOptions, BenchCommand.Run),
+        ["serve"] = new(ServeCommand.Usage, ServeCommand.ValueOptions, ServeCommand.FlagOptions, ServeCommand.Run),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
@@ -60,27 +65,27 @@ public static class CliApp
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"fastvideo-onnx {args[0]}: {e.Message} (see fastvideo-onnx {args[0]} --help)");
+            stderr.WriteLine($"fastvideo-onnx {args[0]}: {FastVideoException.OneLine(e.Message)} (see fastvideo-onnx {args[0]} --help)");
             return 2;
         }
         catch (FastVideoException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(FastVideo.Onnx.Cli.Commands.OptionNames.Message(e))}");
             return 1;
         }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("cancelled; nothing was written");
-            return 130;
+            return CancelledExitCode;
         }
         catch (IOException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(e.Message)}");
             return 1;
         }
         catch (UnauthorizedAccessException e)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(e.Message)}");
             return 1;
         }
     }

@@ -9,17 +9,12 @@ public static class Program
     public static int Main(string[] args)
     {
         using var cancel = new CancellationTokenSource();
-        System.Console.CancelKeyPress += (_, e) =>
-        {
-            // First Ctrl+C: stop between steps and clean up. A second one ends the process.
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            System.Console.Error.WriteLine("\ncancelling...");
-            cancel.Cancel();
-        };
+        using var signals = new StopSignals(cancel);
         try
         {
-            return CliApp.Run(args, System.Console.Out, System.Console.Error, cancel.Token);
+            int code = CliApp.Run(args, System.Console.Out, System.Console.Error, cancel.Token);
+            // A command that stopped for a signal exits as the shell reports a process ended by it (128 + number).
+            return code == CliApp.CancelledExitCode && signals.Received is { } signal ? StopSignals.ExitCode(signal) : code;
         }
         catch (Exception e)
         {

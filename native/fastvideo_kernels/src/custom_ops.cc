@@ -8,11 +8,13 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "fused_kernels.h"
 #include "linear.h"
 #include "channel_rms_norm.h"
+#include "vsa.h"
 
 namespace fastvideo {
 namespace {
@@ -256,6 +258,55 @@ struct ChannelRmsNormKernel {
   }
 };
 
+// FastVideo's Video Sparse Attention: q, k, v, gate [B, S, heads * head_dim] (float16 or bfloat16, S = frames * height
+// * width in token order), frames/height/width int64 [1] read on the host (they size the launch), sparsity float32 [1]
+// read on the device (the top-k count is computed there); attribute num_heads. The kernels' scratch (tile means,
+// coarse output, selection) comes from ONNX Runtime's allocator for the input's device and is released after the
+// launches: the arena hands it out again only to work ordered after them on the same compute stream.
+template <typename T>
+struct VideoSparseAttentionKernel {
+  int64_t heads;
+  explicit VideoSparseAttentionKernel(const OrtKernelInfo* info) : heads(Ort::ConstKernelInfo(info).GetAttribute<int64_t>("num_heads")) {}
+
+  static int64_t GridDim(OrtKernelContext* context, size_t index, const char* name) {
+    Input in = GetInput(context, index);
+    if (!in.value || in.count != 1) Fail("VideoSparseAttention", std::string(name) + " must be one int64 value");
+    return *static_cast<const int64_t*>(in.data);
+  }
+
+  void Compute(OrtKernelContext* context) {
+    const char* op = "VideoSparseAttention";
+    if constexpr (std::is_same_v<T, float>) {
+      Fail(op, "float32 inputs are not supported (float16, bfloat16)");
+    } else {
+      Input q = GetInput(context, 0), k = GetInput(context, 1), v = GetInput(context, 2), gate = GetInput(context, 3);
+      if (q.shape.size() != 3) Fail(op, "q must be [batch, tokens, heads * head_dim]");
+      if (k.shape != q.shape || v.shape != q.shape || gate.shape != q.shape) Fail(op, "q, k, v and gate must have the same shape");
+      if (heads <= 0 || q.shape[2] % heads != 0) Fail(op, "num_heads must divide the last dimension");
+      VsaShape shape{q.shape[0], GridDim(context, 4, "frames"), GridDim(context, 5, "height"), GridDim(context, 6, "width"), heads, q.shape[2] / heads};
+      if (shape.frames > 0 && shape.height > 0 && shape.width > 0 && shape.Tokens() != q.shape[1]) {
+        std::ostringstream m;
+        m << "frames * height * width = " << shape.Tokens() << " but q has " << q.shape[1] << " tokens";
+        Fail(op, m.str());
+      }
+      Input sparsity = GetInput(context, 7);
+      if (!sparsity.value || sparsity.count != 1) Fail(op, "sparsity must be one float32 value");
+      void* out = Output(context, q.shape);
+      if (q.count == 0) return;
+      if (const char* problem = VsaUnsupported(shape)) Fail(op, problem);
+      Ort::KernelContext ctx(context);
+      Ort::ConstMemoryInfo where = Ort::ConstValue{q.value}.GetTensorMemoryInfo();
+      Ort::MemoryInfo device("Cuda", OrtDeviceAllocator, where.GetDeviceId(), OrtMemTypeDefault);
+      Ort::Allocator allocator = ctx.GetAllocator(*device);
+      void* scratch = allocator.Alloc(VsaScratchBytes(shape));
+      cudaError_t status = LaunchVideoSparseAttention(OnnxType<T>::elem, q.data, k.data, v.data, gate.data, static_cast<const float*>(sparsity.data),
+                                                      out, shape, scratch, Stream(context));
+      allocator.Free(scratch);
+      Check(status, op);
+    }
+  }
+};
+
 // ---- operator definitions ----
 
 // One definition per element type T of the main input; float32 side inputs are fixed.
@@ -326,6 +377,17 @@ struct ChannelRmsNormOp : OpBase<ChannelRmsNormOp<T, ChannelsLast>, ChannelRmsNo
 };
 
 template <typename T>
+struct VideoSparseAttentionOp : OpBase<VideoSparseAttentionOp<T>, VideoSparseAttentionKernel<T>, T> {
+  const char* GetName() const { return "VideoSparseAttention"; }
+  size_t GetInputTypeCount() const { return 8; }
+  ONNXTensorElementDataType GetInputType(size_t i) const {
+    return i < 4 ? OnnxType<T>::value : i < 7 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+  }
+  // the grid sizes the launch, so it is read on the host; sparsity stays on the device
+  OrtMemType GetInputMemoryType(size_t i) const { return i >= 4 && i < 7 ? OrtMemTypeCPUInput : OrtMemTypeDefault; }
+};
+
+template <typename T>
 struct OpSet {
   FusedLayerNormOp<T> layerNorm;
   GatedResidualOp<T> residual;
@@ -334,6 +396,7 @@ struct OpSet {
   LinearOp<T> linear;
   ChannelRmsNormOp<T, false> channelRmsNorm;
   ChannelRmsNormOp<T, true> channelsLastRmsNorm;
+  VideoSparseAttentionOp<T> videoSparseAttention;
 
   void AddTo(Ort::CustomOpDomain& domain) {
     domain.Add(&linear);
@@ -343,6 +406,7 @@ struct OpSet {
     domain.Add(&rmsRotary);
     domain.Add(&channelRmsNorm);
     domain.Add(&channelsLastRmsNorm);
+    domain.Add(&videoSparseAttention);
   }
 };
 

@@ -11,6 +11,26 @@ public class FastVideoException : Exception
 
     /// <summary>The first line of <paramref name="text"/>, trimmed: how another library's multi-line message is quoted in a one-line error.</summary>
     public static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    /// <summary>
+    /// <paramref name="text"/> with control characters written as escapes (<c>\n</c>, <c>\u0001</c>): a message that
+    /// quotes a name read from a file (a tensor or class name holding a line break) still prints as one line.
+    /// </summary>
+    public static string OneLine(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+            sb.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        return sb.ToString();
+    }
 }
 
 /// <summary>A file of a model folder is missing, truncated or inconsistent.</summary>

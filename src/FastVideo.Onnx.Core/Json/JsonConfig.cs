@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FastVideo.Onnx.Core.Errors;
@@ -19,27 +20,43 @@ public sealed class JsonConfig
         Root = root;
     }
 
+    /// <summary>
+    /// Reads a config file: a regular file of bounded size holding valid UTF-8 JSON with an object at the top, no
+    /// duplicate fields and at most <see cref="JsonText.MaxDepth"/> levels; every failure names the file.
+    /// </summary>
     public static JsonConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new ModelFormatException(path, "file not found");
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException(path, $"not valid JSON ({e.Message.Split('\n')[0]})", e);
-        }
-        if (node is not JsonObject obj) throw new ModelFormatException(path, "expected a JSON object at the top level");
+        var bytes = JsonText.ReadFile(path);
+        var options = JsonText.Options(allowTrailingCommas: true);
+        // The document pass checks every string and name; the node tree is then built from text known to be sound.
+        using (JsonText.Parse(path, bytes, options)) { }
+        if (JsonNode.Parse(bytes.Span, documentOptions: options) is not JsonObject obj)
+            throw new ModelFormatException(path, "expected a JSON object at the top level");
         return new JsonConfig(path, obj);
     }
+
+    /// <summary>What a value is, for messages: "a string", "the number 3", "null", ...</summary>
+    public static string Describe(JsonNode? n) => n switch
+    {
+        null => "null",
+        JsonObject => "an object",
+        JsonArray a => $"an array of {a.Count}",
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => $"the string \"{JsonText.Printable(v.GetValue<string>(), 40)}\"",
+            JsonValueKind.Number => $"the number {JsonText.Printable(NumberText(v) ?? "?", 40)}",
+            JsonValueKind.True or JsonValueKind.False => $"the boolean {v.ToJsonString()}",
+            _ => "a value",
+        },
+        _ => "a value",
+    };
 
     public bool Has(string field) => Root.TryGetPropertyValue(field, out var v) && v is not null;
 
     public string? ClassName => Has("_class_name") ? GetString("_class_name") : null;
 
-    ModelFormatException Error(string field, string problem) => new(Path, $"field '{field}' {problem}");
+    // Field names may come from the file itself (a caller enumerating Root): quoted so the message stays one line.
+    ModelFormatException Error(string field, string problem) => new(Path, $"field '{JsonText.Printable(field)}' {problem}");
 
     JsonNode Required(string field) =>
         Root.TryGetPropertyValue(field, out var v) && v is not null ? v : throw Error(field, "is missing");
@@ -54,12 +71,14 @@ public sealed class JsonConfig
     public double GetDouble(string field, double fallback) => Has(field) ? GetDouble(field) : fallback;
     public double? GetDoubleOrNull(string field) => Has(field) ? GetDouble(field) : null;
 
-    public bool GetBool(string field) =>
-        Required(field) is JsonValue v && v.TryGetValue(out bool b) ? b : throw Error(field, "must be true or false");
+    public bool GetBool(string field) => ToBool(field, Required(field));
     public bool GetBool(string field, bool fallback) => Has(field) ? GetBool(field) : fallback;
 
-    public string GetString(string field) =>
-        Required(field) is JsonValue v && v.TryGetValue(out string? s) ? s : throw Error(field, "must be a string");
+    public string GetString(string field)
+    {
+        var n = Required(field);
+        return n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw Error(field, "must be a string");
+    }
     public string GetString(string field, string fallback) => Has(field) ? GetString(field) : fallback;
     public string? GetStringOrNull(string field) => Has(field) ? GetString(field) : null;
 
@@ -73,37 +92,56 @@ public sealed class JsonConfig
 
     public bool[] GetBoolArray(string field) =>
         Required(field) is JsonArray a
-            ? a.Select((n, i) => n is JsonValue v && v.TryGetValue(out bool b) ? b : throw Error($"{field}[{i}]", "must be true or false")).ToArray()
+            ? a.Select((n, i) => ToBool($"{field}[{i}]", n)).ToArray()
             : throw Error(field, "must be an array of true/false values");
     public bool[] GetBoolArray(string field, bool[] fallback) => Has(field) ? GetBoolArray(field) : fallback;
+
+    bool ToBool(string field, JsonNode? n) =>
+        n is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : throw Error(field, "must be true or false");
 
     int ToInt(string field, JsonNode? n)
     {
         long l = ToLong(field, n);
-        return l is >= int.MinValue and <= int.MaxValue ? (int)l : throw Error(field, "is out of range");
+        return l is >= int.MinValue and <= int.MaxValue ? (int)l : throw Error(field, $"is out of range: {l} does not fit a 32-bit integer");
     }
 
     // Numbers are read from their JSON text, so values parsed from a file and values set from code (ints, floats)
-    // behave the same.
-    static string? NumberText(JsonNode? n) =>
-        n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.ToJsonString() : null;
+    // behave the same. A value set from code that has no JSON text (NaN) is not a number.
+    static string? NumberText(JsonNode? n)
+    {
+        if (n is not JsonValue v || v.GetValueKind() != JsonValueKind.Number) return null;
+        try
+        {
+            return v.ToJsonString();
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    const NumberStyles IntegerStyle = NumberStyles.AllowLeadingSign;
 
     long ToLong(string field, JsonNode? n)
     {
-        string? text = NumberText(n);
-        if (text is not null)
+        string text = NumberText(n) ?? throw Error(field, "must be an integer");
+        if (long.TryParse(text, IntegerStyle, CultureInfo.InvariantCulture, out long l)) return l;
+        bool plainDigits = text.TrimStart('-').All(char.IsAsciiDigit);
+        if (plainDigits) throw Error(field, $"is out of range: {JsonText.Printable(text, 40)} does not fit a 64-bit integer");
+        // 1e3 and 2.0 are integers written as floats (Python writes them); 2.5, 1e400 and 1e-400 are not.
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) && d == Math.Floor(d))
         {
-            if (long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long l)) return l;
-            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d)
-                && Math.Abs(d - Math.Round(d)) < 1e-9 && Math.Abs(d) < 9e18) return (long)Math.Round(d);
+            if (d >= -9.2233720368547758e18 && d < 9.2233720368547758e18) return (long)d;
+            throw Error(field, $"is out of range: {JsonText.Printable(text, 40)} does not fit a 64-bit integer");
         }
-        throw Error(field, "must be an integer");
+        throw Error(field, $"must be an integer, not {JsonText.Printable(text, 40)}");
     }
 
     double ToDouble(string field, JsonNode? n)
     {
-        string? text = NumberText(n);
-        if (text is not null && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d)) return d;
-        throw Error(field, "must be a number");
+        string text = NumberText(n) ?? throw Error(field, "must be a number");
+        // double.Parse turns 1e400 into infinity: a config value that overflows a double is refused, never infinite.
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)) return d;
+        throw Error(field, $"is out of range: {JsonText.Printable(text, 40)} does not fit a 64-bit floating-point number");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
 
 namespace FastVideo.Onnx.Core.Models;
 
@@ -46,19 +47,45 @@ public sealed record ComponentManifest(
 
     public void Save(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, ConvertedModel.JsonOptions));
 
+    void Validate(string path)
+    {
+        ManifestValues.RequirePresent(path, "format", Format);
+        ManifestValues.RequirePresent(path, "component", Component);
+        ManifestValues.RequirePresent(path, "class_name", ClassName);
+        ManifestValues.RequirePresent(path, "precision", Precision);
+        ManifestValues.RequirePresent(path, "graphs", Graphs);
+        ManifestValues.RequirePresent(path, "notes", Notes);
+        if (Format != ConvertedModel.Format)
+            throw new ModelFormatException(path, $"field 'format' is '{JsonText.Printable(Format)}'; this version reads '{ConvertedModel.Format}' (convert the model again)");
+        ComponentName.Require(path, Component);
+        if (ClassName.Length == 0) throw new ModelFormatException(path, "field 'class_name' is empty");
+        ManifestValues.RequirePrecision(path, "precision", Precision);
+        if (Opset <= 0) throw new ModelFormatException(path, $"field 'opset' is {Opset}, not a positive opset version");
+        if (DataBytes < 0) throw new ModelFormatException(path, "field 'data_bytes' is negative");
+        if (Graphs.Count == 0) throw new ModelFormatException(path, "field 'graphs' is empty: a converted component has at least one graph");
+        for (int g = 0; g < Graphs.Count; g++)
+        {
+            var graph = Graphs[g];
+            string field = $"graphs[{g}]";
+            if (graph is null) throw new ModelFormatException(path, $"field '{field}' is null");
+            ManifestValues.RequirePresent(path, $"{field}.file", graph.File);
+            ManifestValues.RequirePresent(path, $"{field}.inputs", graph.Inputs);
+            ManifestValues.RequirePresent(path, $"{field}.outputs", graph.Outputs);
+            ManifestValues.RequireFileName(path, $"{field}.file", graph.File);
+            if (graph.DataFile is not null) ManifestValues.RequireFileName(path, $"{field}.data_file", graph.DataFile);
+            if (graph.Bytes < 0) throw new ModelFormatException(path, $"field '{field}.bytes' is negative");
+            ManifestValues.RequireSignatures(path, $"{field}.inputs", graph.Inputs);
+            ManifestValues.RequireSignatures(path, $"{field}.outputs", graph.Outputs);
+        }
+    }
+
     public static ComponentManifest Load(string folder)
     {
         string path = Path.Combine(folder, FileName);
         if (!Directory.Exists(folder)) throw new ModelFormatException(folder, "component folder missing from the converted model");
         if (!File.Exists(path)) throw new ModelFormatException(path, "not found: this component was not converted");
-        try
-        {
-            return JsonSerializer.Deserialize<ComponentManifest>(File.ReadAllText(path), ConvertedModel.JsonOptions)
-                   ?? throw new ModelFormatException(path, "empty manifest");
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException(path, $"not a valid manifest ({e.Message.Split('\n')[0]})", e);
-        }
+        var manifest = ConvertedModel.Read<ComponentManifest>(path);
+        manifest.Validate(path);
+        return manifest;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
 
 namespace FastVideo.Onnx.Core.Safetensors;
 
@@ -54,45 +55,44 @@ public sealed class WeightArchive : IDisposable
 
     void LoadIndex(string indexPath)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllText(indexPath));
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException(indexPath, $"not valid JSON ({e.Message.Split('\n')[0]})");
-        }
+        var doc = JsonText.Parse(indexPath, JsonText.ReadFile(indexPath), JsonText.Options(allowTrailingCommas: true));
         using (doc)
         {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new ModelFormatException(indexPath, "expected a JSON object at the top level");
             if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw new ModelFormatException(indexPath, "field 'weight_map' is missing or not an object");
             var byFile = new Dictionary<string, List<string>>();
             foreach (var p in map.EnumerateObject())
             {
                 if (p.Value.ValueKind != JsonValueKind.String)
-                    throw new ModelFormatException(indexPath, $"weight_map entry '{p.Name}' must name a file");
+                    throw new ModelFormatException(indexPath, $"weight_map entry '{JsonText.Printable(p.Name)}' must name a file");
                 string file = p.Value.GetString()!;
-                if (file.Contains('/') || file.Contains('\\') || file.Contains(".."))
-                    throw new ModelFormatException(indexPath, $"weight_map entry '{p.Name}' names a file outside the folder: '{file}'");
+                if (!IsPlainFileName(file))
+                    throw new ModelFormatException(indexPath, $"weight_map entry '{JsonText.Printable(p.Name)}' must name a file in the same folder, not '{JsonText.Printable(file)}'");
                 if (!byFile.TryGetValue(file, out var names)) byFile[file] = names = new List<string>();
                 names.Add(p.Name);
             }
             foreach (var (file, names) in byFile.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 string shardPath = Path.Combine(Folder, file);
-                if (!File.Exists(shardPath)) throw new ModelFormatException(shardPath, $"shard listed by {Path.GetFileName(indexPath)} is missing");
+                if (!File.Exists(shardPath) && !Directory.Exists(shardPath))
+                    throw new ModelFormatException(shardPath, $"shard listed by {Path.GetFileName(indexPath)} is missing");
                 var shard = SafetensorsFile.Open(shardPath);
                 _files.Add(shard);
                 foreach (var name in names)
                 {
                     if (!shard.Tensors.TryGetValue(name, out var info))
-                        throw new ModelFormatException(shardPath, $"tensor '{name}' listed by {Path.GetFileName(indexPath)} is not in this shard");
+                        throw new ModelFormatException(shardPath, $"tensor '{JsonText.Printable(name)}' listed by {Path.GetFileName(indexPath)} is not in this shard");
                     _tensors[name] = info;
                 }
             }
         }
     }
+
+    // A shard is a sibling of its index: no separators, no '.' or '..', no drive or control characters.
+    static bool IsPlainFileName(string file) =>
+        file.Length > 0 && file is not ("." or "..") && file.IndexOfAny(new[] { '/', '\\', ':' }) < 0 && !file.Any(char.IsControl);
 
     void Add(SafetensorsFile file)
     {

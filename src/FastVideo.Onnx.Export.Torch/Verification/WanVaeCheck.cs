@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Export.Modeling;
 using FastVideo.Onnx.Export.Wan;
@@ -18,7 +19,7 @@ public sealed class WanVaeCheck : IComponentCheck
         var c = vae.Config;
         var latents = inputs.Normal(WanVaeChunking.LatentsName, 1, c.ZDim, 1, 4, 4);
         // RGB frames (Wan2.2's VAE folds 2x2 patches into its 12 input channels inside the graph); 32 divides by 8 and 16
-        var video = inputs.Normal(WanVaeChunking.VideoName, 1, c.VideoInChannels, 1, 32, 32);
+        var video = inputs.Normal(WanVaeChunking.VideoName, 1, c.Contract.InChannels, 1, 32, 32);
         return new[]
         {
             new GraphCase(WanVaeChunking.DecoderFirstGraph, new[] { latents }, WanVaeChunking.VideoName,

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
 
@@ -22,7 +26,11 @@ public interface IWeightSource
     bool LayoutFree => false;
 }
 
-/// <summary>Weights read from a component's safetensors files.</summary>
+/// <summary>
+/// Weights read from a component's safetensors files. Every value is checked to be finite as it streams through
+/// (a NaN or infinite weight would convert cleanly and then render black frames), on the floats already converted
+/// for the writer, so the check costs no second read.
+/// </summary>
 public sealed class CheckpointWeights : IWeightSource
 {
     readonly WeightArchive _archive;
@@ -44,8 +52,32 @@ public sealed class CheckpointWeights : IWeightSource
             int count = Math.Min(block, destination.Length - done);
             var chunk = bytes.AsSpan(0, count * size);
             info.File.Read(info, chunk, (offset + done) * size);
-            FloatConversion.ToSingle(chunk, info.DType, destination.Slice(done, count));
+            var values = destination.Slice(done, count);
+            FloatConversion.ToSingle(chunk, info.DType, values);
+            int bad = IndexOfNonFinite(values);
+            if (bad >= 0)
+                throw new ModelFormatException(info.File.Path,
+                    $"tensor '{JsonText.Printable(name)}' holds {Describe(values[bad])} at element {offset + done + bad}: the checkpoint is corrupt");
         }
+    }
+
+    static string Describe(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";
+
+    // A float is NaN or infinite exactly when its exponent bits are all ones: one AND and compare per lane.
+    static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        var bits = MemoryMarshal.Cast<float, uint>(values);
+        const uint exponent = 0x7F80_0000;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var mask = new Vector<uint>(exponent);
+            for (; i <= bits.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+                if (Vector.EqualsAny(new Vector<uint>(bits.Slice(i, Vector<uint>.Count)) & mask, mask)) break;
+        }
+        for (; i < bits.Length; i++)
+            if ((bits[i] & exponent) == exponent) return i;
+        return -1;
     }
 }
 

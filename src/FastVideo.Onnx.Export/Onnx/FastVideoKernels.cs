@@ -1,3 +1,5 @@
+using FastVideo.Onnx.Core.Tensors;
+
 namespace FastVideo.Onnx.Export.Onnx;
 
 /// <summary>
@@ -33,6 +35,17 @@ public static class FastVideoKernels
     /// <summary>The same over channels-last activations [B, *spatial, C].</summary>
     public static readonly KernelOperator ChannelsLastRmsNorm = new("ChannelsLastRmsNorm", new[] { "x", "gamma" }, 1, new[] { "scale", "epsilon", "silu" });
 
+    /// <summary>
+    /// FastVideo's Video Sparse Attention (<see cref="Modeling.VideoSparseAttention"/>): q, k, v, gate [B, S, heads·head_dim]
+    /// (float16 or bfloat16; head_dim 64 or 128), the DiT grid as int64 [1] each (read on the host), sparsity float32 [1].
+    /// </summary>
+    public static readonly KernelOperator VideoSparseAttention = new("VideoSparseAttention",
+        new[] { "q", "k", "v", "gate", "frames", "height", "width", "sparsity" }, 1, new[] { "num_heads" });
+
+    /// <summary>The head sizes and element types <see cref="VideoSparseAttention"/> runs; other shapes keep the reference composition.</summary>
+    public static bool VideoSparseAttentionSupports(DType type, int headDim) =>
+        (type == DType.Float16 || type == DType.BFloat16) && (headDim == 64 || headDim == 128);
+
     public static IReadOnlyList<KernelOperator> All { get; } =
-        new[] { FusedLayerNorm, GatedResidual, ResidualLayerNorm, RmsNormRotary, Linear, ChannelRmsNorm, ChannelsLastRmsNorm };
+        new[] { FusedLayerNorm, GatedResidual, ResidualLayerNorm, RmsNormRotary, Linear, ChannelRmsNorm, ChannelsLastRmsNorm, VideoSparseAttention };
 }

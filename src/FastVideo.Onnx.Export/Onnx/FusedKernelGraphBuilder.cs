@@ -155,6 +155,22 @@ public sealed class FusedKernelGraphBuilder : OnnxGraphBuilder, ITensorOps<OnnxV
     }
 
     /// <summary>
+    /// One <c>VideoSparseAttention</c> node where the kernel runs the shape (float16/bfloat16, head size 64 or 128); any
+    /// other shape keeps the reference composition of the portable graph.
+    /// </summary>
+    OnnxValue ITensorOps<OnnxValue>.VideoSparseAttention(OnnxValue q, OnnxValue k, OnnxValue v, OnnxValue gate, int heads, int headDim,
+        OnnxValue frames, OnnxValue height, OnnxValue width, OnnxValue sparsity)
+    {
+        if (!FastVideoKernels.VideoSparseAttentionSupports(q.DType, headDim))
+            return Modeling.VideoSparseAttention.Forward<OnnxValue>(this, q, k, v, gate, heads, headDim, frames, height, width, sparsity);
+        return Kernel(FastVideoKernels.VideoSparseAttention, new[]
+        {
+            q, Cast(k, q.DType), Cast(v, q.DType), Cast(gate, q.DType), Cast(frames, DType.Int64), Cast(height, DType.Int64), Cast(width, DType.Int64),
+            Cast(sparsity, DType.Float32),
+        }, q.DType, Attr("num_heads", heads));
+    }
+
+    /// <summary>
     /// <c>ChannelRmsNorm(x, gamma)</c> with x [B, C, *spatial] in the compute type and gamma the checkpoint's [C, 1, ...]
     /// weight in float32 (C values; for a float32 export the very initializer the portable graph uses). With
     /// <see cref="ChannelsLastNorms"/>, <c>ChannelsLastRmsNorm</c> over x transposed to [B, *spatial, C].

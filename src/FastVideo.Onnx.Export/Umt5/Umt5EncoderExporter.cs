@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Umt5;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
@@ -6,10 +7,10 @@ using FastVideo.Onnx.Export.Conversion;
 namespace FastVideo.Onnx.Export.Umt5;
 
 /// <summary>Converts a UMT5 text encoder folder into <c>model.onnx</c> (signature: <see cref="Umt5EncoderGraph"/>).</summary>
-[ComponentExporter("UMT5EncoderModel")]
+[ComponentExporter(Umt5EncoderContract.ComponentClass)]
 public sealed class Umt5EncoderExporter : DefinitionExporter<Umt5EncoderModel>
 {
-    public const string GraphFile = "model.onnx";
+    public const string GraphFile = Umt5EncoderContract.GraphFile;
 
     public const string Float16Note =
         "fp16 requested: exported bf16 instead, because T5/UMT5 activations overflow float16 (the feed-forward outputs " +

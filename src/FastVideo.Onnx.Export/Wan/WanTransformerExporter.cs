@@ -1,3 +1,5 @@
+using FastVideo.Onnx.Core.Contracts;
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
@@ -12,11 +14,11 @@ namespace FastVideo.Onnx.Export.Wan;
 /// <see cref="WanTransformerGraph"/> for their signature. A checkpoint with VSA gates (FastWan) exports its
 /// self-attention as Video Sparse Attention.
 /// </summary>
-[ComponentExporter("WanTransformer3DModel")]
+[ComponentExporter(WanTransformerContract.ComponentClass)]
 public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3DModel>
 {
-    public const string GraphFile = "model.onnx";
-    public const string FusedGraphFile = "model.fused.onnx";
+    public const string GraphFile = WanTransformerContract.PortableGraph;
+    public const string FusedGraphFile = WanTransformerContract.FusedGraph;
 
     protected override IReadOnlyCollection<string> ConfigFieldsRead => WanTransformerConfig.Fields;
 
@@ -38,12 +40,9 @@ public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3D
             // A folder of configs only (benchmarks with generated weights): FastWan's published transformers are all gated.
             gates = source.Index.PipelineClass == DmdPipeline ? WanVsaGatePlacement.Block : WanVsaGatePlacement.None;
         // Wan2.2 TI2V: the pipeline's expand_timesteps gives the transformer one timestep per token.
-        bool perToken = source.Index.Json.GetBool(ExpandTimestepsField, false);
+        bool perToken = WanTransformerContract.TimestepLayoutOf(source.Index.Json) == TimestepLayout.PerToken;
         return new WanTransformer3DModel(c, gates, perToken);
     }
-
-    /// <summary>The model_index.json field that makes the transformer's timestep per token.</summary>
-    public const string ExpandTimestepsField = "expand_timesteps";
 
     /// <summary>The note a per-token transformer's manifest carries.</summary>
     public const string PerTokenNote =
@@ -86,13 +85,9 @@ public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3D
         if (model.PerTokenTimesteps) yield return PerTokenNote;
     }
 
+    // The fused kernels read one modulation vector per batch item; per-token modulation runs on the portable graph only.
     protected override IReadOnlyList<GraphSpec> Graphs(WanTransformer3DModel model, DType precision) =>
-        model.PerTokenTimesteps
-            // The fused kernels read one modulation vector per batch item; per-token modulation runs on the portable graph.
-            ? new[] { new GraphSpec(GraphFile, () => WanTransformerGraph.Build(model, precision)) }
-            : new[]
-            {
-                new GraphSpec(GraphFile, () => WanTransformerGraph.Build(model, precision)),
-                new GraphSpec(FusedGraphFile, () => WanTransformerGraph.Build(model, precision, fusedKernels: true)),
-            };
+        WanTransformerGraph.Contract(model).GraphFiles
+            .Select(file => new GraphSpec(file, () => WanTransformerGraph.Build(model, precision, fusedKernels: file == FusedGraphFile)))
+            .ToList();
 }

@@ -1,6 +1,6 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
-using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Contracts.Wan;
 
 namespace FastVideo.Onnx.Export.Wan;
 
@@ -23,14 +23,14 @@ public sealed record WanVaeConfig
     public int OutChannels { get; init; } = 3;
     public bool IsResidual { get; init; }
 
-    /// <summary>Compression factors and patch size (<c>scale_factor_spatial</c>, <c>scale_factor_temporal</c>, <c>patch_size</c>).</summary>
-    public WanVaeGeometry Geometry { get; init; } = WanVaeGeometry.Wan21;
+    /// <summary>Compression factors, patch size and video channels (<c>scale_factor_spatial</c>, <c>scale_factor_temporal</c>, <c>patch_size</c>).</summary>
+    public WanVaeContract Contract { get; init; } = new(16, 3, 3, ChunkTemporalCompression, 8);
 
-    public int PatchSize => Geometry.PatchSize;
+    public int PatchSize => Contract.PatchSize;
 
-    /// <summary>Channels of the video the graphs take and return: in/out_channels before patchifying (3 for RGB).</summary>
-    public int VideoInChannels => InChannels / (PatchSize * PatchSize);
-    public int VideoOutChannels => OutChannels / (PatchSize * PatchSize);
+    // Video frames per latent frame after the first: the frame count of every chunk after the first, fixed by the
+    // chunked graphs (both Wan VAEs compress time 4x).
+    const int ChunkTemporalCompression = 4;
 
     /// <summary>The parameters of Diffusers' <c>AutoencoderKLWan.__init__</c>. <c>dropout</c> only acts in training.</summary>
     public static readonly IReadOnlyCollection<string> Fields = new[]
@@ -56,7 +56,7 @@ public sealed record WanVaeConfig
             InChannels = json.GetInt("in_channels", 3),
             OutChannels = json.GetInt("out_channels", 3),
             IsResidual = json.GetBool("is_residual", false),
-            Geometry = WanVaeGeometry.FromConfig(json),
+            Contract = WanVaeContract.FromConfig(json),
         };
         void Check(bool ok, string field, string problem)
         {
@@ -72,17 +72,15 @@ public sealed record WanVaeConfig
         Check(c.OutChannels > 0, "out_channels", "must be positive");
         Check(c.DimMult.Length > 0 && c.DimMult.All(m => m > 0), "dim_mult", "must be positive integers");
         int p = c.PatchSize;
-        Check(c.InChannels % (p * p) == 0, "in_channels", $"is {c.InChannels}, not a multiple of patch_size^2 = {p * p} (the encoder folds {p}x{p} pixels into channels)");
-        Check(c.OutChannels % (p * p) == 0, "out_channels", $"is {c.OutChannels}, not a multiple of patch_size^2 = {p * p}");
         // The chunked protocol: 1 latent frame <-> 4 video frames; one spatial halving per level but the last, times the patch.
         int spatial = (1 << (c.DimMult.Length - 1)) * p;
-        Check(c.Geometry.SpatialCompression == spatial, "scale_factor_spatial",
-            $"is {c.Geometry.SpatialCompression}, but {c.DimMult.Length} levels (dim_mult) with patch_size {p} compress {spatial}x");
+        Check(c.Contract.SpatialCompression == spatial, "scale_factor_spatial",
+            $"is {c.Contract.SpatialCompression}, but {c.DimMult.Length} levels (dim_mult) with patch_size {p} compress {spatial}x");
         Check(c.TemperalDownsample.Length == c.DimMult.Length - 1, "temperal_downsample", $"must have {c.DimMult.Length - 1} entries (one per downsampling)");
-        Check(1 << c.TemperalDownsample.Count(t => t) == WanVaeChunking.TemporalCompression, "temperal_downsample",
-            $"must downsample time twice ({WanVaeChunking.TemporalCompression}x temporal compression, as the chunked graphs assume)");
-        Check(c.Geometry.TemporalCompression == WanVaeChunking.TemporalCompression,
-            "scale_factor_temporal", $"must be {WanVaeChunking.TemporalCompression} (the chunked graphs take 4 frames per call)");
+        Check(1 << c.TemperalDownsample.Count(t => t) == ChunkTemporalCompression, "temperal_downsample",
+            $"must downsample time twice ({ChunkTemporalCompression}x temporal compression, as the chunked graphs assume)");
+        Check(c.Contract.TemporalCompression == ChunkTemporalCompression,
+            "scale_factor_temporal", $"must be {ChunkTemporalCompression} (the chunked graphs take {ChunkTemporalCompression} frames per call)");
         if (c.IsResidual)
         {
             // Diffusers' AvgDown3D / DupUp3D shortcuts regroup channels: these divisibilities are its assertions.

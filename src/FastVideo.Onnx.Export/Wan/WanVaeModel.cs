@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Modeling;
 
@@ -41,7 +42,7 @@ public sealed class WanVaeModel : ModelDefinition
     {
         var x = PostQuantConv.Forward(ops, ops.Cast(latents, ops.ComputeType));
         x = Decoder.Forward(ops, x, cache);
-        x = WanVaePatches.Unpatchify(ops, x, Config.VideoOutChannels, Config.PatchSize);
+        x = WanVaePatches.Unpatchify(ops, x, Config.Contract.OutChannels, Config.PatchSize);
         cache.Level += Log2(Config.PatchSize);
         return ops.Cast(ops.Clip(x, -1, 1), DType.Float32);
     }
@@ -51,7 +52,7 @@ public sealed class WanVaeModel : ModelDefinition
     /// <returns>[B, z_dim, 1, H/s, W/s] float32, not normalised</returns>
     public T EncodeChunk<T>(ITensorOps<T> ops, T video, WanVaeChunkCache<T> cache)
     {
-        var x = WanVaePatches.Patchify(ops, ops.Cast(video, ops.ComputeType), Config.VideoInChannels, Config.PatchSize);
+        var x = WanVaePatches.Patchify(ops, ops.Cast(video, ops.ComputeType), Config.Contract.InChannels, Config.PatchSize);
         cache.Level -= Log2(Config.PatchSize);
         x = Encoder.Forward(ops, x, cache);
         x = QuantConv.Forward(ops, x);

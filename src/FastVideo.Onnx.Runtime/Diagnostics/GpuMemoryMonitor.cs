@@ -59,7 +59,7 @@ public sealed class GpuMemoryMonitor : IDisposable
 
     public static bool Available(int device = 0) => Used(device) >= 0;
 
-    /// <summary>Bytes free on <paramref name="device"/>, or -1 when the CUDA runtime is not available.</summary>
+    /// <summary>Free bytes on <paramref name="device"/>, or -1 when the CUDA runtime is not available.</summary>
     public static long Free(int device = 0)
     {
         try

@@ -21,6 +21,7 @@ public sealed class GraphSession : IDisposable
     readonly InferenceSession _session;
     readonly OrtIoBinding _binding;
     readonly RunOptions _run = new();
+    RunTerminator? _terminator;
 
     public string Label { get; }
     public IReadOnlyList<string> InputNames { get; }
@@ -46,6 +47,13 @@ public sealed class GraphSession : IDisposable
         try
         {
             return new GraphSession(new InferenceSession(path, options), label, clock.Elapsed);
+        }
+        catch (OnnxRuntimeException e) when (e.Message.Contains("Could not find an implementation", StringComparison.Ordinal))
+        {
+            // ONNX Runtime's message names a node and an opset, not the component, nor what to do about it.
+            throw new ModelFormatException(path,
+                $"{label}: ONNX Runtime has no kernel on this device for an operator of the graph ({FastVideoException.FirstLine(e.Message)}); " +
+                "a bf16/fp16 graph is meant for GPUs: use --device cuda, or convert for the CPU: fastvideo-onnx convert SRC --output DIR --dtype fp32", e);
         }
         catch (OnnxRuntimeException e)
         {
@@ -139,11 +147,24 @@ public sealed class GraphSession : IDisposable
         {
             _session.RunWithBinding(_run, _binding);
         }
+        catch (OnnxRuntimeException e) when (_run.Terminate)
+        {
+            throw new OperationCanceledException($"{Label}: the run was stopped (cancelled)", e);
+        }
         catch (OnnxRuntimeException e)
         {
             throw new FastVideoException($"{Label}: ONNX Runtime failed: {FastVideoException.FirstLine(e.Message)}", e);
         }
     }
+
+    /// <summary>Lets <paramref name="terminator"/> stop this session's running calls until the session is disposed.</summary>
+    internal void StopWith(RunTerminator terminator)
+    {
+        _terminator = terminator;
+        terminator.Join(this);
+    }
+
+    internal void SetTerminate(bool value) => _run.Terminate = value;
 
     /// <summary>Sets an ONNX Runtime run configuration entry for every later run of this session.</summary>
     public void SetRunConfig(string key, string value) => _run.AddRunConfigEntry(key, value);
@@ -153,6 +174,8 @@ public sealed class GraphSession : IDisposable
 
     public void Dispose()
     {
+        _terminator?.Leave(this);
+        _terminator = null;
         _binding.Dispose();
         _run.Dispose();
         _session.Dispose();

@@ -1,3 +1,5 @@
+using FastVideo.Onnx.Core.Errors;
+
 namespace FastVideo.Onnx.Runtime.Execution;
 
 /// <summary>How sessions are created and run. Bound from configuration (presets, user JSON, environment, command line).</summary>
@@ -9,8 +11,15 @@ public sealed record RuntimeOptions
     /// <summary>When the requested GPU provider cannot load, run on the CPU instead of failing (off by default: a silent 100x slowdown is worse than an error).</summary>
     public bool AllowCpuFallback { get; init; }
 
-    /// <summary>Threads for one operator on the CPU provider (null: ONNX Runtime's default, one per core).</summary>
+    /// <summary>Threads for one operator on the CPU provider (null or 0: ONNX Runtime's default, one per core; else at least 1).</summary>
     public int? IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// The most memory, in MiB, a request may need by the estimate made before it runs (weights, activations, latents
+    /// and output frames); a request above it is refused with what would fit. Null: what the machine has (available
+    /// physical memory on the CPU provider, the device's free memory on GPUs when it can be read).
+    /// </summary>
+    public long? MemoryLimitMiB { get; init; }
 
     /// <summary>
     /// Specialise the transformer's session to each request's shapes (batch, latent grid, text length): ONNX Runtime then
@@ -101,4 +110,25 @@ public sealed record RuntimeOptions
 
     /// <summary>ONNX Runtime's log level for sessions (0 verbose .. 4 fatal).</summary>
     public int LogSeverity { get; init; } = 3;
+
+    static readonly string[] ConvAlgoSearches = { "EXHAUSTIVE", "HEURISTIC", "DEFAULT" };
+
+    /// <summary>
+    /// Checks every numeric and named setting for range before anything is loaded: a one-line error naming the setting by its
+    /// configuration key (<c>Runtime:IntraOpThreads</c>, ...).
+    /// </summary>
+    public void Validate()
+    {
+        if (DeviceId < 0) throw new InvalidRequestException("Runtime:DeviceId", $"{DeviceId} must be zero or positive (the GPU's index)");
+        if (IntraOpThreads is < 0)
+            throw new InvalidRequestException("Runtime:IntraOpThreads", $"{IntraOpThreads} must be at least 1, or 0 for ONNX Runtime's default (one per core)");
+        if (MemoryLimitMiB is < 1) throw new InvalidRequestException("Runtime:MemoryLimitMiB", $"{MemoryLimitMiB} must be at least 1 (MiB), or unset for what the machine has");
+        if (ArenaMaxDeadMiB is < 0 or > 2047)
+            throw new InvalidRequestException("Runtime:ArenaMaxDeadMiB", $"{ArenaMaxDeadMiB} is out of range (0 to 2047 MiB)");
+        if (LogSeverity is < 0 or > 4) throw new InvalidRequestException("Runtime:LogSeverity", $"{LogSeverity} must be between 0 (verbose) and 4 (fatal)");
+        if (!ConvAlgoSearches.Contains(CudnnConvAlgoSearch, StringComparer.Ordinal))
+            throw new InvalidRequestException("Runtime:CudnnConvAlgoSearch", $"'{CudnnConvAlgoSearch}' must be one of {string.Join(", ", ConvAlgoSearches)}");
+        if (TensorRt.MaxWorkspaceBytes < 0)
+            throw new InvalidRequestException("Runtime:TensorRt:MaxWorkspaceBytes", $"{TensorRt.MaxWorkspaceBytes} must be zero or positive");
+    }
 }

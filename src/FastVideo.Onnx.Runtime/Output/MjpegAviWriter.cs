@@ -9,9 +9,13 @@ namespace FastVideo.Onnx.Runtime.Output;
 /// </summary>
 public static class MjpegAviWriter
 {
-    public static void Write(string path, VideoFrames video, int fps, int quality = 92)
+    public static void Write(string path, VideoFrames video, int fps, int quality = 92, CancellationToken cancel = default)
     {
-        var frames = Enumerable.Range(0, video.Frames).Select(i => FrameEncoder.Encode(video, i, SKEncodedImageFormat.Jpeg, quality)).ToList();
+        var frames = Enumerable.Range(0, video.Frames).Select(i =>
+        {
+            cancel.ThrowIfCancellationRequested();
+            return FrameEncoder.Encode(video, i, SKEncodedImageFormat.Jpeg, quality);
+        }).ToList();
         using var fs = File.Create(path);
         using var w = new BinaryWriter(fs, Encoding.ASCII);
         int w0 = video.Width, h0 = video.Height;

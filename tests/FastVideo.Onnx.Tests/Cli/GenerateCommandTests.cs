@@ -177,6 +177,58 @@ public class GenerateCommandTests
         }
     }
 
+    [Test]
+    public void FolderOutputReplacesTheFramesOfAnEarlierLongerRun()
+    {
+        using var dir = Repo.Temp();
+        string frames = Path.Combine(dir.Path, "frames") + Path.DirectorySeparatorChar;
+        Directory.CreateDirectory(frames);
+        var old = Enumerable.Range(0, FixtureSettings.NumFrames + 8).Select(i => Path.Combine(frames, $"frame_{i:D4}.png")).ToList();
+        foreach (var f in old) File.WriteAllBytes(f, new byte[] { 1, 2, 3 });
+        var r = Run(Args(ConvertedModels.TextToVideo, frames, "--latents", _latents));
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        var files = Directory.GetFiles(frames).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        Assert.That(files, Is.EqualTo(Enumerable.Range(0, FixtureSettings.NumFrames).Select(i => $"frame_{i:D4}.png").ToArray()), "exactly this run's frames");
+        Assert.That(files.All(f => SKBitmap.Decode(Path.Combine(frames, f!)) is not null), Is.True, "every frame is a new PNG");
+        Assert.That(Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName), Is.EqualTo(new[] { "frames" }), "no temporary folder or lock left");
+    }
+
+    [Test]
+    public void FolderOutputWithOtherFilesKeepsThemAndDropsSurplusFrames()
+    {
+        using var dir = Repo.Temp();
+        string frames = Path.Combine(dir.Path, "frames") + Path.DirectorySeparatorChar;
+        Directory.CreateDirectory(frames);
+        File.WriteAllText(Path.Combine(frames, "notes.txt"), "mine");
+        File.WriteAllBytes(Path.Combine(frames, $"frame_{FixtureSettings.NumFrames + 3:D4}.png"), new byte[] { 1 });
+        var r = Run(Args(ConvertedModels.TextToVideo, frames, "--latents", _latents));
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        Assert.That(File.ReadAllText(Path.Combine(frames, "notes.txt")), Is.EqualTo("mine"));
+        Assert.That(Directory.GetFiles(frames, "frame_*.png"), Has.Length.EqualTo(FixtureSettings.NumFrames));
+    }
+
+    [Test]
+    public void StalePartialsOfTheSameOutputAreRemovedButNotLiveOnesOrOtherNames()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        string output = Path.Combine(outFolder, "clip.safetensors");
+        string stale = Path.Combine(outFolder, ".clip.safetensors.partial-0badc0ffee00");
+        string staleLock = Path.Combine(outFolder, ".clip.safetensors.partial-1badc0ffee00.lock");
+        string live = Path.Combine(outFolder, ".clip.safetensors.partial-2badc0ffee00");
+        string other = Path.Combine(outFolder, ".other.safetensors.partial-3badc0ffee00");
+        foreach (var f in new[] { stale, staleLock, live, other }) File.WriteAllText(f, "left behind");
+        // A writer still at work holds its partial's lock.
+        using (new FileStream(live + ".lock", FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
+        {
+            var r = Run(Args(ConvertedModels.TextToVideo, output, "--latents", _latents));
+            Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        }
+        var left = Directory.GetFiles(outFolder).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        Assert.That(left, Is.EqualTo(new[] { Path.GetFileName(live), Path.GetFileName(live) + ".lock", Path.GetFileName(other), "clip.safetensors" }
+            .OrderBy(f => f, StringComparer.Ordinal).ToArray()));
+    }
+
     static int Level(byte actual, float reference) => Math.Abs(actual - (int)Math.Clamp(MathF.Round(reference * 255f), 0, 255));
 
     [Test]
@@ -254,6 +306,11 @@ public class GenerateCommandTests
         yield return new TestCaseData("--steps", "four", new[] { "--steps", "'four'", "integer" }).SetName("StepsNotANumber");
         yield return new TestCaseData("--flow-shift", "-2", new[] { "--flow-shift", "-2", "positive" }).SetName("NegativeFlowShift");
         yield return new TestCaseData("--fps", "0", new[] { "--fps", "at least 1" }).SetName("ZeroFps");
+        yield return new TestCaseData("--threads", "-2", new[] { "--threads", "-2", "at least 1", "0 for ONNX Runtime's default" }).SetName("NegativeThreads");
+        yield return new TestCaseData("--device-id", "-1", new[] { "--device-id", "-1", "zero or positive" }).SetName("NegativeDeviceId");
+        yield return new TestCaseData("--memory-limit", "0", new[] { "--memory-limit", "at least 1" }).SetName("ZeroMemoryLimit");
+        yield return new TestCaseData("--max-sequence-length", "0", new[] { "--max-sequence-length", "between 1 and 4096" }).SetName("ZeroSequenceLength");
+        yield return new TestCaseData("--num-frames", "-3", new[] { "--num-frames", "-3", "at least 1" }).SetName("NegativeFrames");
     }
 
     [TestCaseSource(nameof(BadOptionValues))]
@@ -291,12 +348,52 @@ public class GenerateCommandTests
     }
 
     [Test]
+    public void RuntimeSettingOutOfRangeInTheConfigFile()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        string config = dir["settings.json"];
+        File.WriteAllText(config, "{ \"Runtime\": { \"LogSeverity\": 7 } }");
+        var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents, "--config", config));
+        AssertFailedCleanly(r, outFolder, 1, "Runtime:LogSeverity", "7", "between 0");
+    }
+
+    [Test]
+    public void ARequestTooLargeForTheMachineIsRefusedBeforeLoading()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        var args = Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--seed", "1");
+        foreach (var (option, value) in new[] { ("--height", "4096"), ("--width", "4096"), ("--num-frames", "81") }) args[args.IndexOf(option) + 1] = value;
+        AssertFailedCleanly(Run(args), outFolder, 1, "4096x4096, 81 frames", "needs about", "MiB", "above the limit", "available memory", "fit");
+    }
+
+    [Test]
+    public void AMemoryLimitSuggestsARequestThatFits()
+    {
+        using var dir = Repo.Temp();
+        string outFolder = OutFolder(dir);
+        var args = Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--seed", "1", "--memory-limit", "400");
+        foreach (var (option, value) in new[] { ("--height", "256"), ("--width", "256"), ("--num-frames", "33"), ("--steps", "1") }) args[args.IndexOf(option) + 1] = value;
+        var refused = Run(args);
+        AssertFailedCleanly(refused, outFolder, 1, "256x256, 33 frames", "above the limit of 400 MiB", "Runtime:MemoryLimitMiB");
+        var suggested = System.Text.RegularExpressions.Regex.Match(refused.Err, @"33 frames fit at up to (\d+)x(\d+)");
+        Assert.That(suggested.Success, Is.True, refused.Err);
+        // The suggestion is a request the same limit accepts.
+        args[args.IndexOf("--width") + 1] = suggested.Groups[1].Value;
+        args[args.IndexOf("--height") + 1] = suggested.Groups[2].Value;
+        var accepted = Run(args);
+        Assert.That(accepted.Code, Is.EqualTo(0), accepted.ToString());
+    }
+
+    [Test]
     public void ImageToVideoWithoutImage()
     {
         using var dir = Repo.Temp();
         string outFolder = OutFolder(dir);
         var r = Run(Args(ConvertedModels.ImageToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents));
-        AssertFailedAfterLoad(r, outFolder, "--image", "image-to-video");
+        // The model's configs say it needs an image: refused before it loads.
+        AssertFailedCleanly(r, outFolder, 1, "--image", "image-to-video");
     }
 
     [Test]
@@ -305,7 +402,8 @@ public class GenerateCommandTests
         using var dir = Repo.Temp();
         string outFolder = OutFolder(dir);
         var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", _latents, "--image", Repo.I2VImage));
-        AssertFailedAfterLoad(r, outFolder, "--image", "text-to-video");
+        // The model's configs say it takes no image: refused before it loads.
+        AssertFailedCleanly(r, outFolder, 1, "--image", "text-to-video");
     }
 
     [Test]
@@ -430,7 +528,8 @@ public class GenerateCommandTests
         string latents = dir["small.safetensors"];
         WriteTensor(latents, "latents", new float[16 * 2 * 8 * 8], new long[] { 1, 16, 2, 8, 8 });
         var r = Run(Args(ConvertedModels.TextToVideo, Path.Combine(outFolder, "video.safetensors"), "--latents", latents));
-        AssertFailedAfterLoad(r, outFolder, "--latents", "[1, 16, 2, 8, 8]", "[1, 16, 3, 8, 8]");
+        // The latents' shape is checked against the model's configs before it loads.
+        AssertFailedCleanly(r, outFolder, 1, "--latents", "[1, 16, 2, 8, 8]", "[1, 16, 3, 8, 8]");
     }
 
     [Test]

@@ -27,7 +27,6 @@ public class InspectAgreesWithConvertTests
         ["no spiece.model"] = m => File.Delete(Path.Combine(m, "tokenizer", "spiece.model")),
         ["vae missing"] = m => Directory.Delete(Path.Combine(m, "vae"), true),
         ["residual vae"] = m => EditJson(Path.Combine(m, "vae", "config.json"), j => j["is_residual"] = true),
-        ["path-like key"] = m => EditJson(Path.Combine(m, ModelIndex.FileName), j => j["../vae"] = new JsonArray("diffusers", "AutoencoderKLWan")),
     };
 
     static IEnumerable<string> Cases => Breakages.Keys;
@@ -52,5 +51,25 @@ public class InspectAgreesWithConvertTests
 
         var text = Support.Cli.Run("inspect", model);
         Assert.That(text.Out, Does.Contain(convertible ? "convertible yes" : "convertible no"));
+    }
+
+    /// <summary>
+    /// A model_index.json that cannot be read (here a component key that is a path) leaves inspect nothing to describe:
+    /// it fails with the same one-line error as convert.
+    /// </summary>
+    [Test]
+    public void UnreadableModelIndexFailsInspectAsConvert()
+    {
+        using var dir = Repo.Temp();
+        string model = ModelCopy.Of(Repo.TinyT2V, dir);
+        EditJson(Path.Combine(model, ModelIndex.FileName), j => j["../vae"] = new JsonArray("diffusers", "AutoencoderKLWan"));
+
+        var inspected = Support.Cli.Run("inspect", model, "--json");
+        var converted = Support.Cli.Run("convert", model, "--output", dir["out"]);
+        Assert.That(inspected.Code, Is.EqualTo(1), inspected.ToString());
+        Assert.That(converted.Code, Is.EqualTo(1), converted.ToString());
+        Assert.That(inspected.Err.Trim(), Is.EqualTo(converted.Err.Trim()));
+        Assert.That(converted.Err, Does.Contain("'../vae'").And.Contain("path separator"));
+        Assert.That(Directory.Exists(dir["out"]), Is.False);
     }
 }

@@ -46,6 +46,44 @@ public class FusedKernelGraphTests
         Assert.That(fused.Nodes.Count, Is.LessThan(portable.Nodes.Count), "fusion removes elementwise nodes");
     }
 
+    static WanTransformer3DModel FastWan(int? headDim = null)
+    {
+        var config = WanTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(FastWanFixture.Transformer, "config.json")));
+        return new(headDim is int d ? config with { AttentionHeadDim = d } : config, WanVsaGatePlacement.Block);
+    }
+
+    [TestCase(DType.BFloat16, 128)]
+    [TestCase(DType.Float16, 64)]
+    public void VideoSparseAttentionBecomesOneNodePerBlock(DType type, int headDim)
+    {
+        var model = FastWan(headDim);
+        var portable = WanTransformerGraph.Build(model, type);
+        var fused = WanTransformerGraph.Build(model, type, fusedKernels: true);
+        int Count(OnnxGraphBuilder g, string op) => g.Nodes.Count(n => n.OpType == op);
+
+        var vsa = fused.Nodes.Where(n => n.OpType == FastVideoKernels.VideoSparseAttention.Name).ToList();
+        Assert.That(vsa, Has.Count.EqualTo(model.Config.NumLayers), "one operator per block's self-attention");
+        Assert.That(vsa.All(n => n.Domain == FastVideoKernels.Domain && n.Input.Count == FastVideoKernels.VideoSparseAttention.Inputs.Count), Is.True);
+        Assert.That(vsa.Select(n => n.Attribute.Single(a => a.Name == "num_heads").I), Is.All.EqualTo(model.Config.NumAttentionHeads));
+        Assert.That(Count(portable, "TopK"), Is.EqualTo(model.Config.NumLayers), "the portable graph keeps the reference composition");
+        Assert.That(Count(fused, "TopK"), Is.Zero, "the fused graph has none of it");
+        // cross-attention stays dense
+        Assert.That(Count(fused, "MultiHeadAttention"), Is.EqualTo(model.Config.NumLayers));
+    }
+
+    [Test]
+    public void VideoSparseAttentionKeepsTheCompositionWhereTheKernelDoesNotRunTheShape()
+    {
+        var tiny = FastWan();  // head size 24
+        Assert.That(FastVideoKernels.VideoSparseAttentionSupports(DType.BFloat16, tiny.Config.AttentionHeadDim), Is.False);
+        var portable = WanTransformerGraph.Build(tiny, DType.BFloat16);
+        var fused = WanTransformerGraph.Build(tiny, DType.BFloat16, fusedKernels: true);
+        Assert.That(fused.Nodes.Count(n => n.OpType == FastVideoKernels.VideoSparseAttention.Name), Is.Zero);
+        Assert.That(fused.Nodes.Count(n => n.OpType == "TopK"), Is.EqualTo(portable.Nodes.Count(n => n.OpType == "TopK")).And.EqualTo(tiny.Config.NumLayers));
+        var float32 = WanTransformerGraph.Build(FastWan(128), DType.Float32, fusedKernels: true);
+        Assert.That(float32.Nodes.Count(n => n.OpType == FastVideoKernels.VideoSparseAttention.Name), Is.Zero, "the kernel has no float32 path");
+    }
+
     [Test]
     public void FusedGraphReusesThePortableGraphsWeights()
     {

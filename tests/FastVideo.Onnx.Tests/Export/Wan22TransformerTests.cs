@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
@@ -43,7 +44,7 @@ public class Wan22TransformerTests
         Assert.That(manifest.Graphs.Select(g => g.File), Is.EqualTo(new[] { WanTransformerExporter.GraphFile }), "no fused graph for per-token modulation");
         Assert.That(manifest.Notes, Has.One.EqualTo(WanTransformerExporter.PerTokenNote));
         var timestep = manifest.Graphs[0].Inputs.Single(i => i.Name == WanTransformerGraph.Timestep);
-        Assert.That(timestep.Shape.Select(d => d.ToString()), Is.EqualTo(new[] { "batch", WanTransformerGraph.TokensDim }));
+        Assert.That(timestep.Shape.Select(d => d.ToString()), Is.EqualTo(new[] { "batch", WanTransformerContract.TokensDim }));
 
         var latents = Wan22Fixture.Get("ti2v_latents_init");
         var t = Wan22Fixture.Get("ti2v_transformer_in_timestep");

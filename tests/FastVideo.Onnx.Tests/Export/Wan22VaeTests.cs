@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Wan;
@@ -31,11 +32,13 @@ public class Wan22VaeTests
     [Test]
     public void GeometryComesFromTheConfig()
     {
-        var geometry = WanVaeGeometry.Load(Wan22Fixture.Vae22);
-        Assert.That(geometry, Is.EqualTo(new WanVaeGeometry(16, 4, 2)));
-        Assert.That(WanVaeGeometry.Load(VaeFixture.Folder), Is.EqualTo(WanVaeGeometry.Wan21));
+        // in_channels 12 in the config: 3 RGB channels folded 2x2 by the patch inside the graphs.
+        var geometry = WanVaeContract.Load(Wan22Fixture.Vae22);
+        Assert.That(geometry, Is.EqualTo(new WanVaeContract(ZDim: 48, InChannels: 3, OutChannels: 3, TemporalCompression: 4, SpatialCompression: 16, PatchSize: 2)));
+        var wan21 = WanVaeContract.Load(VaeFixture.Folder);
+        Assert.That((wan21.InChannels, wan21.OutChannels, wan21.TemporalCompression, wan21.SpatialCompression, wan21.PatchSize), Is.EqualTo((3, 3, 4, 8, 1)));
         // The converted folder carries the same config, so the runtime reads the same factors.
-        Assert.That(WanVaeGeometry.Load(_fp32), Is.EqualTo(geometry));
+        Assert.That(WanVaeContract.Load(_fp32), Is.EqualTo(geometry));
     }
 
     [Test]

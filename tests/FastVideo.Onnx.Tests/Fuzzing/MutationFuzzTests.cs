@@ -25,7 +25,7 @@ public class MutationFuzzTests
     static int Setting(string name, int fallback) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
-    [Test, Explicit("enabled after the hardening fixes land")]
+    [Test]
     public void EveryMutatedInputEndsInSuccessOrOneErrorLine()
     {
         int seed = Setting(SeedVariable, DefaultSeed);

@@ -118,7 +118,7 @@ public class Wan22RequestTests
         Assert.That(transformer.Config.InnerDim, Is.EqualTo(3072));
 
         var vae = new Onnx.Export.Wan.WanVaeModel(Onnx.Export.Wan.WanVaeConfig.FromJson(JsonConfig.Load(Path.Combine(folder, "vae", "config.json"))));
-        Assert.That(vae.Config.Geometry, Is.EqualTo(new WanVaeGeometry(16, 4, 2)));
+        Assert.That(vae.Config.Contract, Is.EqualTo(new FastVideo.Onnx.Core.Contracts.Wan.WanVaeContract(48, 3, 3, 4, 16, 2)));
         var decoderCaches = Onnx.Export.Wan.WanVaeGraphs.DecoderCaches(vae);
         var encoderCaches = Onnx.Export.Wan.WanVaeGraphs.EncoderCaches(vae);
         Assert.That(decoderCaches, Is.Not.Empty);

@@ -19,16 +19,18 @@ public static class ConvertedModels
         Directory.CreateDirectory(Root);
         string output = Path.Combine(Root, name);
         new ModelConverter().Convert(new ConversionRequest(source, output) { Force = true });
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(Root, true);
-            }
-            catch (IOException)
-            {
-            }
-        };
         return output;
+    }
+
+    /// <summary>Removes the converted models; <see cref="TestRunCleanup"/> calls it once after the last test.</summary>
+    internal static void Delete()
+    {
+        try
+        {
+            if (Directory.Exists(Root)) Directory.Delete(Root, true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -16,8 +16,10 @@ public static class BenchCommand
                  [--device cuda] [--parts transformer,vae,text,e2e] [--height 480 --width 832 --num-frames 81]
                  [--steps 50] [--repeats 5] [--json FILE] [--profile DIR] [--kernels auto|off|PATH]
                  [--no-portable]
-               fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR] [--work DIR]
+               fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR|none] [--fastwan-fixtures DIR|none]
+                 [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
+               fastvideo-onnx bench soak [--model DIR] [--runs 1000] [--every 100] [--max-growth 5] [--device cpu]
 
           run            convert a random-weight model in the real configuration of --config-dir (e.g.
                          models/configs/wan2.1-t2v-1.3b) into --work (once), then time the transformer
@@ -26,8 +28,16 @@ public static class BenchCommand
                          Markdown table and JSON. With the kernel library in use, the portable graphs
                          are measured beside the fused ones unless --no-portable.
           precision      convert the tiny model at each precision, run it on --device and compare every
-                         component and the pipeline with the Diffusers reference in --fixtures (cosine
-                         >= 0.999). Exits 1 when any comparison fails.
+                         component and the pipeline with the Diffusers reference in --fixtures (default
+                         tests/fixtures/wan-tiny; none to skip); then the same for the tiny FastWan model in
+                         --fastwan-fixtures (default tests/fixtures/fastwan-tiny; none to skip): its VSA
+                         transformer at sparsity 0 and 0.75 and the DMD pipeline against FastVideo's
+                         references (cosine >= 0.999). Exits 1 when any comparison fails.
+
+          soak           generate --runs videos with one generator in one process (default: the built-in tiny
+                         model at its preset's settings), each written as an AVI, printing resident memory
+                         and the managed heap every --every runs. Exits 1 when resident memory grew by more
+                         than --max-growth percent from the first sample (after warm-up) to the last.
 
           random-model   copy a folder of configs (model_index.json + component config.json files, e.g.
                          models/configs/wan2.1-t2v-1.3b) to --output and fill each model component with
@@ -39,6 +49,7 @@ public static class BenchCommand
     {
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
         "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
+        "model", "runs", "every", "max-growth", "fastwan-fixtures",
     };
     public static readonly string[] FlagOptions = { "help", "force", "no-portable" };
 
@@ -50,7 +61,8 @@ public static class BenchCommand
             "random-model" => RandomModel(args, stdout, stderr),
             "run" => RunBenchmark(args, stdout, stderr),
             "precision" => Precision(args, stdout, stderr),
-            _ => throw new UsageException($"unknown bench command '{sub}' (run, precision, random-model)"),
+            "soak" => Soak(args, stdout, stderr, cancel),
+            _ => throw new UsageException($"unknown bench command '{sub}' (run, precision, random-model, soak)"),
         };
     }
 
@@ -98,13 +110,19 @@ public static class BenchCommand
         var dtypes = (args.Value("dtypes") ?? "fp16,bf16").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(d => DTypeInfo.ParseFloat(d, "--dtypes")).ToList();
         string work = args.Value("work") ?? Path.Combine(Path.GetTempPath(), $"fastvideo-precision-{Environment.ProcessId}");
-        string fixtures = args.Value("fixtures") ?? Path.Combine("tests", "fixtures", "wan-tiny");
-        if (!File.Exists(Path.Combine(fixtures, "reference.safetensors")))
-            throw new InvalidRequestException("--fixtures", $"{fixtures} has no reference.safetensors");
+        string? fixtures = args.Value("fixtures") ?? Path.Combine("tests", "fixtures", "wan-tiny");
+        if (fixtures == "none") fixtures = null;
+        else if (!File.Exists(Path.Combine(fixtures, "reference.safetensors")))
+            throw new InvalidRequestException("--fixtures", $"{fixtures} has no reference.safetensors (none skips the Wan model)");
+        string? fastWan = args.Value("fastwan-fixtures") ?? Path.Combine("tests", "fixtures", "fastwan-tiny");
+        if (fastWan == "none") fastWan = null;
+        else if (!File.Exists(Path.Combine(fastWan, "reference.safetensors")) || !Directory.Exists(Path.Combine(fastWan, Benchmarks.PrecisionCheck.FastWanModelFolder)))
+            throw new InvalidRequestException("--fastwan-fixtures", $"{fastWan} needs reference.safetensors and the {Benchmarks.PrecisionCheck.FastWanModelFolder}/ model folder (none skips FastWan)");
+        if (fixtures is null && fastWan is null) throw new InvalidRequestException("--fixtures", "none, and --fastwan-fixtures none: nothing to check");
         Directory.CreateDirectory(work);
         try
         {
-            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, work, RuntimeOf(args), stdout);
+            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, fastWan, work, RuntimeOf(args), stdout);
             var results = check.Run(dtypes);
             int failed = results.Count(r => !r.Passed);
             stdout.WriteLine(failed == 0 ? $"all {results.Count} comparisons pass (cosine >= {Benchmarks.PrecisionCheck.MinimumCosine})" : $"{failed} of {results.Count} comparisons FAILED");
@@ -114,6 +132,24 @@ public static class BenchCommand
         {
             if (args.Value("work") is null) Directory.Delete(work, true);
         }
+    }
+
+    static int Soak(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        args.NoMorePositionals(1);
+        int runs = args.Int("runs") ?? 1000;
+        int every = args.Int("every") ?? 100;
+        double maxGrowth = args.Double("max-growth") ?? 5;
+        if (runs < 1) throw new InvalidRequestException("--runs", $"{runs} must be at least 1");
+        if (every < 1) throw new InvalidRequestException("--every", $"{every} must be at least 1");
+        if (!(maxGrowth >= 0)) throw new InvalidRequestException("--max-growth", $"{maxGrowth} must be zero or positive (percent)");
+        string model = args.Value("model") ?? EmbeddedModel.Converted(m => stderr.WriteLine($"note: {m}"), cancel);
+        var runtime = RuntimeOf(args) with { Device = Runtime.Execution.ExecutionProviderNames.Parse(args.Value("device") ?? "cpu") };
+        var samples = new Benchmarks.SoakTest(model, runtime, runs, every, stdout).Run(cancel);
+        double growth = Benchmarks.SoakTest.RssGrowthPercent(samples);
+        stdout.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"rss growth after warm-up {growth:F2}% (limit {maxGrowth}%), managed heap {Benchmarks.SoakTest.ManagedGrowthPercent(samples):F2}%"));
+        return growth <= maxGrowth ? 0 : 1;
     }
 
     static int RandomModel(CommandArgs args, TextWriter stdout, TextWriter stderr)

@@ -3,9 +3,9 @@ using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Configuration;
+using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Output;
 using FastVideo.Onnx.Runtime.Pipelines;
-using FastVideo.Onnx.Runtime.Stages;
 using FastVideo.Onnx.Runtime.Tensors;
 
 namespace FastVideo.Onnx.Cli.Commands;
@@ -19,6 +19,7 @@ public static class GenerateCommand
                  [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
                  [--dmd-steps T1,T2,...] [--vsa-sparsity X]
                  [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
+                 [--memory-limit MIB]
                  [--kernels auto|off|PATH]
                  [--preset NAME] [--config FILE.json] --output FILE
 
@@ -36,6 +37,9 @@ public static class GenerateCommand
                                   preset's, else --guidance-scale)
           --kernels               fused CUDA kernels (native/fastvideo_kernels): auto uses libfastvideo_kernels.so
                                   beside the tool or $FASTVIDEO_KERNELS when present; off forces the portable graph
+          --threads N             threads per operator on the CPU (0: ONNX Runtime's default, one per core)
+          --memory-limit MIB      refuse a request whose estimated peak memory is above MIB (default: the memory
+                                  available now, or the GPU's free memory; Runtime:MemoryLimitMiB)
           --preset NAME           sampling defaults of a published model (default: the one matching the model)
           --config FILE.json      settings layered over the preset: {"Sampling": {...}, "Runtime": {...}}
                                   (then FASTVIDEO_* environment variables, then these options)
@@ -47,7 +51,7 @@ public static class GenerateCommand
     {
         "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale", "guidance-scale-2",
         "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
-        "dmd-steps", "vsa-sparsity",
+        "dmd-steps", "vsa-sparsity", "memory-limit",
     };
 
     public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
@@ -58,6 +62,7 @@ public static class GenerateCommand
         ("height", "Sampling:Height"), ("width", "Sampling:Width"), ("num-frames", "Sampling:NumFrames"), ("steps", "Sampling:Steps"),
         ("guidance-scale", "Sampling:GuidanceScale"), ("max-sequence-length", "Sampling:MaxSequenceLength"), ("fps", "Sampling:Fps"),
         ("flow-shift", "Sampling:FlowShift"), ("device", "Runtime:Device"), ("device-id", "Runtime:DeviceId"), ("threads", "Runtime:IntraOpThreads"), ("kernels", "Runtime:KernelLibrary"),
+        ("memory-limit", "Runtime:MemoryLimitMiB"),
     };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
@@ -67,10 +72,11 @@ public static class GenerateCommand
         string prompt = args.Required("prompt");
         VideoWriter.CheckWritable(output);
         foreach (var numeric in new[] { "height", "width", "num-frames", "steps", "max-sequence-length", "fps", "device-id", "threads" }) args.Int(numeric);
+        args.Long("memory-limit");
         foreach (var numeric in new[] { "guidance-scale", "guidance-scale-2", "flow-shift", "vsa-sparsity" }) args.Double(numeric);
         if (args.Value("device") is string device) Runtime.Execution.ExecutionProviderNames.Parse(device);
 
-        void Notice(string message) => stderr.WriteLine($"note: {message}");
+        void Notice(string message) => stderr.WriteLine($"note: {OptionNames.Notice(message)}");
         string model = args.Value("model") ?? EmbeddedModel.Converted(Notice, cancel);
 
         var commandLine = ConfigurationOptions.Where(o => args.Has(o.Option)).ToDictionary(o => o.Key, o => (string?)args.Value(o.Option));
@@ -79,6 +85,7 @@ public static class GenerateCommand
         if (args.Flag("cuda-graph")) commandLine["Runtime:CudaGraph"] = "true";
         var preset = VideoGenerator.ResolvePreset(model, args.Value("preset"));
         var settings = GeneratorSettings.Build(preset, args.Value("config"), commandLine);
+        settings.Runtime.Validate();
 
         var request = new GenerationRequest
         {
@@ -95,12 +102,13 @@ public static class GenerateCommand
             VsaSparsity = args.Double("vsa-sparsity"),
         };
 
-        // Check the request before the model loads (minutes for a large model on a GPU) with the pipelines' own validation
-        // stage. A given image is read here already; whether the model takes one and the latents' shape need the model,
-        // so the pipeline's run checks those (and the rest again) once loaded.
-        // Whether the model has two experts needs the model too: a second guidance scale is checked once it is loaded.
-        new InputValidationStage(settings.Sampling, imageToVideo: request.Image is not null, latentChannels: 0, experts: request.GuidanceScale2 is null ? 1 : 2)
-            .Run(new ForwardBatch(request with { Latents = null }), new StageContext(cancel, null));
+        // Check the request against the model before it loads (minutes for a large model on a GPU): only its configs are
+        // read. The pipeline's run checks it again once loaded, and gives the notices then.
+        VideoGenerator.Validate(model, request, new GeneratorOptions { Sampling = settings.Sampling });
+
+        // Refuse a request that cannot fit before loading anything (the generator checks again before each run).
+        var memory = new MemoryGuard(model, ConvertedModel.Load(model), settings.Runtime);
+        if (VideoGenerator.ShapeOf(request, settings.Sampling, VideoGenerator.RulesOf(model)) is { } shape) memory.Check(shape, weightsLoaded: false);
 
         using var generator = VideoGenerator.FromPretrained(model, new GeneratorOptions
         {
@@ -120,11 +128,14 @@ public static class GenerateCommand
         bar.Done();
         foreach (var notice in result.Notices) Notice(notice);
 
-        var written = VideoWriter.Write(output, result.Latents, result.Video, result.Fps, Notice);
+        var written = VideoWriter.Write(output, result.Latents, result.Video, result.Fps, Notice, cancel);
         stdout.WriteLine($"wrote {string.Join(", ", written.Count > 3 ? new[] { written[0], "...", written[^1] } : written)}");
         foreach (var (component, elapsed) in generator.SessionCreationTimes) stdout.WriteLine($"  session {component,-22} {elapsed.TotalSeconds,8:F2} s");
         foreach (var t in result.Timings) stdout.WriteLine($"  {t.Stage,-30} {t.Elapsed.TotalSeconds,8:F2} s");
         stdout.WriteLine($"  {"total",-30} {result.Total.TotalSeconds,8:F2} s");
+        if (generator.Provider == Runtime.Execution.ExecutionProvider.Cpu && Runtime.Execution.HostMemory.PeakResidentBytes() is > 0 and var peak
+            && generator.EstimateMemory(request) is { } estimate)
+            stdout.WriteLine($"  {"peak memory",-30} {MemoryEstimate.MiB(peak)} (estimated {MemoryEstimate.MiB(estimate.PeakBytes)})");
         return 0;
     }
 

@@ -11,15 +11,13 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// the denoising loop puts those latents in place of latent frame 0 (<see cref="ForwardBatch.FirstFrameLatents"/>).
 /// Unlike Wan2.1's conditioning there is no mask channel and no black frames: the transformer takes the latents only.
 /// </summary>
-public sealed class FirstFrameEncodingStage(VaeRunner vae) : PipelineStage
+public sealed class FirstFrameEncodingStage(IVaeEncoder vae) : PipelineStage
 {
     public override string Name => "image VAE encoding";
 
     public override void Run(ForwardBatch batch, StageContext context)
     {
-        var image = VaeImagePreprocessor.Preprocess(ImageLoader.Load(batch.Request.Image!), batch.Height, batch.Width, vae.Geometry.SpatialCompression);
-        var mean = vae.EncodeMean(new HostTensor(image.Data, new long[] { 1, 3, 1, batch.Height, batch.Width }), context.Cancel);
-        vae.Normalization.Normalize(mean.Data, mean.Shape);
-        batch.FirstFrameLatents = mean;
+        var image = VaeImagePreprocessor.Preprocess(batch.Image ?? throw new InvalidOperationException("the conditioning image was not loaded"), batch.Height, batch.Width, vae.Latents.SpatialCompression);
+        batch.FirstFrameLatents = vae.Encode(new HostTensor(image.Data, new long[] { 1, 3, 1, batch.Height, batch.Width }), context.Cancel);
     }
 }

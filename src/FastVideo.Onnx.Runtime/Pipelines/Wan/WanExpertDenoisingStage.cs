@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Schedulers;
@@ -19,8 +20,9 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// <item>A14B image-to-video: the mask and encoded image channels (<see cref="ForwardBatch.Condition"/>) follow the
 /// latents in the input, as Wan2.1's.</item>
 /// </list>
+/// The experts are denoisers by role; the token layout (patch, per-token timesteps) is the transformer's contract.
 /// </summary>
-public sealed class WanExpertDenoisingStage(WanExperts experts, ExecutionDevice device) : PipelineStage
+public sealed class WanExpertDenoisingStage(WanExperts experts, WanTransformerContract transformer, ExecutionDevice device) : PipelineStage
 {
     public override string Name => "denoising";
 
@@ -39,7 +41,7 @@ public sealed class WanExpertDenoisingStage(WanExperts experts, ExecutionDevice 
         if (extra > 0 && batch.Condition is null) throw new InvalidOperationException($"the transformer takes {cin} channels but no conditioning was prepared");
         if (extra == 0 && batch.Condition is not null) throw new InvalidOperationException("conditioning was prepared for a transformer that takes none");
         var firstFrame = batch.FirstFrameLatents;
-        if (firstFrame is not null && !experts.PerTokenTimesteps)
+        if (firstFrame is not null && !transformer.PerTokenTimesteps)
             throw new InvalidOperationException("first-frame conditioning needs a transformer with per-token timesteps (expand_timesteps)");
 
         long[] Shape(long batchSize, long channels) => new[] { batchSize, channels, f, latentShape[3], latentShape[4] };
@@ -83,20 +85,20 @@ public sealed class WanExpertDenoisingStage(WanExperts experts, ExecutionDevice 
             var text = Rent(batch.PromptEmbeds!.Shape.Select((d, i) => i == 0 ? b : d).ToArray());
             math.Upload(Concat(batch.PromptEmbeds!, cfg ? batch.NegativePromptEmbeds : null), text);
 
-            var workspace = new SchedulerWorkspace(math, pool);
+            using var workspace = new SchedulerWorkspace(math, pool);
             var noiseCond = View(output, 0, latentShape);
             var noiseUncond = cfg ? View(output, c * grid, latentShape) : null;
-            long tokensPerFrame = latentShape[3] / experts.PatchSize[1] * (latentShape[4] / experts.PatchSize[2]);
-            long tokens = f / experts.PatchSize[0] * tokensPerFrame;
+            long tokensPerFrame = latentShape[3] / transformer.PatchSize[1] * (latentShape[4] / transformer.PatchSize[2]);
+            long tokens = f / transformer.PatchSize[0] * tokensPerFrame;
             sched.Reset();
             for (int step = 0; step < timesteps.Length; step++)
             {
                 context.Cancel.ThrowIfCancellationRequested();
                 float t = timesteps[step];
-                var transformer = experts.For(t);
+                var denoiser = experts.For(t);
                 math.LinearCombination(new[] { 1.0 }, new[] { latents }, latentViews);
                 for (int k = 0; k < frameTargets.Length; k++) math.Copy(frameSources[k % (int)c], frameTargets[k]);
-                transformer.Run(hidden, StepTimesteps(t, b, experts.PerTokenTimesteps ? tokens : 0, firstFrame is null ? 0 : tokensPerFrame), text, null, output);
+                denoiser.Run(hidden, StepTimesteps(t, b, transformer.PerTokenTimesteps ? tokens : 0, firstFrame is null ? 0 : tokensPerFrame), text, null, output);
                 DeviceTensor noise = noiseCond;
                 if (cfg)
                 {

@@ -10,52 +10,60 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// (<c>expand_timesteps</c>), where the encoded image replaces latent frame 0 instead.
 /// </summary>
 [PipelineEntry("WanImageToVideoPipeline")]
-public sealed class WanImageToVideoPipeline : VideoPipeline
+public sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
 {
+    public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: true);
+
     public WanImageToVideoPipeline(PipelineContext context) : base(context)
     {
         string folder = context.ModelFolder;
-        var device = context.Device;
+        var rules = Rules(folder);
+        var runners = context.Runners;
         var options = WanModelOptions.Load(folder);
-        if (!options.IsWan22)
+        if (options.IsWan22)
         {
-            ComponentFolder.RequireAll(folder, ["text_encoder", "tokenizer", "image_encoder", "image_processor", "transformer", "vae", "scheduler"]);
-            var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
-            var image = Open("image_encoder", () => ImageEncoderRunner.Open(folder, device));
-            var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice,
-                WanShapes.Expected(context.Defaults, folder), image.Tokens));
-            var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: true, context.Notice));
+            // Wan2.2 image-to-video has no CLIP image encoder (its transformers take no image tokens).
+            ComponentFolder.RequireAll(folder, WanFamily.Wan22Components(options));
+            var text22 = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
+            var vae22 = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae) with { WithEncoder = true }));
+            var encoder22 = vae22 as IVaeEncoder ?? throw new InvalidOperationException($"the {WanFamily.Vae} runner does not encode");
+            var experts = Open(WanFamily.Transformer, () => WanFamily.Experts(context, options, vae22.Latents));
             Stages = new PipelineStage[]
             {
-                new InputValidationStage(context.Defaults, imageToVideo: true, vae.LatentChannels),
-                new TextEncodingStage(text),
-                new ImageEncodingStage(image),
-                new TimestepPreparationStage(WanSchedulers.Factory(folder, context.Defaults)),
-                new LatentPreparationStage(vae.LatentChannels),
-                new ImageVaeEncodingStage(vae),
-                new DenoisingStage(transformer, device),
-                new DecodingStage(vae),
+                new InputValidationStage(context.Defaults, rules with { Latents = vae22.Latents }),
+                new TextEncodingStage(text22),
+                new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),
+                new LatentPreparationStage(vae22.Latents),
+                // TI2V (expand_timesteps): the encoded image replaces latent frame 0; A14B: Wan2.1's mask and encoded frame channels.
+                options.ExpandTimesteps ? new FirstFrameEncodingStage(encoder22) : new ImageVaeEncodingStage(encoder22, WanFamily.Conditioning(vae22.Latents)),
+                new WanExpertDenoisingStage(experts, WanFamily.TransformerContract(folder), context.Device),
+                new DecodingStage(vae22),
             };
             return;
         }
-        // Wan2.2 image-to-video has no CLIP image encoder (its transformers take no image tokens).
-        ComponentFolder.RequireAll(folder, options.TwoExperts
-            ? ["text_encoder", "tokenizer", "transformer", WanExperts.SecondComponent, "vae", "scheduler"]
-            : ["text_encoder", "tokenizer", "transformer", "vae", "scheduler"]);
-        var text22 = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
-        var vae22 = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: true, context.Notice));
-        var experts = Open("transformer", () => WanSchedulers.Experts(folder, device, context.Notice, WanShapes.Expected(context.Defaults, folder), options));
-        var geometry = vae22.Geometry;
+        ComponentFolder.RequireAll(folder, [WanFamily.TextEncoder, WanFamily.Tokenizer, WanFamily.ImageEncoder, WanFamily.ImageProcessor,
+            WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
+        var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
+        var image = Open(WanFamily.ImageEncoder, () => runners.Open<IImageEncoder>(WanFamily.Request(context, WanFamily.ImageEncoder)));
+        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
+        {
+            ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
+            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
+            ImageTokens = image.Tokens,
+        }));
+        // One runner serves both VAE roles: the decoder and, for the first frame, the encoder.
+        var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae) with { WithEncoder = true }));
+        var encoder = vae as IVaeEncoder ?? throw new InvalidOperationException($"the {WanFamily.Vae} runner does not encode");
         Stages = new PipelineStage[]
         {
-            new InputValidationStage(context.Defaults, imageToVideo: true, vae22.LatentChannels, geometry.TemporalCompression, geometry.SpatialCompression,
-                WanShapes.SizeMultiple(geometry, experts), experts.Count),
-            new TextEncodingStage(text22),
-            new TimestepPreparationStage(WanSchedulers.Factory(folder, context.Defaults)),
-            new LatentPreparationStage(vae22.LatentChannels, geometry.TemporalCompression, geometry.SpatialCompression),
-            options.ExpandTimesteps ? new FirstFrameEncodingStage(vae22) : new ImageVaeEncodingStage(vae22),
-            new WanExpertDenoisingStage(experts, device),
-            new DecodingStage(vae22),
+            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents }),
+            new TextEncodingStage(text),
+            new ImageEncodingStage(image),
+            new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),
+            new LatentPreparationStage(vae.Latents),
+            new ImageVaeEncodingStage(encoder, WanFamily.Conditioning(vae.Latents)),
+            new DenoisingStage(transformer, context.Device),
+            new DecodingStage(vae),
         };
     }
 

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Runtime;
+using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Tests.Support;
+using NUnit.Framework;
+
+namespace FastVideo.Onnx.Tests.Runtime;
+
+/// <summary>
+/// The memory estimate against the peak resident memory a real generate process reaches (its VmHWM, which generate
+/// prints next to the estimate) on the tiny model at several sizes: within a factor of 1.5 either way. And the guard in
+/// the library: a request above Runtime:MemoryLimitMiB is refused before it runs.
+/// </summary>
+public class MemoryEstimateTests
+{
+    const double Factor = 1.5;
+
+    [Platform("Linux")]
+    [TestCase(192, 192, 17)]
+    [TestCase(320, 320, 9)]
+    [TestCase(128, 256, 33)]
+    public void TheEstimateIsWithinAFactorOfTheMeasuredPeak(int height, int width, int frames)
+    {
+        using var dir = Repo.Temp();
+        using var cli = new CliProcess(new[]
+        {
+            "generate", "--model", ConvertedModels.TextToVideo, "--prompt", "a cat", "--height", height.ToString(), "--width", width.ToString(),
+            "--num-frames", frames.ToString(), "--steps", "1", "--seed", "1", "--device", "cpu", "--output", dir["out.safetensors"],
+        });
+        Assert.That(cli.WaitForExit(TimeSpan.FromMinutes(3)), Is.EqualTo(0), cli.ToString());
+        var line = Regex.Match(cli.Out, @"peak memory\s+([\d,]+) MiB \(estimated ([\d,]+) MiB\)");
+        Assert.That(line.Success, Is.True, cli.ToString());
+        double measured = double.Parse(line.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        double estimated = double.Parse(line.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine($"{width}x{height}, {frames} frames: measured {measured} MiB, estimated {estimated} MiB ({estimated / measured:F2}x)");
+        Assert.That(estimated / measured, Is.InRange(1 / Factor, Factor), $"estimate {estimated} MiB against a measured peak of {measured} MiB");
+    }
+
+    [Test]
+    public void TheLibraryRefusesARequestAboveTheLimitBeforeRunningIt()
+    {
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo, new GeneratorOptions { Runtime = new RuntimeOptions { MemoryLimitMiB = 64 } });
+        var stages = new List<string>();
+        var progress = new FastVideo.Onnx.Core.Progress.CallbackProgress<GenerationProgress>(p => stages.Add(p.Stage));
+        var e = Assert.ThrowsAsync<InvalidRequestException>(() => generator.GenerateAsync(FixtureSettings.Request(), progress));
+        Assert.That(e!.Message, Does.Contain("above the limit of 64 MiB").And.Contain("Runtime:MemoryLimitMiB"));
+        Assert.That(stages, Is.Empty, "no stage ran");
+        var estimate = generator.EstimateMemory(FixtureSettings.Request())!;
+        Assert.That(estimate.PeakBytes, Is.GreaterThan(64L << 20));
+        Assert.That(e.Message, Does.Contain(MemoryEstimate.MiB(estimate.PeakBytes)));
+    }
+
+    [Test]
+    public void TheEstimateGrowsWithEachSize()
+    {
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.TextToVideo);
+        long At(int h, int w, int f) => generator.EstimateMemory(FixtureSettings.Request() with { Height = h, Width = w, NumFrames = f, Latents = null })!.PeakBytes;
+        Assert.That(At(128, 128, 9), Is.LessThan(At(256, 128, 9)));
+        Assert.That(At(128, 128, 9), Is.LessThan(At(128, 256, 9)));
+        Assert.That(At(128, 128, 9), Is.LessThan(At(128, 128, 17)));
+    }
+}
