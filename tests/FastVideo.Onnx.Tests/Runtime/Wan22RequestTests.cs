@@ -29,8 +29,8 @@ public class Wan22RequestTests
     public void SecondGuidanceScaleOnAOneExpertModelIsRefused()
     {
         var e = Refused(Wan22Fixture.Ti2vConverted, r => r with { GuidanceScale2 = 3.0 });
-        Assert.That(e.Field, Is.EqualTo("--guidance-scale-2"));
-        Assert.That(e.Message, Does.Contain("one transformer"));
+        Assert.That(e.Field, Is.EqualTo(nameof(Onnx.Runtime.Pipelines.GenerationRequest.GuidanceScale2)));
+        Assert.That(e.Message, Does.Contain("one denoiser"));
     }
 
     [Test]
@@ -40,7 +40,7 @@ public class Wan22RequestTests
         var r = Support.Cli.Run("generate", "--model", ConvertedModels.TextToVideo, "--prompt", "a cat", "--device", "cpu", "--steps", "1",
             "--guidance-scale-2", "3", "--output", dir["video.safetensors"]);
         Assert.That(r.Code, Is.EqualTo(1), r.ToString());
-        Assert.That(r.Err.Trim().Split('\n')[^1], Does.StartWith("error: --guidance-scale-2: this model has one transformer"));
+        Assert.That(r.Err.Trim().Split('\n')[^1], Does.StartWith("error: --guidance-scale-2: this model has one denoiser"));
         Assert.That(File.Exists(dir["video.safetensors"]), Is.False);
     }
 
@@ -48,17 +48,17 @@ public class Wan22RequestTests
     public void ImageForATextToVideoFolderIsRefused()
     {
         var e = Refused(Wan22Fixture.Ti2vConverted, r => r with { Image = Wan22Fixture.Image });
-        Assert.That(e.Field, Is.EqualTo("--image"));
+        Assert.That(e.Field, Is.EqualTo(nameof(Onnx.Runtime.Pipelines.GenerationRequest.Image)));
         Assert.That(e.Message, Does.Contain("text-to-video model"));
     }
 
-    [TestCase(112, 128, "--height")]
-    [TestCase(128, 144, "--width")]
-    public void SizesThatAreNotMultiplesOf32AreRefusedForThe16xVae(int height, int width, string option)
+    [TestCase(112, 128, "Height")]
+    [TestCase(128, 144, "Width")]
+    public void SizesThatAreNotMultiplesOf32AreRefusedForThe16xVae(int height, int width, string property)
     {
         var e = Refused(Wan22Fixture.Ti2vConverted, r => r with { Height = height, Width = width, Latents = null, Seed = 1 });
-        Assert.That(e.Field, Is.EqualTo(option));
-        Assert.That(e.Message, Does.Contain("must be a positive multiple of 32").And.Contain("compresses 16x"));
+        Assert.That(e.Field, Is.EqualTo(property));
+        Assert.That(e.Message, Does.Contain("must be a positive multiple of 32").And.Contain("compresses 16x").And.Contain("patches 2x2"));
     }
 
     [Test]

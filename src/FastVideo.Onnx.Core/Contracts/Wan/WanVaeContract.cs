@@ -36,9 +36,10 @@ public sealed record WanVaeContract(int ZDim, int InChannels, int OutChannels, i
     static int VideoChannels(JsonConfig config, string field, int patch)
     {
         int channels = config.GetInt(field, 3 * patch * patch);
-        if (channels <= 0 || channels % (patch * patch) != 0)
+        if (channels <= 0) throw new ModelFormatException(config.Path, $"field '{field}' is {channels}; it must be positive");
+        if (channels % (patch * patch) != 0)
             throw new ModelFormatException(config.Path,
-                $"field '{field}' is {channels}; it must be a positive multiple of patch_size^2 = {patch * patch} (the encoder folds {patch}x{patch} pixels into channels)");
+                $"field '{field}' is {channels}, not a multiple of patch_size^2 = {patch * patch} (the encoder folds {patch}x{patch} pixels into channels)");
         return channels / (patch * patch);
     }
 
