@@ -75,7 +75,7 @@ public sealed class VideoGenerator : IDisposable
     }
 
     /// <summary>The preset for a converted model folder: by name, else by matching its pipeline and transformer.</summary>
-    public static ModelPreset? ResolvePreset(string modelFolder, string? name)
+    internal static ModelPreset? ResolvePreset(string modelFolder, string? name)
     {
         if (name is not null) return PresetCatalog.Default.Get(name);
         var model = ConvertedModel.Load(modelFolder);
@@ -266,20 +266,20 @@ public sealed class VideoGenerator : IDisposable
     }
 
     /// <summary>The estimated peak memory of <paramref name="request"/> on this generator (see <see cref="MemoryEstimate"/>), or null for a request its validation will refuse.</summary>
-    public MemoryEstimate? EstimateMemory(GenerationRequest request) => ShapeOf(request, Defaults, _rules) is { } shape ? _memory.Estimate(shape) : null;
+    internal MemoryEstimate? EstimateMemory(GenerationRequest request) => ShapeOf(request, Defaults, _rules) is { } shape ? _memory.Estimate(shape) : null;
 
     /// <summary>
     /// The sizes <paramref name="request"/> runs at (frame counts rounded as the input validation rounds them), or null
     /// when a size is out of range: the pipeline's validation then gives the error naming it.
     /// </summary>
-    public static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, RequestRules rules) =>
+    internal static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, RequestRules rules) =>
         ShapeOf(request, defaults, rules.Latents.TemporalCompression);
 
     /// <summary>
     /// <see cref="ShapeOf(GenerationRequest, SamplingDefaults, RequestRules)"/> with the frame rounding of a VAE of
     /// <paramref name="temporalScale"/> (4 unless given, for callers written before request rules existed).
     /// </summary>
-    public static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, int temporalScale = 4)
+    internal static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, int temporalScale = 4)
     {
         int height = request.Height ?? defaults.Height, width = request.Width ?? defaults.Width, frames = request.NumFrames ?? defaults.NumFrames;
         int text = request.MaxSequenceLength ?? defaults.MaxSequenceLength;

@@ -18,7 +18,7 @@ public sealed record ConversionRequest(string Source, string Output)
     public bool Force { get; init; }
 
     /// <summary>Generated weights instead of the checkpoints (benchmarks with real configurations).</summary>
-    public Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
+    internal Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
 
     public DType PrecisionOf(string component) => ComponentPrecision.TryGetValue(component, out var p) ? p : Precision;
 }

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// (<c>is_residual</c> false, no <c>patch_size</c>, 8x spatial and 4x temporal compression, no attention in the
 /// encoder's down blocks); other configurations are refused with the file and field named.
 /// </summary>
-public sealed record WanVaeConfig
+internal sealed record WanVaeConfig
 {
     public string Path { get; init; } = "config.json";
     public int BaseDim { get; init; } = 96;

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// last, temporal where the reversed <c>temperal_downsample</c> says; each upsampler halves the width, so the next
 /// block's input is half the previous block's output), RMS norm, SiLU, causal conv out.
 /// </summary>
-public sealed class WanVaeDecoder : Module
+internal sealed class WanVaeDecoder : Module
 {
     public WanVaeCausalConv3d ConvIn { get; }
     public WanVaeMidBlock MidBlock { get; }

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// level but the last, temporal where <c>temperal_downsample</c> says), mid block, RMS norm, SiLU, causal conv out to
 /// 2·z_dim channels (posterior mean and log-variance).
 /// </summary>
-public sealed class WanVaeEncoder : Module
+internal sealed class WanVaeEncoder : Module
 {
     public WanVaeCausalConv3d ConvIn { get; }
     public ModuleList<WanVaeLayer> DownBlocks { get; }

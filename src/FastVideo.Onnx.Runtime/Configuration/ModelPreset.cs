@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace FastVideo.Onnx.Runtime.Configuration;
 
 /// <summary>What a preset matches: a converted model's pipeline class and transformer shape. Unset fields match anything.</summary>
-public sealed record PresetMatch
+internal sealed record PresetMatch
 {
     public string? Pipeline { get; init; }
     public int? NumLayers { get; init; }
@@ -24,7 +24,7 @@ public sealed record PresetMatch
 /// matches) and the configuration sections it sets ("Sampling", optionally "Runtime"). It is the first configuration
 /// layer; user files, the environment and the command line override it.
 /// </summary>
-public sealed record ModelPreset(string Name, string ModelId, PresetMatch? Match, string Json)
+internal sealed record ModelPreset(string Name, string ModelId, PresetMatch? Match, string Json)
 {
     public SamplingDefaults Sampling
     {

@@ -10,7 +10,7 @@ public enum ExecutionProvider
     TensorRT,
 }
 
-public static class ExecutionProviderNames
+internal static class ExecutionProviderNames
 {
     public static ExecutionProvider Parse(string text, string field = ExecutionDevice.DeviceField) => text.Trim().ToLowerInvariant() switch
     {

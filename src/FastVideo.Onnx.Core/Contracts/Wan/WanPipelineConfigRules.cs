@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// timesteps). This port runs Wan2.1 only, so a Wan2.2 folder is refused rather than run as Wan2.1.
 /// </summary>
 [PipelineConfigRules("WanPipeline", "WanImageToVideoPipeline")]
-public sealed class WanPipelineConfigRules : IPipelineConfigRules
+internal sealed class WanPipelineConfigRules : IPipelineConfigRules
 {
     static readonly string[] TextToVideoComponents = { "tokenizer", "text_encoder", "vae", "scheduler", "transformer", "transformer_2" };
     static readonly string[] ImageToVideoComponents = [.. TextToVideoComponents, "image_processor", "image_encoder"];

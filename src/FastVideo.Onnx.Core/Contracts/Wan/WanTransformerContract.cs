@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// [B, N, image_dim], and for a VSA transformer (FastWan) <c>vsa_sparsity</c> [1]; output <c>sample</c>
 /// [B, out_channels, F, H, W]. All float32 at the boundary whatever the compute precision.
 /// </summary>
-public sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize)
+internal sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize)
 {
     public const string ComponentClass = "WanTransformer3DModel";
 

@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// <c>scale_factor_spatial</c>: 4 and 8 for Wan2.1, 4 and 16 for Wan2.2's VAE). The graphs' tensor names and calling
 /// protocol are <see cref="WanVaeChunking"/>'s.
 /// </summary>
-public sealed record WanVaeContract(int ZDim, int InChannels, int OutChannels, int TemporalCompression, int SpatialCompression)
+internal sealed record WanVaeContract(int ZDim, int InChannels, int OutChannels, int TemporalCompression, int SpatialCompression)
 {
     public const string ComponentClass = "AutoencoderKLWan";
 

@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 
 /// <summary>Wan2.1 image-to-video (Diffusers' WanImageToVideoPipeline): CLIP image tokens plus a VAE-encoded first frame.</summary>
 [PipelineEntry("WanImageToVideoPipeline")]
-public sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
+internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
 {
     public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: true);
 

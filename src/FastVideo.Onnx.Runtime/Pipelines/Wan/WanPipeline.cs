@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 
 /// <summary>Wan2.1 text-to-video (Diffusers' WanPipeline).</summary>
 [PipelineEntry("WanPipeline")]
-public sealed class WanPipeline : VideoPipeline, IPipelineRules
+internal sealed class WanPipeline : VideoPipeline, IPipelineRules
 {
     public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: false);
 
