@@ -12,11 +12,13 @@ namespace FastVideo.Onnx.Runtime;
 /// <summary>How a generator is set up.</summary>
 public sealed record GeneratorOptions
 {
+    /// <summary>Where and how the ONNX Runtime sessions run (device, memory, threads).</summary>
     public RuntimeOptions Runtime { get; init; } = new();
 
     /// <summary>Sampling defaults; null: the preset named by <see cref="Preset"/>, else the preset matching the model, else Diffusers' defaults.</summary>
     public SamplingDefaults? Sampling { get; init; }
 
+    /// <summary>The sampling preset to use by name; null picks the preset that matches the model.</summary>
     public string? Preset { get; init; }
 
     /// <summary>Receives one-line notices (provider fallback, preset chosen).</summary>
@@ -52,12 +54,19 @@ public sealed class VideoGenerator : IDisposable
     bool _disposed;
     bool _released;
 
+    /// <summary>The converted model folder this generator loaded.</summary>
     public string ModelFolder { get; }
+    /// <summary>The pipeline class of the model (its <c>_class_name</c>, e.g. <c>WanPipeline</c>).</summary>
     public string PipelineClass { get; }
+    /// <summary>The sampling values used for request fields left unset (preset, then <see cref="GeneratorOptions.Sampling"/>).</summary>
     public SamplingDefaults Defaults { get; }
+    /// <summary>The name of the preset in use, or null when none matched.</summary>
     public string? PresetName { get; }
+    /// <summary>The execution provider the sessions run on (after any CPU fallback).</summary>
     public ExecutionProvider Provider => _device.Provider;
+    /// <summary>How long loading the model took.</summary>
     public TimeSpan LoadTime { get; }
+    /// <summary>How long each component's session took to create.</summary>
     public IReadOnlyList<(string Component, TimeSpan Elapsed)> SessionCreationTimes => _pipeline.SessionCreationTimes;
 
     VideoGenerator(string folder, VideoPipeline pipeline, ExecutionDevice device, MemoryGuard memory, RequestRules rules, string pipelineClass,
@@ -94,6 +103,7 @@ public sealed class VideoGenerator : IDisposable
         return (preset?.Sampling ?? new SamplingDefaults(), preset?.Name);
     }
 
+    /// <summary>Loads a converted model folder (the output of <c>fastvideo-onnx convert</c>) with the pipeline its <c>_class_name</c> names. Dispose the generator to release its sessions and device memory.</summary>
     public static VideoGenerator FromPretrained(string modelFolder, GeneratorOptions? options = null)
     {
         options ??= new GeneratorOptions();
