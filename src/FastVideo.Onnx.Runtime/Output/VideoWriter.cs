@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Runtime.Output;
 /// frames). Every file is written under a temporary name and renamed at the end; a cancellation stops the writing
 /// (killing ffmpeg and its children) and removes what was written.
 /// </summary>
-internal static class VideoWriter
+public static class VideoWriter
 {
     /// <summary>Checks that <paramref name="output"/> can be written before any work is done.</summary>
     public static void CheckWritable(string output)
