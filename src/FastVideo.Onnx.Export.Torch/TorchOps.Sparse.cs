@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace FastVideo.Onnx.Export.Torch;
 
-public sealed partial class TorchOps
+internal sealed partial class TorchOps
 {
     public Tensor Equal(Tensor a, Tensor b) => a.eq(b);
     public Tensor Ceil(Tensor x) => x.ceil();

@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Export.Torch;
 /// fixtures checks the shared definition; the ONNX builder then only has to agree with this.
 /// Run forwards inside a <c>torch.NewDisposeScope()</c>.
 /// </summary>
-public sealed partial class TorchOps : ITensorOps<Tensor>
+internal sealed partial class TorchOps : ITensorOps<Tensor>
 {
     readonly TorchWeights _weights;
 

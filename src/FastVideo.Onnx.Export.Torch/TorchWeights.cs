@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Export.Torch;
 /// type (the compute type, or float32 for parameters Diffusers keeps in float32). Holds the whole component in
 /// memory: meant for the eager reference on small models, not for conversion.
 /// </summary>
-public sealed class TorchWeights : IDisposable
+internal sealed class TorchWeights : IDisposable
 {
     readonly WeightArchive _archive;
     readonly Dictionary<string, Tensor> _cache = new(StringComparer.Ordinal);

@@ -13,11 +13,13 @@ namespace FastVideo.Onnx.Runtime;
 /// <summary>How a generator is set up.</summary>
 public sealed record GeneratorOptions
 {
+    /// <summary>Where and how the ONNX Runtime sessions run (device, memory, threads).</summary>
     public RuntimeOptions Runtime { get; init; } = new();
 
     /// <summary>Sampling defaults; null: the preset named by <see cref="Preset"/>, else the preset matching the model, else Diffusers' defaults.</summary>
     public SamplingDefaults? Sampling { get; init; }
 
+    /// <summary>The sampling preset to use by name; null picks the preset that matches the model.</summary>
     public string? Preset { get; init; }
 
     /// <summary>Receives one-line notices (provider fallback, preset chosen).</summary>
@@ -53,12 +55,19 @@ public sealed class VideoGenerator : IDisposable
     bool _disposed;
     bool _released;
 
+    /// <summary>The converted model folder this generator loaded.</summary>
     public string ModelFolder { get; }
+    /// <summary>The pipeline class of the model (its <c>_class_name</c>, e.g. <c>WanPipeline</c>).</summary>
     public string PipelineClass { get; }
+    /// <summary>The sampling values used for request fields left unset (preset, then <see cref="GeneratorOptions.Sampling"/>).</summary>
     public SamplingDefaults Defaults { get; }
+    /// <summary>The name of the preset in use, or null when none matched.</summary>
     public string? PresetName { get; }
+    /// <summary>The execution provider the sessions run on (after any CPU fallback).</summary>
     public ExecutionProvider Provider => _device.Provider;
+    /// <summary>How long loading the model took.</summary>
     public TimeSpan LoadTime { get; }
+    /// <summary>How long each component's session took to create.</summary>
     public IReadOnlyList<(string Component, TimeSpan Elapsed)> SessionCreationTimes => _pipeline.SessionCreationTimes;
 
     VideoGenerator(string folder, VideoPipeline pipeline, ExecutionDevice device, MemoryGuard memory, RequestRules rules, string pipelineClass,
@@ -76,7 +85,7 @@ public sealed class VideoGenerator : IDisposable
     }
 
     /// <summary>The preset for a converted model folder: by name, else by matching its pipeline and transformer.</summary>
-    public static ModelPreset? ResolvePreset(string modelFolder, string? name)
+    internal static ModelPreset? ResolvePreset(string modelFolder, string? name)
     {
         if (name is not null) return PresetCatalog.Default.Get(name);
         var model = ConvertedModel.Load(modelFolder);
@@ -95,6 +104,7 @@ public sealed class VideoGenerator : IDisposable
         return (preset?.Sampling ?? new SamplingDefaults(), preset?.Name);
     }
 
+    /// <summary>Loads a converted model folder (the output of <c>fastvideo-onnx convert</c>) with the pipeline its <c>_class_name</c> names. Dispose the generator to release its sessions and device memory.</summary>
     public static VideoGenerator FromPretrained(string modelFolder, GeneratorOptions? options = null)
     {
         options ??= new GeneratorOptions();
@@ -267,20 +277,20 @@ public sealed class VideoGenerator : IDisposable
     }
 
     /// <summary>The estimated peak memory of <paramref name="request"/> on this generator (see <see cref="MemoryEstimate"/>), or null for a request its validation will refuse.</summary>
-    public MemoryEstimate? EstimateMemory(GenerationRequest request) => ShapeOf(request, Defaults, _rules) is { } shape ? _memory.Estimate(shape) : null;
+    internal MemoryEstimate? EstimateMemory(GenerationRequest request) => ShapeOf(request, Defaults, _rules) is { } shape ? _memory.Estimate(shape) : null;
 
     /// <summary>
     /// The sizes <paramref name="request"/> runs at (frame counts rounded as the input validation rounds them), or null
     /// when a size is out of range: the pipeline's validation then gives the error naming it.
     /// </summary>
-    public static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, RequestRules rules) =>
+    internal static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, RequestRules rules) =>
         ShapeOf(request, defaults, rules.Latents.TemporalCompression);
 
     /// <summary>
     /// <see cref="ShapeOf(GenerationRequest, SamplingDefaults, RequestRules)"/> with the frame rounding of a VAE of
     /// <paramref name="temporalScale"/> (4 unless given, for callers written before request rules existed).
     /// </summary>
-    public static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, int temporalScale = 4)
+    internal static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, int temporalScale = 4)
     {
         int height = request.Height ?? defaults.Height, width = request.Width ?? defaults.Width, frames = request.NumFrames ?? defaults.NumFrames;
         int text = request.MaxSequenceLength ?? defaults.MaxSequenceLength;

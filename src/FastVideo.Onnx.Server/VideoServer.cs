@@ -26,8 +26,11 @@ public sealed class VideoServer : IAsyncDisposable
     readonly WebApplication _app;
     readonly JobStore _store;
 
+    /// <summary>The options the server was created with.</summary>
     public ServerOptions Options { get; }
+    /// <summary>The models it serves.</summary>
     public IReadOnlyList<ServedModel> Models { get; }
+    /// <summary>The application's services (job store, workers, ...).</summary>
     public IServiceProvider Services => _app.Services;
 
     VideoServer(WebApplication app, JobStore store, ServerOptions options, IReadOnlyList<ServedModel> models)
@@ -172,8 +175,10 @@ public sealed class VideoServer : IAsyncDisposable
             : throw new InvalidRequestException("--host", $"'{host}' is not an IP address (for example 127.0.0.1, 0.0.0.0 or ::1)");
     }
 
+    /// <summary>Starts listening and the workers.</summary>
     public Task StartAsync(CancellationToken cancel = default) => _app.StartAsync(cancel);
 
+    /// <summary>Stops accepting requests and lets running jobs end.</summary>
     public Task StopAsync(CancellationToken cancel = default) => _app.StopAsync(cancel);
 
     /// <summary>Runs until <paramref name="cancel"/> or a shutdown signal (SIGTERM, Ctrl+C), then stops gracefully.</summary>
@@ -184,6 +189,7 @@ public sealed class VideoServer : IAsyncDisposable
         await _app.RunAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Stops the server and releases its workers, pipelines and database.</summary>
     public async ValueTask DisposeAsync()
     {
         // RunAsync has already disposed the application; disposing it again is harmless.

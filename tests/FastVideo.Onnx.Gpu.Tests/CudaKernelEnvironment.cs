@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Gpu.Tests;
 /// native/fastvideo_kernels/build/libfastvideo_kernels.so of the source tree) and whether ONNX Runtime's CUDA provider
 /// starts here with it; a test that needs either calls <see cref="RequireOrIgnore"/>.
 /// </summary>
-public static class CudaKernelEnvironment
+internal static class CudaKernelEnvironment
 {
     public const string LibraryFile = "libfastvideo_kernels.so";
 

@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Gpu.Tests;
 /// from, where it takes one); built with the portable builder it is the reference composition of the same default
 /// interface method.
 /// </summary>
-public sealed record KernelCase(string Name, string Operator, IReadOnlyList<(string Name, bool Float32, long[] Shape)> Inputs,
+internal sealed record KernelCase(string Name, string Operator, IReadOnlyList<(string Name, bool Float32, long[] Shape)> Inputs,
     Func<ITensorOps<OnnxValue>, KernelCaseModel, IReadOnlyList<OnnxValue>, OnnxValue> Call, bool ChannelsLast = false)
 {
     public override string ToString() => Name;

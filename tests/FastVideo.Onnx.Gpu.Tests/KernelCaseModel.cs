@@ -5,7 +5,7 @@ using FastVideo.Onnx.Export.Wan;
 namespace FastVideo.Onnx.Gpu.Tests;
 
 /// <summary>The weights the kernel cases use, with distinct checkpoint names (filled by RandomWeights).</summary>
-public sealed class KernelCaseModel : ModelDefinition
+internal sealed class KernelCaseModel : ModelDefinition
 {
     public const int Dim = 64;
     public const int Heads = 2;

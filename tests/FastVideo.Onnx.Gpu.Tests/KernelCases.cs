@@ -3,7 +3,7 @@ using FastVideo.Onnx.Export.Onnx;
 namespace FastVideo.Onnx.Gpu.Tests;
 
 /// <summary>One case per custom operator of <see cref="FastVideoKernels"/>, and the bias-folding forms of those that take a projection's bias.</summary>
-public static class KernelCases
+internal static class KernelCases
 {
     const int D = KernelCaseModel.Dim;
     static readonly long[] Tokens = { 2, 8, D };

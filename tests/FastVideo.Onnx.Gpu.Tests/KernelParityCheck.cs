@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Gpu.Tests;
 /// weights, in float32 and float16: the outputs' cosine similarity must be at least <see cref="MinCosine"/>. Run by
 /// <see cref="KernelParityTests"/> under <c>dotnet test</c> and by <see cref="Program"/> where there is no SDK.
 /// </summary>
-public static class KernelParityCheck
+internal static class KernelParityCheck
 {
     public const double MinCosine = 0.9999;
 

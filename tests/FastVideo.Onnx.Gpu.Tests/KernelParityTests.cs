@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Gpu.Tests;
 /// <see cref="KernelParityCheck"/> under <c>dotnet test</c>: every case is ignored without CUDA or the kernel library;
 /// the graphs each case compares are checked everywhere.
 /// </summary>
-public class KernelParityTests
+internal class KernelParityTests
 {
     static IEnumerable<TestCaseData> Cases() =>
         KernelParityCheck.Cases().Select(c => new TestCaseData(c.Case, c.Type).SetName($"{c.Case.Name} {c.Type.ShortName()}"));

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Gpu.Tests;
 /// pass, 1 when any fails, 2 when the checks cannot run (bad arguments, no kernel library, no CUDA provider): on a GPU
 /// machine a missing provider is a failure, not a skip.
 /// </summary>
-public static class Program
+internal static class Program
 {
     public const string Usage = "usage: FastVideo.Onnx.Gpu.Tests --run-gpu-checks [--kernels PATH]   (PATH: libfastvideo_kernels.so)";
 

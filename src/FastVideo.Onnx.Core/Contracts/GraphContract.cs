@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Core.Contracts;
 /// with <see cref="StateInputPrefix"/> / <see cref="StateOutputPrefix"/> are opaque state (a chunked VAE's caches): their
 /// number and shapes come from the model, the runtime only hands each output to the next call's input.
 /// </summary>
-public sealed record GraphContract(string File, IReadOnlyList<TensorContract> Inputs, IReadOnlyList<TensorContract> Outputs)
+internal sealed record GraphContract(string File, IReadOnlyList<TensorContract> Inputs, IReadOnlyList<TensorContract> Outputs)
 {
     public string? StateInputPrefix { get; init; }
     public string? StateOutputPrefix { get; init; }

@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Core.Contracts;
 
 /// <summary>How a denoiser graph takes its timestep.</summary>
-public enum TimestepLayout
+internal enum TimestepLayout
 {
     /// <summary>One value per batch entry: [B] (Wan2.1).</summary>
     PerSample,

@@ -6,7 +6,9 @@ namespace FastVideo.Onnx.Core.Errors;
 /// </summary>
 public class FastVideoException : Exception
 {
+    /// <summary>Creates the error with its one-line message.</summary>
     public FastVideoException(string message) : base(message) { }
+    /// <summary>Creates the error with its one-line message and the exception that caused it.</summary>
     public FastVideoException(string message, Exception inner) : base(message, inner) { }
 
     /// <summary>The first line of <paramref name="text"/>, trimmed: how another library's multi-line message is quoted in a one-line error.</summary>
@@ -36,16 +38,21 @@ public class FastVideoException : Exception
 /// <summary>A file of a model folder is missing, truncated or inconsistent.</summary>
 public sealed class ModelFormatException : FastVideoException
 {
+    /// <summary>The file or folder at fault.</summary>
     public string Path { get; }
 
+    /// <summary>Creates the error "PATH: PROBLEM".</summary>
     public ModelFormatException(string path, string problem) : base($"{path}: {problem}") => Path = path;
+    /// <summary>Creates the error "PATH: PROBLEM" with the exception that caused it.</summary>
     public ModelFormatException(string path, string problem, Exception inner) : base($"{path}: {problem}", inner) => Path = path;
 }
 
 /// <summary>A request or option is out of range or contradicts another one.</summary>
 public sealed class InvalidRequestException : FastVideoException
 {
+    /// <summary>The request property or setting at fault (<c>Height</c>, <c>Runtime:Device</c>, ...).</summary>
     public string Field { get; }
 
+    /// <summary>Creates the error "FIELD: PROBLEM".</summary>
     public InvalidRequestException(string field, string problem) : base($"{field}: {problem}") => Field = field;
 }

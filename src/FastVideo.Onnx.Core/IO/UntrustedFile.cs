@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Core.IO;
 /// for reading blocks until something writes to it, and a device or socket never ends, so these are refused by
 /// their type, naming the file, without opening them.
 /// </summary>
-public static class UntrustedFile
+internal static class UntrustedFile
 {
     /// <summary>Throws <see cref="ModelFormatException"/> unless <paramref name="path"/> is an existing regular file (symbolic links are followed).</summary>
     public static void RequireRegular(string path)

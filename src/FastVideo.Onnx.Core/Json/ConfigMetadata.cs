@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Core.Json;
 /// class it was saved from, the dtype it was saved in) rather than as a model setting. Notices about fields a class
 /// does not read leave them out: they are on every published folder and change nothing.
 /// </summary>
-public static class ConfigMetadata
+internal static class ConfigMetadata
 {
     static readonly HashSet<string> Keys = new(StringComparer.Ordinal)
     {

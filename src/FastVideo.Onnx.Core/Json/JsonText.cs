@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Core.Json;
 /// valid UTF-8, well-formed, bounded nesting, no duplicate fields, and no string (names included) that cannot
 /// be turned into .NET text. Once a document passed <see cref="Parse"/>, reading its strings cannot throw.
 /// </summary>
-public static class JsonText
+internal static class JsonText
 {
     /// <summary>Deeper documents are refused (System.Text.Json's default, stated here because it is a promise).</summary>
     public const int MaxDepth = 64;

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Core.Models;
 /// rules out paths ('/', '\', '..', a drive, an absolute path), hidden or option-like names ('.x', '-x'), empty
 /// names and control characters, so a hostile index cannot point a reader or writer outside the folder.
 /// </summary>
-public static class ComponentName
+internal static class ComponentName
 {
     public static bool IsValid(string name) =>
         name.Length is > 0 and <= 128 && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');

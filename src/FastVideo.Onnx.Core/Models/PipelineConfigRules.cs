@@ -4,7 +4,7 @@ using FastVideo.Onnx.Core.Registries;
 namespace FastVideo.Onnx.Core.Models;
 
 /// <summary>Finds the <see cref="IPipelineConfigRules"/> registered for a pipeline class and runs it.</summary>
-public static class PipelineConfigRules
+internal static class PipelineConfigRules
 {
     static readonly Lazy<EntryRegistry<PipelineConfigRulesAttribute, IPipelineConfigRules>> Registry =
         new(() => new EntryRegistry<PipelineConfigRulesAttribute, IPipelineConfigRules>("pipeline config rules", typeof(PipelineConfigRules).Assembly));

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Core.Progress;
 /// An <see cref="IProgress{T}"/> that calls back on the reporting thread, in order (Progress&lt;T&gt; posts to the
 /// thread pool, which reorders updates and can outlive the operation).
 /// </summary>
-public sealed class CallbackProgress<T>(Action<T> callback) : IProgress<T>
+internal sealed class CallbackProgress<T>(Action<T> callback) : IProgress<T>
 {
     public void Report(T value) => callback(value);
 }

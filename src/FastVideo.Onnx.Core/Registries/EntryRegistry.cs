@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Core.Registries;
 /// Name to type map built by reflection over assemblies: every concrete <typeparamref name="TService"/> that carries a
 /// <typeparamref name="TAttribute"/> is registered under each of the attribute's names.
 /// </summary>
-public sealed class EntryRegistry<TAttribute, TService>
+internal sealed class EntryRegistry<TAttribute, TService>
     where TAttribute : NamedEntryAttribute
     where TService : class
 {

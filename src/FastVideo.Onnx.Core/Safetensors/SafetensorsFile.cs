@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Core.Safetensors;
 /// offsets, overlaps, dtype and shape against byte counts); tensor bytes are read on demand, so a file of any
 /// size costs only its header in memory.
 /// </summary>
-public sealed class SafetensorsFile : IDisposable
+internal sealed class SafetensorsFile : IDisposable
 {
     const ulong MaxHeaderBytes = 100UL << 20;
 

@@ -4,7 +4,7 @@ using FastVideo.Onnx.Core.Tensors;
 namespace FastVideo.Onnx.Core.Safetensors;
 
 /// <summary>A tensor to be written: its name, type and shape; the bytes come from a callback.</summary>
-public sealed record TensorSpec(string Name, DType DType, long[] Shape)
+internal sealed record TensorSpec(string Name, DType DType, long[] Shape)
 {
     public long ByteLength => Shape.Aggregate(1L, (a, b) => a * b) * DType.Size();
 }
@@ -14,7 +14,7 @@ public sealed record TensorSpec(string Name, DType DType, long[] Shape)
 /// then each tensor's bytes are streamed by a callback. Can split a checkpoint into shards with an index, the way
 /// Diffusers and transformers publish large models.
 /// </summary>
-public static class SafetensorsWriter
+internal static class SafetensorsWriter
 {
     public static void Write(string path, IReadOnlyList<TensorSpec> tensors, Action<TensorSpec, Stream> writeData,
         IReadOnlyDictionary<string, string>? metadata = null)

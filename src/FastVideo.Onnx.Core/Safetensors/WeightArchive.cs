@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Core.Safetensors;
 /// The weights of one component folder, as Diffusers and transformers publish them: a single
 /// <c>*.safetensors</c> file or shards listed by <c>*.safetensors.index.json</c>. Only headers are read up front.
 /// </summary>
-public sealed class WeightArchive : IDisposable
+internal sealed class WeightArchive : IDisposable
 {
     readonly List<SafetensorsFile> _files = new();
     readonly Dictionary<string, TensorInfo> _tensors = new(StringComparer.Ordinal);

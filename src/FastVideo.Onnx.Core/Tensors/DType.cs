@@ -17,7 +17,7 @@ public enum DType
     Bool,
 }
 
-public static class DTypeInfo
+internal static class DTypeInfo
 {
     public static int Size(this DType t) => t switch
     {

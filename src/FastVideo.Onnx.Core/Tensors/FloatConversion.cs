@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Core.Tensors;
 /// Element conversions between the floating-point storage types, bit-exact with torch's casts
 /// (round to nearest even; NaN stays NaN).
 /// </summary>
-public static class FloatConversion
+internal static class FloatConversion
 {
     public static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 

@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 
 /// <summary>The image encoder on one random image of its input size.</summary>
 [ComponentCheck("CLIPVisionModel")]
-public sealed class ClipVisionCheck : IComponentCheck
+internal sealed class ClipVisionCheck : IComponentCheck
 {
     public IReadOnlyList<GraphCase> Cases(ModelDefinition model, SeededInputs inputs)
     {

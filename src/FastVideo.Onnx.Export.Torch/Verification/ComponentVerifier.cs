@@ -16,7 +16,7 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 /// A graph outside <see cref="VerificationTolerance"/> fails the command with a one-line error naming the component.
 /// Holds each component's weights in memory while it runs (the eager reference is not streamed).
 /// </summary>
-public static class ComponentVerifier
+internal static class ComponentVerifier
 {
     public const int Seed = 42;
 

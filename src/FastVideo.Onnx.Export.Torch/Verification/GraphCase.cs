@@ -6,5 +6,5 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 /// One converted graph run both ways on the same inputs: <see cref="GraphFile"/> (in the component's output folder) on
 /// ONNX Runtime, and <see cref="Eager"/>, the same model definition in TorchSharp, given the inputs as tensors by name.
 /// </summary>
-public sealed record GraphCase(string GraphFile, IReadOnlyList<GraphInput> Inputs, string OutputName,
+internal sealed record GraphCase(string GraphFile, IReadOnlyList<GraphInput> Inputs, string OutputName,
     Func<TorchOps, IReadOnlyDictionary<string, Tensor>, Tensor> Eager);

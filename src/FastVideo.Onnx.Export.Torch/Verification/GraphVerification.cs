@@ -3,7 +3,7 @@ using FastVideo.Onnx.Core.Tensors;
 namespace FastVideo.Onnx.Export.Torch.Verification;
 
 /// <summary>The outcome of one graph: how far ONNX Runtime's output is from the eager reference's, and whether that is within tolerance.</summary>
-public sealed record GraphVerification(string Component, string GraphFile, DType Precision, double MaxAbsError, double Cosine, double ReferenceMaxAbs)
+internal sealed record GraphVerification(string Component, string GraphFile, DType Precision, double MaxAbsError, double Cosine, double ReferenceMaxAbs)
 {
     public bool Passed => VerificationTolerance.Accepts(Precision, MaxAbsError, Cosine, ReferenceMaxAbs);
 

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 /// How to verify one kind of converted component: which of its graphs to run, on which inputs, and the eager forward
 /// that must agree. Found by reflection through <see cref="ComponentCheckAttribute"/> (the Diffusers class names).
 /// </summary>
-public interface IComponentCheck
+internal interface IComponentCheck
 {
     IReadOnlyList<GraphCase> Cases(ModelDefinition model, SeededInputs inputs);
 }

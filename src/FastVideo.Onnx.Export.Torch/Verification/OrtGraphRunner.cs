@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace FastVideo.Onnx.Export.Torch.Verification;
 
 /// <summary>Runs a converted graph on ONNX Runtime's CPU execution provider and returns one float32 output.</summary>
-public static class OrtGraphRunner
+internal static class OrtGraphRunner
 {
     /// <summary>
     /// The graph's output, or null with <paramref name="missingKernel"/> set when the CPU provider has no kernel for one

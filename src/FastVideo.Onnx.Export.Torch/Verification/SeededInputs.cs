@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Torch.Verification;
 
 /// <summary>Reproducible random inputs: standard normal floats (Box-Muller) and uniform integers from one seeded generator.</summary>
-public sealed class SeededInputs
+internal sealed class SeededInputs
 {
     readonly Random _random;
 

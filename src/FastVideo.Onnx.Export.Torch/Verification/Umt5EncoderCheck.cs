@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 
 /// <summary>The text encoder on 16 random token ids, the last 4 masked out as padding.</summary>
 [ComponentCheck("UMT5EncoderModel")]
-public sealed class Umt5EncoderCheck : IComponentCheck
+internal sealed class Umt5EncoderCheck : IComponentCheck
 {
     public const int Tokens = 16;
     public const int Padding = 4;

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 /// reference's magnitude (at least 1), what differing kernel orderings leave. 16-bit precisions round every
 /// intermediate differently in the two backends, so they are held to direction instead: cosine similarity ≥ 0.999.
 /// </summary>
-public static class VerificationTolerance
+internal static class VerificationTolerance
 {
     public const double Float32Relative = 1e-4;
     public const double HalfCosine = 0.999;

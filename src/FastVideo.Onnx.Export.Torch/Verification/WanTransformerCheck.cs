@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 /// Wan pads to) and, for image-to-video, CLIP's 257 image tokens, at timestep 500.
 /// </summary>
 [ComponentCheck("WanTransformer3DModel")]
-public sealed class WanTransformerCheck : IComponentCheck
+internal sealed class WanTransformerCheck : IComponentCheck
 {
     public const int TextTokens = 512;
     public const int ImageTokens = 257;

@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Export.Torch.Verification;
 /// frame. The later chunks' graphs run the same layers with their caches as inputs.
 /// </summary>
 [ComponentCheck("AutoencoderKLWan")]
-public sealed class WanVaeCheck : IComponentCheck
+internal sealed class WanVaeCheck : IComponentCheck
 {
     public IReadOnlyList<GraphCase> Cases(ModelDefinition model, SeededInputs inputs)
     {

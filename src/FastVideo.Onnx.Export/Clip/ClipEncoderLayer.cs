@@ -4,7 +4,7 @@ using FastVideo.Onnx.Export.Modeling.Layers;
 namespace FastVideo.Onnx.Export.Clip;
 
 /// <summary>transformers' CLIPAttention: q/k/v/out projections with bias, scores scaled by 1/sqrt(head_dim), no mask (vision).</summary>
-public sealed class ClipAttention : Module
+internal sealed class ClipAttention : Module
 {
     readonly int _heads;
     public Linear QProj { get; }
@@ -31,7 +31,7 @@ public sealed class ClipAttention : Module
 }
 
 /// <summary>transformers' CLIPMLP: fc1, activation (hidden_act), fc2.</summary>
-public sealed class ClipMlp : Module
+internal sealed class ClipMlp : Module
 {
     readonly Activation _activation;
     public Linear Fc1 { get; }
@@ -54,7 +54,7 @@ public sealed class ClipMlp : Module
 }
 
 /// <summary>transformers' CLIPEncoderLayer: pre-norm attention and MLP, each with a residual.</summary>
-public sealed class ClipEncoderLayer : Module
+internal sealed class ClipEncoderLayer : Module
 {
     public LayerNorm LayerNorm1 { get; }
     public ClipAttention SelfAttn { get; }

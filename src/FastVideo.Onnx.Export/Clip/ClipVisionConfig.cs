@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Export.Clip;
 /// a missing one is reported by name rather than replaced by transformers' ViT-B/32 defaults, which would only fail
 /// later as a confusing shape mismatch.
 /// </summary>
-public sealed record ClipVisionConfig
+internal sealed record ClipVisionConfig
 {
     public int HiddenSize { get; init; }
     public int IntermediateSize { get; init; }

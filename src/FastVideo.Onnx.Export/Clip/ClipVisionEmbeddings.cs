@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Clip;
 /// transformers' CLIPVisionEmbeddings: a bias-free patch convolution (kernel = stride = patch_size), the learned class
 /// token in front, and a learned position embedding for every token (no interpolation: the image is image_size square).
 /// </summary>
-public sealed class ClipVisionEmbeddings : Module
+internal sealed class ClipVisionEmbeddings : Module
 {
     readonly int _hidden;
     public Parameter ClassEmbedding { get; }

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Clip;
 
 /// <summary>Converts a CLIPVisionModel folder (Wan2.1 image-to-video's image_encoder) into <c>model.onnx</c> (signature: <see cref="ClipVisionGraph"/>).</summary>
 [ComponentExporter(ClipVisionContract.ComponentClass)]
-public sealed class ClipVisionExporter : DefinitionExporter<ClipVisionModel>
+internal sealed class ClipVisionExporter : DefinitionExporter<ClipVisionModel>
 {
     public const string GraphFile = ClipVisionContract.GraphFile;
 

@@ -5,7 +5,7 @@ using FastVideo.Onnx.Export.Onnx;
 namespace FastVideo.Onnx.Export.Clip;
 
 /// <summary>The image encoder's ONNX graph, its signature written from <see cref="ClipVisionContract"/>; batch is dynamic.</summary>
-public static class ClipVisionGraph
+internal static class ClipVisionGraph
 {
     public const string PixelValues = ClipVisionContract.PixelValues;
     public const string ImageEmbeds = ClipVisionContract.ImageEmbeds;

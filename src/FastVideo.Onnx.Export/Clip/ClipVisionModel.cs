@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Export.Clip;
 /// <c>post_layernorm</c> do not contribute, so they are not part of the definition; their weights, present in published
 /// checkpoints, are the only extra tensors strict loading accepts.
 /// </summary>
-public sealed class ClipVisionModel : ModelDefinition
+internal sealed class ClipVisionModel : ModelDefinition
 {
     /// <summary>The prefix transformers 4.x checkpoints give every key (<c>self.vision_model</c>); transformers 5 saves without it.</summary>
     public const string VisionModelPrefix = "vision_model.";

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 /// The one way the converter turns an untrusted component name (a model_index.json key, a fastvideo_onnx.json entry)
 /// into a path: the name must be a single folder name, so the path stays inside <c>root</c>.
 /// </summary>
-public static class ComponentPath
+internal static class ComponentPath
 {
     /// <summary><paramref name="root"/>/<paramref name="name"/>; <paramref name="file"/> is the file that lists the name, for the error.</summary>
     public static string Combine(string root, string name, string file)

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 /// settings of a model's other half such as a T5 decoder): they change nothing, but they are named rather than
 /// dropped silently. Fields the class reads and this port does not implement are refused by the config readers.
 /// </summary>
-public static class ConfigFields
+internal static class ConfigFields
 {
     /// <summary>A one-line notice naming the fields of <paramref name="config"/> outside <paramref name="read"/>, or null.</summary>
     public static string? IgnoredNotice(JsonConfig config, string className, IReadOnlyCollection<string> read)

@@ -9,6 +9,7 @@ public sealed record ConversionRequest(string Source, string Output)
     /// <summary>Precision of every exported component unless <see cref="ComponentPrecision"/> names it.</summary>
     public DType Precision { get; init; } = DType.Float32;
 
+    /// <summary>Per-component precision, by component name (<c>transformer</c>, <c>vae</c>, ...).</summary>
     public IReadOnlyDictionary<string, DType> ComponentPrecision { get; init; } = new Dictionary<string, DType>();
 
     /// <summary>Only these components (null: all of model_index.json).</summary>
@@ -18,8 +19,9 @@ public sealed record ConversionRequest(string Source, string Output)
     public bool Force { get; init; }
 
     /// <summary>Generated weights instead of the checkpoints (benchmarks with real configurations).</summary>
-    public Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
+    internal Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
 
+    /// <summary>The precision <paramref name="component"/> is exported at.</summary>
     public DType PrecisionOf(string component) => ComponentPrecision.TryGetValue(component, out var p) ? p : Precision;
 }
 
@@ -33,8 +35,13 @@ public sealed record ComponentResult(string Name, string ClassName, string Kind,
     public IReadOnlyList<string> Notices { get; init; } = Array.Empty<string>();
 }
 
+/// <summary>What a conversion wrote.</summary>
+/// <param name="Output">The converted model folder.</param>
+/// <param name="Components">What each component became.</param>
+/// <param name="Elapsed">How long the conversion took.</param>
 public sealed record ConversionResult(string Output, IReadOnlyList<ComponentResult> Components, TimeSpan Elapsed)
 {
+    /// <summary>Bytes written in all.</summary>
     public long Bytes => Components.Sum(c => c.Bytes);
 
     /// <summary>One-line notices about the whole folder (model_index.json fields the pipeline ignores, ...).</summary>

@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 [ComponentExporter("T5Tokenizer", "T5TokenizerFast", "AutoTokenizer", "UMT5Tokenizer",
     "UniPCMultistepScheduler", "FlowMatchEulerDiscreteScheduler",
     "CLIPImageProcessor", "CLIPImageProcessorFast", "CLIPFeatureExtractor")]
-public sealed class CopiedComponentExporter : IComponentExporter
+internal sealed class CopiedComponentExporter : IComponentExporter
 {
     public PreparedComponent Prepare(ComponentSource source)
     {

@@ -8,14 +8,14 @@ using FastVideo.Onnx.Export.Onnx;
 namespace FastVideo.Onnx.Export.Conversion;
 
 /// <summary>One ONNX file a component is exported as.</summary>
-public sealed record GraphSpec(string File, Func<OnnxGraphBuilder> Build);
+internal sealed record GraphSpec(string File, Func<OnnxGraphBuilder> Build);
 
 /// <summary>
 /// The shared conversion flow for components that have a model definition: read config.json, build the definition,
 /// check the weights strictly against it, then write each of its graphs (one external data file for all of them), the
 /// config and the manifest. Subclasses say how to build the definition and which graphs it has.
 /// </summary>
-public abstract class DefinitionExporter<TModel> : IComponentExporter, IDefinitionProvider where TModel : ModelDefinition
+internal abstract class DefinitionExporter<TModel> : IComponentExporter, IDefinitionProvider where TModel : ModelDefinition
 {
     public ModelDefinition Define(ComponentSource source) => CreateDefinition(JsonConfig.Load(source.ConfigPath()), source);
 

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 /// Copies a folder tree by hard-linking its files where the file system allows (the converted components kept when
 /// components are added to a folder cost no space or time), copying them otherwise.
 /// </summary>
-public static partial class FolderCopy
+internal static partial class FolderCopy
 {
     public static void LinkOrCopy(string source, string target, CancellationToken cancel)
     {

@@ -15,7 +15,7 @@ public interface IComponentExporter
 }
 
 /// <summary>An exporter whose component has a model definition (its parameters can be listed, or synthesized for benchmarks).</summary>
-public interface IDefinitionProvider
+internal interface IDefinitionProvider
 {
     ModelDefinition Define(ComponentSource source);
 }
@@ -29,7 +29,7 @@ public sealed record ComponentSource(ComponentEntry Entry, string Folder, ModelI
     /// Replaces the checkpoint with generated weights for the definition's parameters (benchmarks with real
     /// configurations and no downloads). The component folder then needs only its config.json.
     /// </summary>
-    public Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
+    internal Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
 
     public string ConfigPath(string fileName = "config.json") => Path.Combine(Folder, fileName);
 }

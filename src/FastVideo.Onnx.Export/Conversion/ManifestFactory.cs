@@ -6,7 +6,7 @@ using Onnx;
 namespace FastVideo.Onnx.Export.Conversion;
 
 /// <summary>Manifest entries for graphs that were just written.</summary>
-public static class ManifestFactory
+internal static class ManifestFactory
 {
     public static TensorSignature Signature(ValueInfoProto v)
     {

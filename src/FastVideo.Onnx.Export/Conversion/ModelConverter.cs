@@ -18,6 +18,7 @@ public sealed class ModelConverter
 {
     readonly EntryRegistry<ComponentExporterAttribute, IComponentExporter> _exporters;
 
+    /// <summary>A converter with the exporters of this library and of <paramref name="extraAssemblies"/> (classes with <see cref="ComponentExporterAttribute"/>).</summary>
     public ModelConverter(params Assembly[] extraAssemblies)
     {
         _exporters = new EntryRegistry<ComponentExporterAttribute, IComponentExporter>(
@@ -27,6 +28,7 @@ public sealed class ModelConverter
     /// <summary>The runtime's view of the folder (pipeline class, scheduler, tokenizer, ...); null checks only what the exporters read.</summary>
     public ISourceValidator? Validator { get; init; }
 
+    /// <summary>The component classes an exporter is registered for.</summary>
     public IReadOnlyCollection<string> SupportedClasses => _exporters.Names;
 
     /// <summary>The exporter type registered for a component class, or null when convert cannot handle that class.</summary>
@@ -42,6 +44,7 @@ public sealed class ModelConverter
         return plan.Notices.Concat(plan.Components.SelectMany(c => c.Component.Notices)).ToList();
     }
 
+    /// <summary>Converts <paramref name="request"/>'s model folder into its output folder, which appears only when every component succeeded.</summary>
     public ConversionResult Convert(ConversionRequest request, IProgress<ConversionProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();

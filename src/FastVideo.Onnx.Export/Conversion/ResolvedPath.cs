@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 /// with the case sensitivity of the platform's usual file systems. Used before anything is deleted or replaced, so
 /// that an output can never be, contain or sit inside the folder being read.
 /// </summary>
-public static class ResolvedPath
+internal static class ResolvedPath
 {
     const int MaxLinks = 40;
 

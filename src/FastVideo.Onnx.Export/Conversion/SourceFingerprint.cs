@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 /// A cheap identity of a component's source: SHA-256 over its config file and, for each weight file, its name, size and
 /// safetensors header (names, dtypes, shapes, offsets). Tells two checkpoints apart without hashing gigabytes.
 /// </summary>
-public static class SourceFingerprint
+internal static class SourceFingerprint
 {
     public static string Compute(string configPath, WeightArchive? weights)
     {

@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 /// come from <see cref="RandomWeights"/>; files are streamed and sharded like published checkpoints. Never commit
 /// the result.
 /// </summary>
-public static class SyntheticCheckpoint
+internal static class SyntheticCheckpoint
 {
     public const long DefaultShardBytes = 5L << 30;
 

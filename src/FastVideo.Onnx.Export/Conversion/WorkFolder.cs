@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Export.Conversion;
 /// by an exclusive lock on a file inside it for as long as this object lives. A later run treats a leftover folder as
 /// abandoned only when it can take that lock, so it never removes the folder of a conversion that is still running.
 /// </summary>
-public sealed class WorkFolder : IDisposable
+internal sealed class WorkFolder : IDisposable
 {
     public const string LockFileName = ".fastvideo-onnx.lock";
 

@@ -16,7 +16,7 @@ namespace FastVideo.Onnx.Export.Modeling;
 /// (<see cref="Shape"/>, <see cref="Reshape(T,T)"/>); binary operators broadcast numpy-style and promote a
 /// 16-bit float operand to float32 when the other is float32, as torch does.
 /// </summary>
-public interface ITensorOps<T>
+internal interface ITensorOps<T>
 {
     /// <summary>The element type the component computes in (its weights' type unless kept in float32).</summary>
     DType ComputeType { get; }

@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Export.Modeling;
 /// Where a component's weights come from when a graph is written: streamed in float32 chunks so that no tensor
 /// needs to be whole in memory (except when it must be transposed).
 /// </summary>
-public interface IWeightSource
+internal interface IWeightSource
 {
     /// <summary>Reads <paramref name="destination"/>.Length elements of tensor <paramref name="name"/> starting at element <paramref name="offset"/>.</summary>
     void ReadSingle(string name, long offset, Span<float> destination);
@@ -31,7 +31,7 @@ public interface IWeightSource
 /// (a NaN or infinite weight would convert cleanly and then render black frames), on the floats already converted
 /// for the writer, so the check costs no second read.
 /// </summary>
-public sealed class CheckpointWeights : IWeightSource
+internal sealed class CheckpointWeights : IWeightSource
 {
     readonly WeightArchive _archive;
 
@@ -86,7 +86,7 @@ public sealed class CheckpointWeights : IWeightSource
 /// downloads): normal-ish values scaled by 1/sqrt(fan-in), norm weights near one. Each element depends only on the
 /// tensor name and its index, so any chunking reads the same values.
 /// </summary>
-public sealed class RandomWeights : IWeightSource
+internal sealed class RandomWeights : IWeightSource
 {
     readonly Dictionary<string, Parameter> _parameters;
     readonly DType _type;

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Modeling;
 /// The root of a component definition: a module tree plus the checkpoint conventions of its Diffusers class
 /// (which modules stay float32, which unexpected keys are tolerated).
 /// </summary>
-public abstract class ModelDefinition : Module
+internal abstract class ModelDefinition : Module
 {
     /// <summary>The Diffusers/transformers class this definition reproduces.</summary>
     public abstract string ClassName { get; }

@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Export.Modeling;
 /// Diffusers gives them, so the dotted paths of the tree equal the checkpoint keys; their forward methods are
 /// generic over <see cref="ITensorOps{T}"/>.
 /// </summary>
-public abstract class Module
+internal abstract class Module
 {
     readonly List<(string Name, Module Child)> _children = new();
     readonly List<Parameter> _parameters = new();
@@ -56,7 +56,7 @@ public abstract class Module
 }
 
 /// <summary>Children named 0, 1, 2, ... like torch's nn.ModuleList.</summary>
-public sealed class ModuleList<TModule> : Module where TModule : Module
+internal sealed class ModuleList<TModule> : Module where TModule : Module
 {
     readonly List<TModule> _items = new();
 
@@ -71,7 +71,7 @@ public sealed class ModuleList<TModule> : Module where TModule : Module
 }
 
 /// <summary>A module that only groups named children (a plain nn.Module or nn.Sequential holder in the source).</summary>
-public sealed class Container : Module
+internal sealed class Container : Module
 {
     public TModule Child<TModule>(string name, TModule child) where TModule : Module => Add(name, child);
 }

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Export.Modeling;
 /// A weight of a module: its Diffusers/transformers name (assigned when the model tree is finished) and the shape the
 /// checkpoint must have. The tensor itself lives in the checkpoint; each backend fetches it when used.
 /// </summary>
-public sealed class Parameter
+internal sealed class Parameter
 {
     public string LocalName { get; }
     public long[] Shape { get; }

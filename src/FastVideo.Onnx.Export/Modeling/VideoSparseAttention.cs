@@ -19,7 +19,7 @@ namespace FastVideo.Onnx.Export.Modeling;
 /// every row keeps at least one tile with at least one valid token. Where the padding slots sit inside a tile does not
 /// matter: padded values are zero in the sums and masked in the attention.
 /// </summary>
-public static class VideoSparseAttention
+internal static class VideoSparseAttention
 {
     /// <summary>Tile extent along each of t, h, w.</summary>
     public const int Tile = 4;

@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Export.Onnx;
 /// memory mapping; a second graph that uses the same initializer (the VAE's first-chunk and later-chunk decoders)
 /// refers to the bytes already written instead of storing them again.
 /// </summary>
-public sealed class ExternalDataFile : IDisposable
+internal sealed class ExternalDataFile : IDisposable
 {
     const int Alignment = 4096;
     readonly FileStream _stream;

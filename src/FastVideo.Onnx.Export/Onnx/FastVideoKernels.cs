@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Onnx;
 /// library's registration code (src/custom_ops.cc). Arithmetic is float32; inputs named for the float32 side tensors
 /// (weights, modulation, gates, rotary tables) are float32, the others have the main input's element type.
 /// </summary>
-public static class FastVideoKernels
+internal static class FastVideoKernels
 {
     public const string Domain = "com.fastvideo";
 

@@ -15,7 +15,7 @@ namespace FastVideo.Onnx.Export.Onnx;
 /// is folded into that kernel instead of the matmul's epilogue: a projection with a bias is held back until the next node
 /// is written, and the compound operator that consumes it takes the bias (<see cref="FoldBias"/>).
 /// </summary>
-public sealed class FusedKernelGraphBuilder : OnnxGraphBuilder, ITensorOps<OnnxValue>
+internal sealed class FusedKernelGraphBuilder : OnnxGraphBuilder, ITensorOps<OnnxValue>
 {
     PendingLinear? _pending;
     readonly HashSet<string> _folded = new(StringComparer.Ordinal);

@@ -3,7 +3,7 @@ using FastVideo.Onnx.Core.Contracts;
 namespace FastVideo.Onnx.Export.Onnx;
 
 /// <summary>Graph inputs and outputs declared from their contract (Core/Contracts), so the converter writes the names and dims the runtime binds.</summary>
-public static class GraphContractWriting
+internal static class GraphContractWriting
 {
     public static OnnxValue Input(this OnnxGraphBuilder g, TensorContract input) => g.Input(input.Name, input.DType, Dims(input));
 

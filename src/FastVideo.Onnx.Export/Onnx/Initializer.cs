@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Onnx;
 /// external data file (converted to <see cref="DType"/>, transposed from [out, in] to [in, out] when
 /// <see cref="Transposed"/>).
 /// </summary>
-public sealed record Initializer(string Name, DType DType, long[] Shape, byte[]? InlineData = null, string? SourceWeight = null, bool Transposed = false)
+internal sealed record Initializer(string Name, DType DType, long[] Shape, byte[]? InlineData = null, string? SourceWeight = null, bool Transposed = false)
 {
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
     public long ByteLength => ElementCount * DType.Size();

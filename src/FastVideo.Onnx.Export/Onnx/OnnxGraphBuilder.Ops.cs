@@ -6,7 +6,7 @@ using Onnx;
 namespace FastVideo.Onnx.Export.Onnx;
 
 /// <summary>The operator mapping: each <see cref="ITensorOps{T}"/> call as ONNX nodes.</summary>
-public partial class OnnxGraphBuilder : ITensorOps<OnnxValue>
+internal partial class OnnxGraphBuilder : ITensorOps<OnnxValue>
 {
     // ---- values ----
     public DType StorageType(Parameter p) => p.KeepFloat32 ? DType.Float32 : ComputeType;

@@ -2,7 +2,7 @@ using FastVideo.Onnx.Core.Tensors;
 
 namespace FastVideo.Onnx.Export.Onnx;
 
-public partial class OnnxGraphBuilder
+internal partial class OnnxGraphBuilder
 {
     public OnnxValue Equal(OnnxValue a, OnnxValue b)
     {

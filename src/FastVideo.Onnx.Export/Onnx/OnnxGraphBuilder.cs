@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Export.Onnx;
 /// operators it does not override are written as their reference composition (the portable graph).
 /// <see cref="FusedKernelGraphBuilder"/> lowers them to the CUDA kernel library instead.
 /// </summary>
-public partial class OnnxGraphBuilder
+internal partial class OnnxGraphBuilder
 {
     public const string MicrosoftDomain = "com.microsoft";
 

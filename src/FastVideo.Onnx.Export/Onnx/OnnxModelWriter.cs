@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Export.Onnx;
 /// on the way, so memory stays at one chunk per tensor (a whole tensor only when it must be transposed). The
 /// protobuf stays small (no 2 GB limit) and any ONNX runtime can load the pair.
 /// </summary>
-public sealed class OnnxModelWriter
+internal sealed class OnnxModelWriter
 {
     public const long InlineLimit = 1024;
     const int ChunkElements = 1 << 20;

@@ -3,7 +3,7 @@ using FastVideo.Onnx.Core.Tensors;
 namespace FastVideo.Onnx.Export.Onnx;
 
 /// <summary>A value of a graph being built: its name and element type (shapes are left to ONNX Runtime's inference).</summary>
-public sealed class OnnxValue
+internal sealed class OnnxValue
 {
     public string Name { get; }
     public DType DType { get; }
@@ -21,7 +21,7 @@ public sealed class OnnxValue
 }
 
 /// <summary>A graph input or output dimension: a fixed size or a named dynamic one (B, F, H, W, L, ...).</summary>
-public readonly record struct Dim(long Value, string? Name)
+internal readonly record struct Dim(long Value, string? Name)
 {
     public static implicit operator Dim(long value) => new(value, null);
     public static implicit operator Dim(int value) => new(value, null);

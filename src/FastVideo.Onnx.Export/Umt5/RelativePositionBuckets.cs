@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// does it; a graph that recomputed the logarithm could land on the other side of an exact bucket boundary
 /// (distances 16, 32, 64 for UMT5 give quotients of exactly 2, 4, 6).
 /// </summary>
-public static class RelativePositionBuckets
+internal static class RelativePositionBuckets
 {
     /// <summary>The bucket of every relative position -maxDistance..maxDistance (index = relative position + maxDistance).</summary>
     public static long[] Table(int numBuckets, int maxDistance)

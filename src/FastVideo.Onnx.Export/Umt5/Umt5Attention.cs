@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// (Mesh TensorFlow folds that into the initialisation), plus a relative position bias that every UMT5 layer owns
 /// (T5 keeps one in the first layer only) and the padding mask's bias.
 /// </summary>
-public sealed class Umt5Attention : Module
+internal sealed class Umt5Attention : Module
 {
     readonly int _heads;
     public Linear Q { get; }

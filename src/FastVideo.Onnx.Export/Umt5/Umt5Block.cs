@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// <c>layer.1</c> the pre-norm feed-forward with a residual. T5's layer norm is an RMS norm (no mean, no bias) whose
 /// statistics are taken in float32.
 /// </summary>
-public sealed class Umt5Block : Module
+internal sealed class Umt5Block : Module
 {
     public RmsNorm AttentionNorm { get; }
     public Umt5Attention SelfAttention { get; }

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// are required (a config without them is not a UMT5 config worth guessing about); the others take transformers'
 /// defaults.
 /// </summary>
-public sealed record Umt5Config
+internal sealed record Umt5Config
 {
     public int VocabSize { get; init; }
     public int DModel { get; init; }

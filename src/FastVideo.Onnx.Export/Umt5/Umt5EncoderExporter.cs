@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 
 /// <summary>Converts a UMT5 text encoder folder into <c>model.onnx</c> (signature: <see cref="Umt5EncoderGraph"/>).</summary>
 [ComponentExporter(Umt5EncoderContract.ComponentClass)]
-public sealed class Umt5EncoderExporter : DefinitionExporter<Umt5EncoderModel>
+internal sealed class Umt5EncoderExporter : DefinitionExporter<Umt5EncoderModel>
 {
     public const string GraphFile = Umt5EncoderContract.GraphFile;
 

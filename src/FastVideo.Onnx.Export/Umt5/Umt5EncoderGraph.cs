@@ -5,7 +5,7 @@ using FastVideo.Onnx.Export.Onnx;
 namespace FastVideo.Onnx.Export.Umt5;
 
 /// <summary>The text encoder's ONNX graph, its signature written from <see cref="Umt5EncoderContract"/>.</summary>
-public static class Umt5EncoderGraph
+internal static class Umt5EncoderGraph
 {
     public const string InputIds = Umt5EncoderContract.InputIds;
     public const string AttentionMask = Umt5EncoderContract.AttentionMask;

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// relative position bias, final RMS norm. Returns <c>last_hidden_state</c>; the pipeline, not the encoder, trims it to
 /// the real token count.
 /// </summary>
-public sealed class Umt5EncoderModel : ModelDefinition
+internal sealed class Umt5EncoderModel : ModelDefinition
 {
     public const string SharedKey = "shared.weight";
     public const string TiedKey = "encoder.embed_tokens.weight";

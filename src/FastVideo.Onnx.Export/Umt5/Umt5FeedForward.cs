@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// T5's <c>DenseReluDense</c>: gated (wi_0 through the activation, times wi_1, then wo; UMT5's gated-gelu) or plain
 /// (wi, activation, wo). No biases.
 /// </summary>
-public sealed class Umt5FeedForward : Module
+internal sealed class Umt5FeedForward : Module
 {
     readonly Activation _activation;
     public Linear? Wi { get; }

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// rotary embedding, attention, output projection. With <c>added_kv_proj_dim</c> (image-to-video cross-attention) the
 /// image tokens get their own key/value projections and a second attention whose output is added.
 /// </summary>
-public sealed class WanAttention : Module
+internal sealed class WanAttention : Module
 {
     /// <summary>
     /// Diffusers' WanAttnProcessor assumes the text context is 512 tokens long and takes everything before the last

@@ -4,7 +4,7 @@ using FastVideo.Onnx.Export.Modeling.Layers;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>Diffusers' WanImageEmbedding: FP32LayerNorm, FeedForward (exact GELU, mult 1), FP32LayerNorm.</summary>
-public sealed class WanImageEmbedding : Module
+internal sealed class WanImageEmbedding : Module
 {
     public LayerNorm Norm1 { get; }
     public FeedForward Ff { get; }

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// float64 and rounded to float32 as Diffusers does; the forward gathers the rows for the actual grid
 /// (F', H', W') and returns cos and sin tables of shape [F'·H'·W', d/2] for interleaved rotation.
 /// </summary>
-public sealed class WanRotaryPosEmbed : Module
+internal sealed class WanRotaryPosEmbed : Module
 {
     readonly int[] _splits;
     readonly float[][] _cos;

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// Diffusers' WanTimeTextImageEmbedding: sinusoidal timestep projection, time MLP (kept in float32), the six
 /// modulation vectors, the text projection and, for image-to-video, the CLIP image-token projection.
 /// </summary>
-public sealed class WanTimeTextImageEmbedding : Module
+internal sealed class WanTimeTextImageEmbedding : Module
 {
     readonly int _freqDim;
     public TimestepEmbedding TimeEmbedder { get; }

@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// (<c>blocks.N.to_gate_compress</c>, see <see cref="DetectVsaGates"/>) is a FastWan transformer: its self-attention
 /// runs as Video Sparse Attention when <see cref="Forward{T}"/> is given a sparsity, densely otherwise.
 /// </summary>
-public sealed class WanTransformer3DModel : ModelDefinition
+internal sealed class WanTransformer3DModel : ModelDefinition
 {
     public override string ClassName => "WanTransformer3DModel";
 

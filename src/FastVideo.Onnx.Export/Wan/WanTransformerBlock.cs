@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// Diffusers' WanTransformerBlock: modulated self-attention with RoPE, cross-attention to the text (and image)
 /// context, modulated feed-forward. Norms, modulation and residual sums run in float32 as in Diffusers.
 /// </summary>
-public sealed class WanTransformerBlock : Module
+internal sealed class WanTransformerBlock : Module
 {
     readonly int _dim;
     public LayerNorm Norm1 { get; }

@@ -4,7 +4,7 @@ using FastVideo.Onnx.Core.Json;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>The fields of a WanTransformer3DModel config.json, with Diffusers' defaults where it has them.</summary>
-public sealed record WanTransformerConfig
+internal sealed record WanTransformerConfig
 {
     public int[] PatchSize { get; init; } = { 1, 2, 2 };
     public int NumAttentionHeads { get; init; } = 40;

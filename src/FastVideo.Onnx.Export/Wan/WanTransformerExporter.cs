@@ -15,7 +15,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// self-attention as Video Sparse Attention.
 /// </summary>
 [ComponentExporter(WanTransformerContract.ComponentClass)]
-public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3DModel>
+internal sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3DModel>
 {
     public const string GraphFile = WanTransformerContract.PortableGraph;
     public const string FusedGraphFile = WanTransformerContract.FusedGraph;

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// The transformer's ONNX graphs, their signature written from <see cref="WanTransformerContract"/> (all float32 at the
 /// boundary whatever the compute precision, so callers never convert).
 /// </summary>
-public static class WanTransformerGraph
+internal static class WanTransformerGraph
 {
     public const string HiddenStates = WanTransformerContract.HiddenStates;
     public const string Timestep = WanTransformerContract.Timestep;

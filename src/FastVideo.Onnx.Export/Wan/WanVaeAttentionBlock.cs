@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// Diffusers' WanAttentionBlock: single-head self-attention over the pixels of each frame separately (no temporal
 /// mixing, hence no cache), with 1x1 convolutions for q/k/v and the output, and a residual connection.
 /// </summary>
-public sealed class WanVaeAttentionBlock : Module
+internal sealed class WanVaeAttentionBlock : Module
 {
     readonly int _dim;
     public WanVaeRmsNorm Norm { get; }

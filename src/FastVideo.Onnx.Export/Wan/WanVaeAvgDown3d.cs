@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// temporal compression guarantees.
 /// </para>
 /// </summary>
-public sealed class WanVaeAvgDown3d : Module
+internal sealed class WanVaeAvgDown3d : Module
 {
     readonly int _outChannels;
     readonly int _factorT;

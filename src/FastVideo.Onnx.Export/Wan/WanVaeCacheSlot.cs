@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// input <c>cache_i</c> and output <c>next_cache_i</c> carry slot i.
 /// </summary>
 /// <param name="Module">Dotted path of the convolution that owns the cache, e.g. <c>decoder.up_blocks.0.upsamplers.0.time_conv</c>.</param>
-public sealed record WanVaeCacheSlot(int Index, string Module, long Channels, int Frames, int Level)
+internal sealed record WanVaeCacheSlot(int Index, string Module, long Channels, int Frames, int Level)
 {
     public string InputName => WanVaeChunking.CacheInput(Index);
     public string OutputName => WanVaeChunking.CacheOutput(Index);

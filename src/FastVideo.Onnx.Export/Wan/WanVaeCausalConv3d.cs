@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// Diffusers' WanCausalConv3d: a Conv3d whose temporal padding is all on the past side (2·p_t frames), the spatial
 /// padding symmetric. Run chunk by chunk, the frames before the chunk come from its cache instead of zeros.
 /// </summary>
-public sealed class WanVaeCausalConv3d : Module
+internal sealed class WanVaeCausalConv3d : Module
 {
     readonly int[] _stride;
     readonly int[] _padding;

@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// convolutions the same values and gives every chunk after the first one fixed shapes.
 /// </para>
 /// </summary>
-public sealed class WanVaeChunkCache<T>
+internal sealed class WanVaeChunkCache<T>
 {
     readonly Func<WanVaeCacheSlot, T>? _previous;
     readonly List<WanVaeCacheSlot> _slots = new();

@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// 2 folded into channels around the network; 16x spatial compression). Both compress time 4x; configurations the
 /// chunked graphs cannot express are refused with the file and field named.
 /// </summary>
-public sealed record WanVaeConfig
+internal sealed record WanVaeConfig
 {
     public string Path { get; init; } = "config.json";
     public int BaseDim { get; init; } = 96;

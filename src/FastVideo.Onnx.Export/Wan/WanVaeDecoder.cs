@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// halve the width in their upsampler, so the next block's input is half the previous block's output; Wan2.2's
 /// residual up blocks (<c>is_residual</c>) keep it and add a duplicating shortcut.
 /// </summary>
-public sealed class WanVaeDecoder : Module
+internal sealed class WanVaeDecoder : Module
 {
     public WanVaeCausalConv3d ConvIn { get; }
     public WanVaeMidBlock MidBlock { get; }

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// (repeat_interleave), and the repeats unfold into a factor_t x factor_s x factor_s neighbourhood of <c>out</c> channels.
 /// On the first chunk the first factor_t - 1 frames are dropped, matching the upsampler that skips its time convolution there.
 /// </summary>
-public sealed class WanVaeDupUp3d : Module
+internal sealed class WanVaeDupUp3d : Module
 {
     readonly int _inChannels;
     readonly int _outChannels;

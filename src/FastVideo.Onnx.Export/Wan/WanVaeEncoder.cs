@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// mean and log-variance). Wan2.1's down blocks are a flat list of residual blocks and downsamplers; Wan2.2's
 /// (<c>is_residual</c>) are one residual down block per level, with an averaging shortcut.
 /// </summary>
-public sealed class WanVaeEncoder : Module
+internal sealed class WanVaeEncoder : Module
 {
     public WanVaeCausalConv3d ConvIn { get; }
     public ModuleList<WanVaeLayer> DownBlocks { get; }

@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// agrees with the transformer(s) of the same model folder.
 /// </summary>
 [ComponentExporter(WanVaeContract.ComponentClass)]
-public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
+internal sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
 {
     const string TransformerClass = WanTransformerContract.ComponentClass;
     const string ImageToVideoPipeline = "WanImageToVideoPipeline";

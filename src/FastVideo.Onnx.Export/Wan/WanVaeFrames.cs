@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// Moves video tensors between [B, C, T, H, W] and a batch of images [B·T, C, H, W], as the Wan VAE does around its
 /// 2-D layers (spatial resampling, attention). Height and width stay dynamic.
 /// </summary>
-public static class WanVaeFrames
+internal static class WanVaeFrames
 {
     /// <summary>[B, C, T, H, W] -> [B·T, C, H, W]; keep <paramref name="video"/> to go back.</summary>
     public static T ToImages<T>(ITensorOps<T> ops, T video)

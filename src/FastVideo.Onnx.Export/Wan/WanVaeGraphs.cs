@@ -25,7 +25,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// <see cref="EncoderCaches"/>, in the compute type of the export. Both graphs of a pair expose the same slots: the
 /// first chunk's graph outputs every cache the next graph takes, so a caller only moves outputs to inputs.
 /// </summary>
-public static class WanVaeGraphs
+internal static class WanVaeGraphs
 {
     public const string LatentHeight = WanVaeChunking.LatentHeightDim;
     public const string LatentWidth = WanVaeChunking.LatentWidthDim;

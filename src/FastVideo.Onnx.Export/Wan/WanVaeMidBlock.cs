@@ -3,7 +3,7 @@ using FastVideo.Onnx.Export.Modeling;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>Diffusers' WanMidBlock with one layer: residual block, attention, residual block.</summary>
-public sealed class WanVaeMidBlock : Module
+internal sealed class WanVaeMidBlock : Module
 {
     public ModuleList<WanVaeResidualBlock> Resnets { get; }
     public ModuleList<WanVaeAttentionBlock> Attentions { get; }

@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// <c>_decode</c> / <c>_encode</c> loops; the ONNX graphs (<see cref="WanVaeGraphs"/>) are these two forwards with the
 /// caches as graph inputs and outputs. Parameter names are Diffusers' own, so checkpoints load strictly.
 /// </summary>
-public sealed class WanVaeModel : ModelDefinition
+internal sealed class WanVaeModel : ModelDefinition
 {
     public override string ClassName => "AutoencoderKLWan";
 

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// and go back after the decoder. Channel c·p² + j·p + i holds pixel offset (row i, column j): the column offset is the
 /// slower one, as Diffusers lays it out.
 /// </summary>
-public static class WanVaePatches
+internal static class WanVaePatches
 {
     /// <summary>[B, C, F, H, W] -> [B, C·p², F, H/p, W/p].</summary>
     public static T Patchify<T>(ITensorOps<T> ops, T x, int channels, int p)

@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// chunk's frames (1 + T -> T/2). The first chunk skips it and caches its one frame.</item>
 /// </list>
 /// </summary>
-public sealed class WanVaeResample : WanVaeLayer
+internal sealed class WanVaeResample : WanVaeLayer
 {
     readonly int _dim;
     public WanVaeResampleMode Mode { get; }

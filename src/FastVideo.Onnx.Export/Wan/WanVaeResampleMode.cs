@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>Diffusers' WanResample modes (its 'none' mode is never instantiated by the Wan2.1 blocks).</summary>
-public enum WanVaeResampleMode
+internal enum WanVaeResampleMode
 {
     Upsample2d,
     Upsample3d,

@@ -3,7 +3,7 @@ using FastVideo.Onnx.Export.Modeling;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>Diffusers' WanResidualBlock: (RMS norm, SiLU, causal 3x3x3 conv) twice, plus a 1x1x1 shortcut when the width changes.</summary>
-public sealed class WanVaeResidualBlock : WanVaeLayer
+internal sealed class WanVaeResidualBlock : WanVaeLayer
 {
     public WanVaeRmsNorm Norm1 { get; }
     public WanVaeCausalConv3d Conv1 { get; }

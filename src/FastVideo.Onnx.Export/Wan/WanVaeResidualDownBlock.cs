@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// Diffusers' WanResidualDownBlock (the Wan2.2 encoder): residual blocks, an optional downsampler, and around them a
 /// weightless averaging shortcut (<see cref="WanVaeAvgDown3d"/>) of the block's input that compresses it the same way.
 /// </summary>
-public sealed class WanVaeResidualDownBlock : WanVaeLayer
+internal sealed class WanVaeResidualDownBlock : WanVaeLayer
 {
     readonly WanVaeAvgDown3d _shortcut;
     public ModuleList<WanVaeResidualBlock> Resnets { get; }

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// keeps the width (unlike Wan2.1's, which halves it), and, when it upsamples, a weightless duplicating shortcut
 /// (<see cref="WanVaeDupUp3d"/>) of the block's input.
 /// </summary>
-public sealed class WanVaeResidualUpBlock : WanVaeLayer
+internal sealed class WanVaeResidualUpBlock : WanVaeLayer
 {
     readonly WanVaeDupUp3d? _shortcut;
     public ModuleList<WanVaeResidualBlock> Resnets { get; }

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// follows it in residual blocks and output heads is part of the same compound operator
 /// (<see cref="ITensorOps{T}.ChannelRmsNorm"/>), so a fused backend reads and writes the activation once.
 /// </summary>
-public sealed class WanVaeRmsNorm : Module
+internal sealed class WanVaeRmsNorm : Module
 {
     /// <summary>F.normalize's default eps (Diffusers passes none).</summary>
     public const double Eps = 1e-12;

@@ -3,7 +3,7 @@ using FastVideo.Onnx.Export.Modeling;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>Diffusers' WanUpBlock (Wan2.1): num_res_blocks + 1 residual blocks, then an optional resampler.</summary>
-public sealed class WanVaeUpBlock : WanVaeLayer
+internal sealed class WanVaeUpBlock : WanVaeLayer
 {
     public ModuleList<WanVaeResidualBlock> Resnets { get; }
     public ModuleList<WanVaeResample> Upsamplers { get; }

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Export.Wan;
 /// Where a Wan checkpoint keeps FastVideo's Video Sparse Attention gate, if it has one. FastVideo names it after its own
 /// module, <c>blocks.N.to_gate_compress</c>; <c>blocks.N.attn1.to_gate_compress</c> is accepted as the same parameter.
 /// </summary>
-public enum WanVsaGatePlacement
+internal enum WanVsaGatePlacement
 {
     /// <summary>No gate: dense self-attention.</summary>
     None,

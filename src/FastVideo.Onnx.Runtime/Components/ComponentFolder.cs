@@ -6,7 +6,7 @@ using FastVideo.Onnx.Runtime.Execution;
 namespace FastVideo.Onnx.Runtime.Components;
 
 /// <summary>One converted component's folder: its manifest, its config and its graphs.</summary>
-public sealed class ComponentFolder
+internal sealed class ComponentFolder
 {
     public string Name { get; }
     public string Path { get; }

@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Runtime.Configuration;
 /// <c>FASTVIDEO_Runtime__Device=cuda</c>), then command-line values (keys like <c>Sampling:Steps</c>), each layer
 /// overriding the ones before.
 /// </summary>
-public sealed record GeneratorSettings(SamplingDefaults Sampling, RuntimeOptions Runtime, string? PresetName)
+internal sealed record GeneratorSettings(SamplingDefaults Sampling, RuntimeOptions Runtime, string? PresetName)
 {
     public const string EnvironmentPrefix = "FASTVIDEO_";
 

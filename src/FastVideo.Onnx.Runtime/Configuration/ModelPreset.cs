@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Runtime.Configuration;
 /// model_index.json (Wan2.2 A14B's experts have Wan2.1-14B's shape; only <c>transformer_2</c> tells them apart). Unset
 /// fields match anything.
 /// </summary>
-public sealed record PresetMatch
+internal sealed record PresetMatch
 {
     public string? Pipeline { get; init; }
     public int? NumLayers { get; init; }
@@ -40,7 +40,7 @@ public sealed record PresetMatch
 /// matches) and the configuration sections it sets ("Sampling", optionally "Runtime"). It is the first configuration
 /// layer; user files, the environment and the command line override it.
 /// </summary>
-public sealed record ModelPreset(string Name, string ModelId, PresetMatch? Match, string Json)
+internal sealed record ModelPreset(string Name, string ModelId, PresetMatch? Match, string Json)
 {
     public SamplingDefaults Sampling
     {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 namespace FastVideo.Onnx.Runtime.Configuration;
 
 /// <summary>The presets shipped with the library (models/presets, embedded), found by name or by matching a model.</summary>
-public sealed class PresetCatalog
+internal sealed class PresetCatalog
 {
     readonly List<ModelPreset> _presets;
 

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Runtime.Diagnostics;
 /// It sees everything on the device (this process's sessions, arenas and CUDA context), so benchmarks report the
 /// peak relative to a baseline taken before the work.
 /// </summary>
-public sealed class GpuMemoryMonitor : IDisposable
+internal sealed class GpuMemoryMonitor : IDisposable
 {
     [DllImport("cudart", EntryPoint = "cudaMemGetInfo")]
     static extern int CudaMemGetInfo(out nuint free, out nuint total);

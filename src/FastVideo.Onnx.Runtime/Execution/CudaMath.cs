@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// sums and the host/device copies, with their inputs and outputs bound to device memory. Device memory comes from
 /// ONNX Runtime's allocator for the provider.
 /// </summary>
-public sealed class CudaMath : IDeviceMath
+internal sealed class CudaMath : IDeviceMath
 {
     readonly ExecutionDevice _device;
     readonly Dictionary<(int, int), GraphSession> _combinations = new();

@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Runtime.Execution;
 
 /// <summary><see cref="IDeviceMath"/> for the CPU provider: device tensors are host arrays.</summary>
-public sealed class HostMath : IDeviceMath
+internal sealed class HostMath : IDeviceMath
 {
     public void LinearCombination(ReadOnlySpan<double> coefficients, IReadOnlyList<DeviceTensor> inputs, IReadOnlyList<DeviceTensor> outputs)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FastVideo.Onnx.Runtime.Execution;
 
 /// <summary>The host's memory as the memory guard and the peak report read it (Linux /proc and cgroup v2 files).</summary>
-public static class HostMemory
+internal static class HostMemory
 {
     /// <summary>
     /// Physical memory available to this process now, in bytes: MemAvailable, capped by the cgroup's limit less its usage

@@ -20,7 +20,7 @@ public interface IDeviceMath : IDisposable
     void ReleaseCachedMemory();
 }
 
-public static class DeviceMathExtensions
+internal static class DeviceMathExtensions
 {
     public static void Copy(this IDeviceMath math, DeviceTensor source, params DeviceTensor[] destinations) =>
         math.LinearCombination(new[] { 1.0 }, new[] { source }, destinations);

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 public sealed record KernelLibrary(string Path, bool Required);
 
 /// <summary>Finds the fused-kernel library (native/fastvideo_kernels) from the <see cref="RuntimeOptions.KernelLibrary"/> setting.</summary>
-public static class KernelLibraryLocator
+internal static class KernelLibraryLocator
 {
     public const string FileName = "libfastvideo_kernels.so";
     public const string EnvironmentVariable = "FASTVIDEO_KERNELS";

@@ -20,7 +20,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// The coefficients (how many tensors of each kind are alive at once) were measured against the tiny model's peak
 /// resident memory at several sizes; see the tests for the factor it is held to.
 /// </summary>
-public sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long PersistentBytes, long TransformerBytes, long VaeBytes, long OutputBytes)
+internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long PersistentBytes, long TransformerBytes, long VaeBytes, long OutputBytes)
 {
     /// <summary>Resident memory of the runtime itself (the .NET runtime, ONNX Runtime's libraries and thread pools) on the CPU.</summary>
     public const long CpuBaseBytes = 128L << 20;

@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// plus the physical memory available now (and within the cgroup's limit when there is one); on a GPU the device's free
 /// memory plus the weights when they are already loaded, when the CUDA runtime can tell (else no check).
 /// </summary>
-public sealed class MemoryGuard
+internal sealed class MemoryGuard
 {
     readonly MemoryEstimate.ModelFacts _model;
     readonly RuntimeOptions _options;

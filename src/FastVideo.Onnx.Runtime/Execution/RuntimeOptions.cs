@@ -5,7 +5,9 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// <summary>How sessions are created and run. Bound from configuration (presets, user JSON, environment, command line).</summary>
 public sealed record RuntimeOptions
 {
+    /// <summary>The execution provider (CPU, CUDA or TensorRT).</summary>
     public ExecutionProvider Device { get; init; } = ExecutionProvider.Cpu;
+    /// <summary>The GPU index for CUDA and TensorRT.</summary>
     public int DeviceId { get; init; }
 
     /// <summary>When the requested GPU provider cannot load, run on the CPU instead of failing (off by default: a silent 100x slowdown is worse than an error).</summary>
@@ -40,6 +42,7 @@ public sealed record RuntimeOptions
     /// </summary>
     public bool? KeepBothExperts { get; init; }
 
+    /// <summary>TensorRT settings, used when <see cref="Device"/> is TensorRT.</summary>
     public TensorRtSettings TensorRt { get; init; } = new();
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// It is registered with ONNX Runtime's environment and lives as long as the environment, that is the process: this
 /// class owns that process-wide state, and registers each device once.
 /// </summary>
-public static class SharedGpuArena
+internal static class SharedGpuArena
 {
     /// <summary>Devices whose registration was tried, and whether it succeeded.</summary>
     static readonly Dictionary<int, bool> Devices = new();

@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// is the request's exact shape (minimum = optimum = maximum), rebuilt from the engine cache when it repeats. Each
 /// family's runner lists its inputs' profiles (their names are its contract's).
 /// </summary>
-public static class TensorRtProfiles
+internal static class TensorRtProfiles
 {
     public static ShapeProfile Fixed(string input, params long[] dims) => new(input, dims, dims, dims);
 }

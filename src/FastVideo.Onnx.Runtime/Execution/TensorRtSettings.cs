@@ -20,7 +20,7 @@ public sealed record TensorRtSettings
     public long MaxWorkspaceBytes { get; init; } = 8L << 30;
 
     /// <summary>Option names and values as ONNX Runtime's TensorRT provider reads them.</summary>
-    public IReadOnlyDictionary<string, string> ToProviderOptions(int deviceId, IReadOnlyList<ShapeProfile> profiles)
+    internal IReadOnlyDictionary<string, string> ToProviderOptions(int deviceId, IReadOnlyList<ShapeProfile> profiles)
     {
         var o = new Dictionary<string, string>(StringComparer.Ordinal)
         {

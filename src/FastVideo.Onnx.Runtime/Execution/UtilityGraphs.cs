@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// Tiny ONNX graphs the runtime runs on the execution device for its own arithmetic (ONNX Runtime has no tensor API
 /// outside sessions): a weighted sum of float32 tensors, and a copy that moves data between host and device.
 /// </summary>
-public static class UtilityGraphs
+internal static class UtilityGraphs
 {
     const int Opset = 21;
 

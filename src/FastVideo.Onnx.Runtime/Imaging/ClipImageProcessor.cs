@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// is larger. Resizing reproduces the chosen backend's 8-bit arithmetic (<see cref="TransformersImageBackend"/>),
 /// so the output matches Python's to float32 rounding.
 /// </summary>
-public sealed class ClipImageProcessor
+internal sealed class ClipImageProcessor
 {
     public ClipImageProcessorConfig Config { get; }
     public TransformersImageBackend Backend { get; }

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// transformers' defaults for absent fields. The resize target is either the shortest edge (aspect kept) or an exact
 /// height and width.
 /// </summary>
-public sealed record ClipImageProcessorConfig
+internal sealed record ClipImageProcessorConfig
 {
     public const string FileName = "preprocessor_config.json";
 

@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// JPEG goes through each library's own libjpeg-turbo build, so other builds could differ by a level in places.
 /// 16-bit PNGs are reduced to 8 bits by Skia, while PIL's "I;16" to "RGB" conversion clips: those load differently.
 /// </remarks>
-public static class ImageLoader
+internal static class ImageLoader
 {
     public static RgbImage Load(string path, bool applyExifOrientation = true)
     {

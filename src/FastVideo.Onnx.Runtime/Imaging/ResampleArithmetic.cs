@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// filter weights and store the intermediate as uint8; they differ in the fixed-point precision of the weights,
 /// which moves some output pixels by one level.
 /// </summary>
-public enum ResampleArithmetic
+internal enum ResampleArithmetic
 {
     /// <summary>Pillow's ImagingResample: 22 fractional bits. What <c>PIL.Image.resize</c> (so Diffusers' VaeImageProcessor and transformers' PIL image processors) computes.</summary>
     Pillow,

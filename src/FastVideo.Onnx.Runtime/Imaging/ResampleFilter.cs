@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// The convolution filters of PIL's resize, numbered as <c>PIL.Image.Resampling</c> (the "resample" integers of
 /// transformers' preprocessor_config.json). Nearest-neighbour (0) is not a convolution and is not offered.
 /// </summary>
-public enum ResampleFilter
+internal enum ResampleFilter
 {
     Lanczos = 1,
     Bilinear = 2,

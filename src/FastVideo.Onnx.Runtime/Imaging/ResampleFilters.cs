@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Runtime.Imaging;
 
 /// <summary>The filter kernels of PIL's libImaging/Resample.c (and PyTorch's antialiased kernels, which copy them), with their support radius.</summary>
-public static class ResampleFilters
+internal static class ResampleFilters
 {
     /// <summary>The filter for a PIL / transformers "resample" integer; 0 (nearest) and unknown values are refused.</summary>
     public static ResampleFilter FromPil(int resample) => resample switch

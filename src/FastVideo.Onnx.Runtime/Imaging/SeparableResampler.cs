@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// normalised to sum 1 and turned into fixed point; rows are resampled first into a uint8 image (rounded and clipped
 /// like PIL), then columns. <see cref="ResampleArithmetic"/> picks Pillow's or PyTorch's fixed-point precision.
 /// </summary>
-public static class SeparableResampler
+internal static class SeparableResampler
 {
     /// <summary>Pillow's PRECISION_BITS for 8-bit images (32 - 8 - 2).</summary>
     const int PillowPrecisionBits = 22;

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// reference fixtures used); <c>CLIPImageProcessorPil</c> and transformers 4's CLIPImageProcessor work through PIL and
 /// NumPy. Their outputs differ by one uint8 level in a few resized pixels (about 0.015 after CLIP normalisation).
 /// </summary>
-public enum TransformersImageBackend
+internal enum TransformersImageBackend
 {
     Torchvision,
     Pil,

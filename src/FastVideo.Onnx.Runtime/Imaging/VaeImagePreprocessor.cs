@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Imaging;
 /// The resize is Pillow's own 8-bit algorithm (<see cref="SeparableResampler"/> with <see cref="ResampleArithmetic.Pillow"/>),
 /// so the bytes equal PIL's and the floats equal Diffusers' exactly; the float steps are the same float32 operations.
 /// </remarks>
-public static class VaeImagePreprocessor
+internal static class VaeImagePreprocessor
 {
     public const ResampleFilter DefaultFilter = ResampleFilter.Lanczos;
 

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Runtime.Output;
 /// exclusive lock on <c>.NAME.partial-ID.lock</c>; a process that was killed leaves both behind, and the next write of
 /// the same name removes them (only those of its own name, and only when no live writer holds their lock).
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void Write(string path, Action<string> writeTemp, CancellationToken cancel = default)
     {

@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace FastVideo.Onnx.Runtime.Output;
 
 /// <summary>One video frame encoded as an image file (PNG for frame folders, JPEG inside the AVI fallback).</summary>
-public static class FrameEncoder
+internal static class FrameEncoder
 {
     public static byte[] Encode(VideoFrames video, int index, SKEncodedImageFormat format, int quality)
     {

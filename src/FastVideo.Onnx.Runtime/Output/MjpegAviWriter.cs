@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Runtime.Output;
 /// The no-dependency video fallback: Motion-JPEG in an AVI container (RIFF), which common players read. Used when
 /// ffmpeg is not available for H.264.
 /// </summary>
-public static class MjpegAviWriter
+internal static class MjpegAviWriter
 {
     public static void Write(string path, VideoFrames video, int fps, int quality = 92, CancellationToken cancel = default)
     {

@@ -5,7 +5,7 @@ namespace FastVideo.Onnx.Runtime.Output;
 /// as in use: <see cref="AtomicFile.RemoveStalePartials"/> removes a partial output only when it can take this lock.
 /// Disposing removes the lock file (the caller removes or renames the partial itself).
 /// </summary>
-public sealed class PartialOutput : IDisposable
+internal sealed class PartialOutput : IDisposable
 {
     public const string LockSuffix = ".lock";
 

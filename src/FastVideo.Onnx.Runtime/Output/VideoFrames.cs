@@ -5,11 +5,16 @@ namespace FastVideo.Onnx.Runtime.Output;
 /// <summary>Decoded video as Diffusers' output_type "np" gives it: float32 [1, F, H, W, 3] in [0, 1].</summary>
 public sealed class VideoFrames
 {
+    /// <summary>The frames as float32 [1, F, H, W, 3] in [0, 1].</summary>
     public HostTensor Tensor { get; }
+    /// <summary>Number of frames.</summary>
     public int Frames => (int)Tensor.Shape[1];
+    /// <summary>Frame height in pixels.</summary>
     public int Height => (int)Tensor.Shape[2];
+    /// <summary>Frame width in pixels.</summary>
     public int Width => (int)Tensor.Shape[3];
 
+    /// <summary>Wraps a [1, F, H, W, 3] tensor.</summary>
     public VideoFrames(HostTensor tensor)
     {
         if (tensor.Shape.Length != 5 || tensor.Shape[0] != 1 || tensor.Shape[4] != 3)

@@ -7,6 +7,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines;
 /// </summary>
 public sealed record GenerationRequest
 {
+    /// <summary>What the video shows.</summary>
     public string Prompt { get; init; } = "";
 
     /// <summary>Null: the preset's negative prompt (Wan's default); "" means none.</summary>
@@ -15,10 +16,15 @@ public sealed record GenerationRequest
     /// <summary>The conditioning image of image-to-video pipelines (a file path).</summary>
     public string? Image { get; init; }
 
+    /// <summary>Frame height in pixels (a multiple of the model's size multiple); null: the preset's.</summary>
     public int? Height { get; init; }
+    /// <summary>Frame width in pixels (a multiple of the model's size multiple); null: the preset's.</summary>
     public int? Width { get; init; }
+    /// <summary>Number of frames (4k+1 for Wan; other values are rounded down with a notice); null: the preset's.</summary>
     public int? NumFrames { get; init; }
+    /// <summary>Number of denoising steps; null: the preset's.</summary>
     public int? Steps { get; init; }
+    /// <summary>Classifier-free guidance scale (1 or less disables guidance); null: the preset's.</summary>
     public double? GuidanceScale { get; init; }
 
     /// <summary>
@@ -26,6 +32,8 @@ public sealed record GenerationRequest
     /// the boundary). Null: the preset's, else <see cref="GuidanceScale"/> (as Diffusers). Refused by one-expert models.
     /// </summary>
     public double? GuidanceScale2 { get; init; }
+
+    /// <summary>Text tokens given to the text encoder; null: the preset's.</summary>
     public int? MaxSequenceLength { get; init; }
 
     /// <summary>Seed of torch-compatible noise (the same seed gives Diffusers' initial latents). Null: random.</summary>
@@ -37,6 +45,7 @@ public sealed record GenerationRequest
     /// <summary>Overrides the scheduler's flow shift.</summary>
     public double? FlowShift { get; init; }
 
+    /// <summary>Frames per second of the written video; null: the preset's.</summary>
     public int? Fps { get; init; }
 
     /// <summary>DMD pipelines (FastWan): the timesteps of the few-step loop, strictly decreasing in [1, 1000]. Null: the preset's.</summary>

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines;
 /// Pipelines by the <c>_class_name</c> of model_index.json, found by reflection over <see cref="PipelineEntryAttribute"/>
 /// (this assembly and any the caller adds): a new family is new classes, not an edited switch.
 /// </summary>
-public sealed class PipelineRegistry
+internal sealed class PipelineRegistry
 {
     readonly EntryRegistry<PipelineEntryAttribute, VideoPipeline> _entries;
 

@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines;
 /// <c>_class_name</c>, and the folders that are copied as they are (scheduler, tokenizer, image processor) parse with
 /// the same code that loads them at generation time. Lets convert refuse what generate would refuse.
 /// </summary>
-public static class PipelineSourceCheck
+internal static class PipelineSourceCheck
 {
     /// <summary>The copied components the pipelines read, by the folder name they open, with the runtime's reader for each.</summary>
     static readonly IReadOnlyDictionary<string, Action<string>> CopiedReaders = new Dictionary<string, Action<string>>(StringComparer.Ordinal)

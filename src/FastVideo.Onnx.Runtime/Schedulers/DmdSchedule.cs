@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Runtime.Schedulers;
 /// FlowMatchEulerDiscreteScheduler builds it). A step predicts x0 = x_t − σ·v (in float64) and, before the next step,
 /// re-noises it to that step's sigma: x = (1 − σ_next)·x0 + σ_next·noise (in float32).
 /// </summary>
-public sealed class DmdSchedule
+internal sealed class DmdSchedule
 {
     /// <summary>FastWan's timesteps (FastVideo's <c>dmd_denoising_steps</c>).</summary>
     public static readonly IReadOnlyList<int> DefaultSteps = new[] { 1000, 757, 522 };

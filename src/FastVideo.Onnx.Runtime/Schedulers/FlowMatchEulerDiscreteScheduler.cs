@@ -16,7 +16,7 @@ namespace FastVideo.Onnx.Runtime.Schedulers;
 /// reproduced as is, since the published models were sampled that way.
 /// </remarks>
 [Scheduler(Name)]
-public sealed class FlowMatchEulerDiscreteScheduler : IScheduler
+internal sealed class FlowMatchEulerDiscreteScheduler : IScheduler
 {
     const string Name = "FlowMatchEulerDiscreteScheduler";
 

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Runtime.Schedulers;
 /// The class needs a public constructor <c>(JsonConfig, SchedulerOverrides?)</c>; <see cref="SchedulerFactory"/> finds it
 /// by reflection.
 /// </summary>
-public sealed class SchedulerAttribute : NamedEntryAttribute
+internal sealed class SchedulerAttribute : NamedEntryAttribute
 {
     public SchedulerAttribute(params string[] classNames) : base(classNames) { }
 }

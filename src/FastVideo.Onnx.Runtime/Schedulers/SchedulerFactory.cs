@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Runtime.Schedulers;
 /// Builds the scheduler a model folder asks for: <c>scheduler_config.json</c>'s <c>_class_name</c> selects a class
 /// marked with <see cref="SchedulerAttribute"/>, which reads the rest of the file.
 /// </summary>
-public static class SchedulerFactory
+internal static class SchedulerFactory
 {
     public const string ConfigFileName = "scheduler_config.json";
 

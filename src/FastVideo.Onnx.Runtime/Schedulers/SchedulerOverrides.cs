@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Runtime.Schedulers;
 /// Values that replace those of <c>scheduler_config.json</c>: presets set the flow shift per published model
 /// (FastWan distillations sample with a larger shift than the base model's config says).
 /// </summary>
-public sealed record SchedulerOverrides
+internal sealed record SchedulerOverrides
 {
     /// <summary>Replaces <c>flow_shift</c> (UniPC) or <c>shift</c> (flow-matching Euler).</summary>
     public double? FlowShift { get; init; }

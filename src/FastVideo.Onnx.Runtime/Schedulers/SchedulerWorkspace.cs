@@ -31,7 +31,7 @@ public sealed record SchedulerWorkspace(IDeviceMath Math, TensorPool Pool) : IDi
 }
 
 /// <summary>Host-array conveniences over <see cref="IScheduler"/> (tests, CPU callers without a device).</summary>
-public static class SchedulerHostExtensions
+internal static class SchedulerHostExtensions
 {
     static readonly ConditionalWeakTable<IScheduler, SchedulerWorkspace> Workspaces = new();
 

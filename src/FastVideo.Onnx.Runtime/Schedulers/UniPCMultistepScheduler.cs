@@ -6,7 +6,7 @@ using FastVideo.Onnx.Runtime.Execution;
 namespace FastVideo.Onnx.Runtime.Schedulers;
 
 /// <summary>The B(h) function of UniPC's update (Zhao et al. 2023): B(h) = h (bh1) or e^h − 1 (bh2).</summary>
-public enum UniPCSolverType
+internal enum UniPCSolverType
 {
     Bh1,
     Bh2,
@@ -27,7 +27,7 @@ public enum UniPCSolverType
 /// on the workspace's device.
 /// </remarks>
 [Scheduler(Name)]
-public sealed class UniPCMultistepScheduler : IScheduler
+internal sealed class UniPCMultistepScheduler : IScheduler
 {
     const string Name = "UniPCMultistepScheduler";
 

@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// guidance the conditional and unconditional passes run as one batch-2 call, the guidance combination and the
 /// scheduler update are weighted sums on the device, and the host sees the latents only when the loop ends.
 /// </summary>
-public sealed class DenoisingStage(IDenoiser transformer, ExecutionDevice device) : PipelineStage
+internal sealed class DenoisingStage(IDenoiser transformer, ExecutionDevice device) : PipelineStage
 {
     public override string Name => "denoising";
 

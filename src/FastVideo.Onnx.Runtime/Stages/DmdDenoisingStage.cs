@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// receives each step's x0. The latents make one round trip to the host per step (the float64 update and the noise);
 /// with three steps that is negligible next to the transformer.
 /// </summary>
-public sealed class DmdDenoisingStage(IDenoiser transformer, ExecutionDevice device) : PipelineStage
+internal sealed class DmdDenoisingStage(IDenoiser transformer, ExecutionDevice device) : PipelineStage
 {
     public override string Name => "denoising";
 

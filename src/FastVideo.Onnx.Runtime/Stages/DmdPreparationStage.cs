@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// denoising stage draws each re-noise from it. Given latents (<see cref="GenerationRequest.Latents"/>) replace the initial draw only; the
 /// generator still advances past it, so the re-noise draws are the seed's.
 /// </summary>
-public sealed class DmdPreparationStage(SamplingDefaults defaults, LatentLayout latents) : PipelineStage
+internal sealed class DmdPreparationStage(SamplingDefaults defaults, LatentLayout latents) : PipelineStage
 {
     public override string Name => "dmd preparation";
 

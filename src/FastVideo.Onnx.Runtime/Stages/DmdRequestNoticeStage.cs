@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// DMD runs without classifier-free guidance and without a negative prompt: a request that sets either gets a
 /// one-line notice, and guidance is switched off for the stages that follow (no negative prompt is encoded).
 /// </summary>
-public sealed class DmdRequestNoticeStage : PipelineStage
+internal sealed class DmdRequestNoticeStage : PipelineStage
 {
     public override string Name => "dmd request";
 

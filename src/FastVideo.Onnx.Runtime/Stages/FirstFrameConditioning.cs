@@ -5,4 +5,4 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// frame), then the encoded video. The family's contract gives the count (Wan: one per video frame of a latent frame,
 /// the VAE's temporal compression).
 /// </summary>
-public sealed record FirstFrameConditioning(int MaskChannels);
+internal sealed record FirstFrameConditioning(int MaskChannels);

@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Runtime.Stages;
 
 /// <summary>Between FastVideo's [B=1, T, C, H, W] noise layout and the transformer's [B=1, C, T, H, W].</summary>
-public static class FrameMajor
+internal static class FrameMajor
 {
     /// <summary>[T, C, plane] → [C, T, plane].</summary>
     public static float[] ToChannelMajor(float[] frameMajor, long channels, long frames, long plane)

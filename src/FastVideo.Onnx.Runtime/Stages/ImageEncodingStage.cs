@@ -4,7 +4,7 @@ using FastVideo.Onnx.Runtime.Pipelines;
 namespace FastVideo.Onnx.Runtime.Stages;
 
 /// <summary>The conditioning image (decoded once, by input validation) to the image encoder's tokens (image-to-video).</summary>
-public sealed class ImageEncodingStage(IImageEncoder encoder) : PipelineStage
+internal sealed class ImageEncodingStage(IImageEncoder encoder) : PipelineStage
 {
     public override string Name => "image encoding";
 

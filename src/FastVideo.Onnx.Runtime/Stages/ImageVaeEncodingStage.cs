@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// followed by black frames, is VAE-encoded; the normalised latents follow a mask of <see cref="FirstFrameConditioning.MaskChannels"/>
 /// channels that marks the first latent frame as given. The channels are appended to the denoiser's input at every step.
 /// </summary>
-public sealed class ImageVaeEncodingStage(IVaeEncoder vae, FirstFrameConditioning layout) : PipelineStage
+internal sealed class ImageVaeEncodingStage(IVaeEncoder vae, FirstFrameConditioning layout) : PipelineStage
 {
     public override string Name => "image VAE encoding";
 

@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// fault. Frame counts that the VAE cannot produce are rounded as Diffusers rounds them, with a notice. The conditioning
 /// image is decoded here, once, onto the batch.
 /// </summary>
-public sealed class InputValidationStage(SamplingDefaults defaults, RequestRules rules) : PipelineStage
+internal sealed class InputValidationStage(SamplingDefaults defaults, RequestRules rules) : PipelineStage
 {
 
     public override string Name => "input validation";

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// The initial noise: the request's latents, or torch-compatible normal noise from the seed (the same seed gives the
 /// same latents as Diffusers with torch.Generator("cpu").manual_seed(seed)).
 /// </summary>
-public sealed class LatentPreparationStage(LatentLayout latents) : PipelineStage
+internal sealed class LatentPreparationStage(LatentLayout latents) : PipelineStage
 {
     public override string Name => "latent preparation";
 

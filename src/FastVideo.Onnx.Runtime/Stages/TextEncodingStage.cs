@@ -4,7 +4,7 @@ using FastVideo.Onnx.Runtime.Pipelines;
 namespace FastVideo.Onnx.Runtime.Stages;
 
 /// <summary>Prompt (and, with guidance, negative prompt) to the text encoder's embeddings.</summary>
-public sealed class TextEncodingStage(ITextEncoder encoder) : PipelineStage
+internal sealed class TextEncodingStage(ITextEncoder encoder) : PipelineStage
 {
     public override string Name => "text encoding";
 

@@ -4,7 +4,7 @@ using FastVideo.Onnx.Runtime.Schedulers;
 namespace FastVideo.Onnx.Runtime.Stages;
 
 /// <summary>Creates the request's scheduler (with its flow-shift override) and its timesteps for the requested number of steps.</summary>
-public sealed class TimestepPreparationStage(Func<double?, IScheduler> scheduler) : PipelineStage
+internal sealed class TimestepPreparationStage(Func<double?, IScheduler> scheduler) : PipelineStage
 {
     public override string Name => "timestep preparation";
 

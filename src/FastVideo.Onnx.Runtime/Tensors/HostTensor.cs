@@ -7,9 +7,12 @@ namespace FastVideo.Onnx.Runtime.Tensors;
 /// <summary>A float32 tensor in host memory: request inputs (latents), results (latents, video) and test data.</summary>
 public sealed record HostTensor(float[] Data, long[] Shape)
 {
+    /// <summary>The number of elements (the product of <see cref="Shape"/>).</summary>
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The shape as text, for messages: "[1, 16, 3, 8, 8]".</summary>
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 
+    /// <summary>A tensor of zeros with this shape.</summary>
     public static HostTensor Zeros(params long[] shape) => new(new float[shape.Aggregate(1L, (a, b) => a * b)], shape);
 
     /// <summary>Reads tensor <paramref name="name"/> from a safetensors file as float32.</summary>

@@ -20,7 +20,7 @@ namespace FastVideo.Onnx.Runtime.Tokenizers;
 /// Whitespace follows Python's <c>str.isspace</c> exactly (what <c>\s</c> and <c>strip()</c> use on str), which is
 /// .NET's <see cref="char.IsWhiteSpace(char)"/> plus the separators U+001C..U+001F.
 /// </remarks>
-public static class DiffusersPromptCleaner
+internal static class DiffusersPromptCleaner
 {
     public static string Clean(string text)
     {

@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Runtime.Tokenizers;
 /// has (T5 has no bos). Pointing bos_id at an existing control piece lets it load; T5 never emits a bos, so the
 /// choice of piece does not change any encoding.
 /// </remarks>
-public sealed class SentencePieceModelFile
+internal sealed class SentencePieceModelFile
 {
     // ModelProto
     const int PiecesField = 1;

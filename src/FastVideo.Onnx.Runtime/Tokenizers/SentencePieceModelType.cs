@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Runtime.Tokenizers;
 
 /// <summary>TrainerSpec.ModelType of sentencepiece_model.proto (same numbers). T5 and UMT5 use <see cref="Unigram"/>.</summary>
-public enum SentencePieceModelType
+internal enum SentencePieceModelType
 {
     Unigram = 1,
     Bpe = 2,

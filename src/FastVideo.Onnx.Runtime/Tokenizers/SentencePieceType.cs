@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Runtime.Tokenizers;
 
 /// <summary>ModelProto.SentencePiece.Type of sentencepiece_model.proto (same numbers).</summary>
-public enum SentencePieceType
+internal enum SentencePieceType
 {
     Normal = 1,
     Unknown = 2,

@@ -19,7 +19,7 @@ namespace FastVideo.Onnx.Runtime.Tokenizers;
 /// "&lt;/s&gt;" becomes the eos id) that SentencePiece tokenizes as text, and a tokenizer.json without SentencePiece's
 /// normalization (as this project's tiny fixture has) skips the NFKC mapping spiece.model applies.
 /// </remarks>
-public sealed class T5PromptTokenizer
+internal sealed class T5PromptTokenizer
 {
     public const string ModelFile = "spiece.model";
 

@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Runtime.Tokenizers;
 /// tokenizer_config.json's <c>added_tokens_decoder</c>, else the SentencePiece vocabulary, else the model's
 /// trainer_spec. That is the order in which transformers resolves them.
 /// </summary>
-public sealed record T5SpecialTokens(int PadId, int EosId, int UnkId, string PadToken, string EosToken, string UnkToken)
+internal sealed record T5SpecialTokens(int PadId, int EosId, int UnkId, string PadToken, string EosToken, string UnkToken)
 {
     public const string TokenizerConfigFile = "tokenizer_config.json";
     public const string TokenizerJsonFile = "tokenizer.json";

@@ -6,4 +6,4 @@ namespace FastVideo.Onnx.Runtime.Tokenizers;
 /// padding), and <see cref="Length"/>, the number of real tokens (the mask's sum, which Diffusers' Wan pipelines use
 /// to trim the encoder output before zero-padding it).
 /// </summary>
-public sealed record TokenizedPrompt(long[] InputIds, long[] AttentionMask, int Length);
+internal sealed record TokenizedPrompt(long[] InputIds, long[] AttentionMask, int Length);

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Runtime.Tokenizers;
 /// Several prompts tokenized to one max length, laid out row-major as [BatchSize, MaxLength] tensors for the text
 /// encoder; <see cref="Lengths"/> holds each row's number of real tokens.
 /// </summary>
-public sealed record TokenizedPromptBatch(long[] InputIds, long[] AttentionMask, int[] Lengths, int BatchSize, int MaxLength)
+internal sealed record TokenizedPromptBatch(long[] InputIds, long[] AttentionMask, int[] Lengths, int BatchSize, int MaxLength)
 {
     public long[] Shape => [BatchSize, MaxLength];
 

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Server.Api;
 /// A request the server refuses: written as OpenAI's error envelope <c>{"error": {message, type, param, code}}</c> with
 /// <see cref="Status"/>.
 /// </summary>
-public sealed class ApiException(int status, string type, string message, string? param = null, string? code = null) : Exception(message)
+internal sealed class ApiException(int status, string type, string message, string? param = null, string? code = null) : Exception(message)
 {
     public int Status { get; } = status;
     public string Type { get; } = type;

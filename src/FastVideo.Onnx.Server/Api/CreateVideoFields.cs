@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Server.Api;
 /// The fields of a <c>POST /v1/videos</c> body, read from JSON or from a multipart form (where every value is text),
 /// with typed accessors whose errors name the field.
 /// </summary>
-public sealed class CreateVideoFields
+internal sealed class CreateVideoFields
 {
     public static readonly string[] Known =
     {

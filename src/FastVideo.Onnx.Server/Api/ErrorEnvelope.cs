@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace FastVideo.Onnx.Server.Api;
 
 /// <summary>Writes OpenAI's error envelope.</summary>
-public static class ErrorEnvelope
+internal static class ErrorEnvelope
 {
     public static async Task WriteAsync(HttpContext context, ApiException error)
     {

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Server.Api;
 /// Writes every refused request as OpenAI's error envelope: <see cref="ApiException"/> with its status, the framework's
 /// bad-request errors (malformed bodies, size limits) as 400/413, and anything unexpected as a logged 500.
 /// </summary>
-public sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> log)
+internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> log)
 {
     public async Task InvokeAsync(HttpContext context)
     {

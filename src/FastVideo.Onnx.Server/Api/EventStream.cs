@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Server.Api;
 /// <c>video.failed</c> (the video object) or <c>video.deleted</c>; a keep-alive comment every keep-alive period.
 /// The stream also ends when the server shuts down.
 /// </summary>
-public sealed class EventStream(JobStore store, JobEvents events, IReadOnlyList<ServedModel> models, ServerOptions options)
+internal sealed class EventStream(JobStore store, JobEvents events, IReadOnlyList<ServedModel> models, ServerOptions options)
 {
     public async Task RunAsync(HttpContext c, string id)
     {

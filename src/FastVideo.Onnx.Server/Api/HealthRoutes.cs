@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Server.Api;
 /// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (every worker has loaded its models and the
 /// server is not stopping; 503 otherwise). Neither needs an API key.
 /// </summary>
-public static class HealthRoutes
+internal static class HealthRoutes
 {
     public static void Map(IEndpointRouteBuilder app)
     {

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Server.Api;
 /// OpenAI's video object for a job (id, object, model, status, progress, created_at, completed_at, expires_at, prompt,
 /// size, seconds, error, remixed_from_video_id), then FastVideo's extension fields with the values the job runs with.
 /// </summary>
-public static class VideoObject
+internal static class VideoObject
 {
     public static Dictionary<string, object?> Of(VideoJob job, ServedModel? model)
     {

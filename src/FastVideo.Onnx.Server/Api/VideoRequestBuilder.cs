@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Server.Api;
 /// when num_frames is absent, then rounded to 4k+1 as the library does), a fixed seed, and the server's limits; then
 /// the library's own input validation, with its errors named after the request fields.
 /// </summary>
-public sealed class VideoRequestBuilder(IReadOnlyList<ServedModel> models, ServerOptions options)
+internal sealed class VideoRequestBuilder(IReadOnlyList<ServedModel> models, ServerOptions options)
 {
     public sealed record Built(ServedModel Model, JobSpec Spec, byte[]? Image, string? ImageExtension);
 

@@ -7,7 +7,7 @@ using FastVideo.Onnx.Server.Workers;
 namespace FastVideo.Onnx.Server.Api;
 
 /// <summary>The <c>/v1</c> routes: OpenAI's Videos API (create, list, retrieve, delete, content) and its extensions (cancel, events, models).</summary>
-public sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore store, JobEvents events, WorkerPool pool, ServerOptions options, ILogger<VideoRoutes> log)
+internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore store, JobEvents events, WorkerPool pool, ServerOptions options, ILogger<VideoRoutes> log)
 {
     readonly VideoRequestBuilder _builder = new(models, options);
 

@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Server.Jobs;
 
 /// <summary>Removes the outputs of completed jobs at their expires_at (the job stays listed; its content is then 404).</summary>
-public sealed class ExpirySweeper(JobStore store, ServerOptions options, ILogger<ExpirySweeper> log) : BackgroundService
+internal sealed class ExpirySweeper(JobStore store, ServerOptions options, ILogger<ExpirySweeper> log) : BackgroundService
 {
     /// <summary>One pass: returns how many jobs' outputs were removed.</summary>
     public int Sweep(long now)

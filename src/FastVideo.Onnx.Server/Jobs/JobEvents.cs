@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Server.Jobs;
 /// Live events of running jobs, fanned out to the event streams watching them (in memory: a client that reconnects
 /// reads the job's stored state first, then follows). Also wakes idle workers when a job is queued.
 /// </summary>
-public sealed class JobEvents
+internal sealed class JobEvents
 {
     readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobEvent>, byte>> _watchers = new();
     readonly SemaphoreSlim _queued = new(0, int.MaxValue);

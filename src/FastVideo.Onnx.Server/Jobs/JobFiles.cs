@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Server.Jobs;
 
 /// <summary>Where a job's files live under the data folder, and their removal.</summary>
-public static class JobFiles
+internal static class JobFiles
 {
     public const string VideosFolder = "videos";
     public const string UploadsFolder = "uploads";

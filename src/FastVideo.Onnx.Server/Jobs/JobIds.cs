@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Server.Jobs;
 /// Video ids: <c>video_</c> and 32 lowercase hex digits from a cryptographic generator. Every id from a request is
 /// checked against this form before it is used, so no client text reaches a query or a file name.
 /// </summary>
-public static partial class JobIds
+internal static partial class JobIds
 {
     public const string Prefix = "video_";
 

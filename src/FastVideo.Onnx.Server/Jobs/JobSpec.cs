@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Server.Jobs;
 /// What a job generates, as validated when it was created (stored with the job, so a job that runs again after a restart
 /// runs the same request: the seed is fixed at creation). Null values come from the model's defaults when it runs.
 /// </summary>
-public sealed record JobSpec
+internal sealed record JobSpec
 {
     public string Prompt { get; init; } = "";
     public string? NegativePrompt { get; init; }

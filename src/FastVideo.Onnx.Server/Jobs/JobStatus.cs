@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Server.Jobs;
 
 /// <summary>OpenAI's video status values, as stored and as written in the video object.</summary>
-public static class JobStatus
+internal static class JobStatus
 {
     public const string Queued = "queued";
     public const string InProgress = "in_progress";

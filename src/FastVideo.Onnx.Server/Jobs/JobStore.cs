@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Server.Jobs;
 /// acted on or reported, so a crash loses nothing that a client was told. One connection, serialised by a lock:
 /// the server's writes are small and few (a job's progress changes at most a hundred times).
 /// </summary>
-public sealed class JobStore : IDisposable
+internal sealed class JobStore : IDisposable
 {
     public const string FileName = "jobs.db";
 

@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Server.Jobs;
 
 /// <summary>One row of the jobs table. Times are Unix seconds.</summary>
-public sealed record VideoJob
+internal sealed record VideoJob
 {
     public required string Id { get; init; }
     public required string Owner { get; init; }

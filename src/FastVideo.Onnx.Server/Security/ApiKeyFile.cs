@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Server.Security;
 /// A file of API keys, stored hashed (one <c>sha256:HEX LABEL</c> line per key; # starts a comment): the file never
 /// holds a key, so reading it gives no access. A key's jobs belong to its owner id, derived from the hash.
 /// </summary>
-public sealed class ApiKeyFile
+internal sealed class ApiKeyFile
 {
     public const string KeyPrefix = "fvo_";
     const string HashPrefix = "sha256:";

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Server.Security;
 /// records who is asking (<see cref="Owner"/>): with keys, the key's owner id; without keys, everyone is the same
 /// anonymous owner.
 /// </summary>
-public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyFile? keys)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyFile? keys)
 {
     const string OwnerItem = "fastvideo.owner";
     public const string Anonymous = "anonymous";

@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Server.Telemetry;
 /// The server's OpenTelemetry instruments (meter <see cref="MeterName"/>): queue length, jobs by status, job and stage
 /// durations, and GPU memory per worker (from the observable callbacks the workers register).
 /// </summary>
-public sealed class ServerMetrics : IDisposable
+internal sealed class ServerMetrics : IDisposable
 {
     public const string MeterName = "FastVideo.Onnx.Server";
 

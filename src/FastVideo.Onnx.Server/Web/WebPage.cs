@@ -3,7 +3,7 @@ using System.Reflection;
 namespace FastVideo.Onnx.Server.Web;
 
 /// <summary>The web page at <c>/</c>: plain HTML, JavaScript and CSS embedded in this assembly (no build step).</summary>
-public static class WebPage
+internal static class WebPage
 {
     static readonly (string Path, string Resource, string Type)[] Files =
     {

@@ -5,7 +5,7 @@ using FastVideo.Onnx.Runtime.Execution;
 namespace FastVideo.Onnx.Server.Workers;
 
 /// <summary>Parses <c>--devices</c>: <c>cpu</c>, <c>cuda:0,cuda:1</c>, <c>tensorrt:0</c> (a device without an id is device 0).</summary>
-public static class DeviceList
+internal static class DeviceList
 {
     public static IReadOnlyList<(string Name, RuntimeOptions Runtime)> Parse(string text, int? threads)
     {

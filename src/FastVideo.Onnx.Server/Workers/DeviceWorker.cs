@@ -15,7 +15,7 @@ namespace FastVideo.Onnx.Server.Workers;
 /// Runs jobs on one device, one at a time, with a generator per model loaded once and kept (warm sessions and device
 /// buffers). It takes the oldest queued job of a model it has loaded; a job's cancellation stops it between steps.
 /// </summary>
-public sealed class DeviceWorker : IDisposable
+internal sealed class DeviceWorker : IDisposable
 {
     readonly IReadOnlyList<ServedModel> _models;
     readonly JobStore _store;

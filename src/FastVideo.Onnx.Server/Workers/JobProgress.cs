@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Server.Workers;
 /// latents prepared, 5-90 over the denoising steps, 90 while decoding, 95 while the file is written, 100 when completed.
 /// Each change is stored (so polling sees it) and published to the job's event streams.
 /// </summary>
-public sealed class JobProgress(string jobId, JobStore store, JobEvents events) : IProgress<GenerationProgress>
+internal sealed class JobProgress(string jobId, JobStore store, JobEvents events) : IProgress<GenerationProgress>
 {
     public const int Denoising = 5, Decoding = 90, Writing = 95;
 

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Server.Workers;
 /// failed after two attempts). On shutdown, no new job is taken; running ones may finish within the shutdown timeout,
 /// then they are stopped and queued again for the next start.
 /// </summary>
-public sealed class WorkerPool : IHostedService, IDisposable
+internal sealed class WorkerPool : IHostedService, IDisposable
 {
     public const int MaxAttempts = 2;
 

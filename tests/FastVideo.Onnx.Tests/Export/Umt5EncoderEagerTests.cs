@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace FastVideo.Onnx.Tests.Export;
 
 /// <summary>The fixture text encoder and the prompts whose pipeline embeddings the fixtures hold.</summary>
-public static class Umt5Fixture
+internal static class Umt5Fixture
 {
     public const int MaxSequenceLength = 32;
 

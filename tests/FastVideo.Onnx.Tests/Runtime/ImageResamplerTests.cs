@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace FastVideo.Onnx.Tests.Runtime;
 
 /// <summary>Properties of the PIL / PyTorch separable resampler that hold whatever the reference.</summary>
-public class ImageResamplerTests
+internal class ImageResamplerTests
 {
     static readonly ResampleFilter[] AllFilters = Enum.GetValues<ResampleFilter>();
     static readonly (int W, int H)[] Sizes = [(42, 32), (17, 9), (240, 180), (121, 91), (120, 30), (7, 200)];

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace FastVideo.Onnx.Tests.Support;
 
 /// <summary>Runs a definition's forward eagerly in TorchSharp on reference inputs.</summary>
-public static class TorchReference
+internal static class TorchReference
 {
     public static Tensor FromRef(RefTensor t) => torch.tensor(t.Data, t.Shape, ScalarType.Float32);
 

@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Tests.Support;
 /// reference): the same per-chunk forwards the graphs are made of, with the caches passed from chunk to chunk.
 /// Run inside a <c>torch.NewDisposeScope()</c>.
 /// </summary>
-public static class VaeEager
+internal static class VaeEager
 {
     /// <summary>The caches each chunk left, for layout checks (first chunk first).</summary>
     public sealed record Trace(List<IReadOnlyList<Tensor>> Caches, List<IReadOnlyList<WanVaeCacheSlot>> Slots);

@@ -8,7 +8,7 @@ using FastVideo.Onnx.Export.Wan;
 namespace FastVideo.Onnx.Tests.Support;
 
 /// <summary>The tiny Wan VAE: its definition with checked weights, and conversions through the registered exporter.</summary>
-public static class VaeFixture
+internal static class VaeFixture
 {
     public static string Folder => Path.Combine(Repo.TinyT2V, "vae");
 

@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Tests.Support;
 /// tests/fixtures/wan22-tiny: the tiny Wan2.2 pipelines (TI2V-5B shapes with the 16x VAE, A14B text- and image-to-video
 /// with two experts) and the references Diffusers computed from them.
 /// </summary>
-public static class Wan22Fixture
+internal static class Wan22Fixture
 {
     public static string Folder => Path.Combine(Repo.Root, "tests", "fixtures", "wan22-tiny");
     public static string Ti2v => Path.Combine(Folder, "wan22-ti2v-tiny");

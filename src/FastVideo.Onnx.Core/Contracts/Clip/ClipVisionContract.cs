@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Core.Contracts.Clip;
 /// <c>image_embeds</c> float32 [batch, tokens, hidden] out (the penultimate hidden states); tokens are one per patch plus
 /// the class token, (image_size / patch_size)² + 1.
 /// </summary>
-public sealed record ClipVisionContract(int NumChannels, int ImageSize, int PatchSize, int HiddenSize)
+internal sealed record ClipVisionContract(int NumChannels, int ImageSize, int PatchSize, int HiddenSize)
 {
     public const string ComponentClass = "CLIPVisionModel";
     public const string GraphFile = "model.onnx";

@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Core.Contracts.Umt5;
 /// <c>last_hidden_state</c> float32 [batch, sequence, d_model] out, whatever the compute precision; batch and sequence
 /// length are dynamic.
 /// </summary>
-public sealed record Umt5EncoderContract(int DModel)
+internal sealed record Umt5EncoderContract(int DModel)
 {
     public const string ComponentClass = "UMT5EncoderModel";
     public const string GraphFile = "model.onnx";

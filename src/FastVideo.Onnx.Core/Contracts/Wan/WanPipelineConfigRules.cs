@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// (Diffusers would call a missing transformer), a ratio outside (0, 1).
 /// </summary>
 [PipelineConfigRules("WanPipeline", "WanImageToVideoPipeline")]
-public sealed class WanPipelineConfigRules : IPipelineConfigRules
+internal sealed class WanPipelineConfigRules : IPipelineConfigRules
 {
     static readonly string[] TextToVideoComponents = { "tokenizer", "text_encoder", "vae", "scheduler", "transformer", "transformer_2" };
     static readonly string[] ImageToVideoComponents = [.. TextToVideoComponents, "image_processor", "image_encoder"];

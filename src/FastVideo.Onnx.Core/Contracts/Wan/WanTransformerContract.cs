@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// (Wan2.2 TI2V: the conditioning frame's tokens get timestep 0); such a model has no fused-kernel graph, since the
 /// kernels take one modulation vector per batch entry.
 /// </summary>
-public sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize,
+internal sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize,
     TimestepLayout TimestepLayout = TimestepLayout.PerSample)
 {
     public const string ComponentClass = "WanTransformer3DModel";

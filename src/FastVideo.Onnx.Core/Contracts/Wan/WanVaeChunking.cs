@@ -20,7 +20,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// on the device before the first call and hands each <c>next_cache_i</c> to the next call's <c>cache_i</c> (same shape
 /// and type, the graph's compute type); it never reads them.
 /// </summary>
-public static class WanVaeChunking
+internal static class WanVaeChunking
 {
     public const string DecoderFirstGraph = "decoder_first.onnx";
     public const string DecoderGraph = "decoder.onnx";

@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// (latent sizes, request checks) take them from here, never from constants. The graphs' tensor names and calling
 /// protocol are <see cref="WanVaeChunking"/>'s.
 /// </summary>
-public sealed record WanVaeContract(int ZDim, int InChannels, int OutChannels, int TemporalCompression, int SpatialCompression, int PatchSize = 1)
+internal sealed record WanVaeContract(int ZDim, int InChannels, int OutChannels, int TemporalCompression, int SpatialCompression, int PatchSize = 1)
 {
     public const string ComponentClass = "AutoencoderKLWan";
 

@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// Both use float32 arithmetic in the order Diffusers uses (it divides by the float32 reciprocal of std rather than
 /// multiplying by std), so the results are bit-for-bit those of the pipelines. Tensors are laid out [B, C, F, H, W].
 /// </summary>
-public sealed class WanVaeNormalization
+internal sealed class WanVaeNormalization
 {
     /// <summary>Diffusers' defaults for AutoencoderKLWan, used when config.json omits the fields (as Diffusers does).</summary>
     static readonly double[] DefaultMean =

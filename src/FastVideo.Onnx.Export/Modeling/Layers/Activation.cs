@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Modeling.Layers;
 
 /// <summary>An activation function named as transformers' ACT2FN names it in config.json.</summary>
-public enum Activation
+internal enum Activation
 {
     /// <summary><c>gelu</c>: exact (erf) GELU.</summary>
     Gelu,
@@ -13,7 +13,7 @@ public enum Activation
     Relu,
 }
 
-public static class Activations
+internal static class Activations
 {
     /// <summary>The names <see cref="TryParse"/> accepts, for error messages.</summary>
     public const string SupportedNames = "gelu, gelu_new, gelu_pytorch_tanh, quick_gelu, relu";

@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Modeling.Layers;
 
 /// <summary>torch.nn.Conv1d/2d/3d: weight [out, in/groups, *kernel], optional bias; symmetric padding per axis.</summary>
-public sealed class Conv : Module
+internal sealed class Conv : Module
 {
     readonly int[] _stride;
     readonly int[] _padding;

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Export.Modeling.Layers;
 /// torch.nn.Embedding: weight [num_embeddings, dim], rows looked up by int64 indices. The table is never transposed,
 /// so the writer streams it in chunks however large it is (UMT5-XXL's is 256384 x 4096).
 /// </summary>
-public sealed class Embedding : Module
+internal sealed class Embedding : Module
 {
     public Parameter Weight { get; }
 

@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Export.Modeling.Layers;
 /// Diffusers' FeedForward with a GELU activation module: <c>net.0.proj</c> (Linear dim -> inner, then GELU),
 /// <c>net.1</c> dropout (identity at inference), <c>net.2</c> (Linear inner -> out).
 /// </summary>
-public sealed class FeedForward : Module
+internal sealed class FeedForward : Module
 {
     readonly bool _tanh;
     public Linear Proj { get; }

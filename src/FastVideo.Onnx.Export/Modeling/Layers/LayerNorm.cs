@@ -4,7 +4,7 @@ namespace FastVideo.Onnx.Export.Modeling.Layers;
 /// torch.nn.LayerNorm over the last axis. With <paramref name="float32"/> it is Diffusers' FP32LayerNorm: the input
 /// (and the affine weights) are upcast to float32 and the result cast back to the input's type.
 /// </summary>
-public sealed class LayerNorm : Module
+internal sealed class LayerNorm : Module
 {
     readonly double _eps;
     readonly bool _float32;

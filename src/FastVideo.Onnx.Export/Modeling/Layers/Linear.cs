@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Modeling.Layers;
 
 /// <summary>torch.nn.Linear: weight [out, in], optional bias [out].</summary>
-public sealed class Linear : Module
+internal sealed class Linear : Module
 {
     public int InFeatures { get; }
     public int OutFeatures { get; }

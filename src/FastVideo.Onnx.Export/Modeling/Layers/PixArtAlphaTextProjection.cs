@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Modeling.Layers;
 
 /// <summary>Diffusers' PixArtAlphaTextProjection: linear_1, GELU (tanh), linear_2.</summary>
-public sealed class PixArtAlphaTextProjection : Module
+internal sealed class PixArtAlphaTextProjection : Module
 {
     public Linear Linear1 { get; }
     public Linear Linear2 { get; }

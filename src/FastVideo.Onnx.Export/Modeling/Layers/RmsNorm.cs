@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Modeling.Layers;
 
 /// <summary>torch.nn.RMSNorm over the last axis (and T5's layer norm, which is the same computation).</summary>
-public sealed class RmsNorm : Module
+internal sealed class RmsNorm : Module
 {
     readonly double _eps;
     readonly int _dim;

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Export.Modeling.Layers;
 /// Diffusers' <c>Timesteps</c> projection (get_timestep_embedding): t * exp(-ln(max_period) * i / (half - shift)),
 /// then [sin, cos] (or [cos, sin] with flip_sin_to_cos). Computed in float32 like torch.
 /// </summary>
-public static class SinusoidalTimesteps
+internal static class SinusoidalTimesteps
 {
     /// <summary>The frequency vector, rounded to float32 exactly as torch computes it.</summary>
     public static float[] Frequencies(int channels, double downscaleFreqShift = 0, double maxPeriod = 10000)

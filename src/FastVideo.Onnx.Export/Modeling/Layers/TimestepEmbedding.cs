@@ -1,7 +1,7 @@
 namespace FastVideo.Onnx.Export.Modeling.Layers;
 
 /// <summary>Diffusers' TimestepEmbedding: linear_1, SiLU, linear_2.</summary>
-public sealed class TimestepEmbedding : Module
+internal sealed class TimestepEmbedding : Module
 {
     public Linear Linear1 { get; }
     public Linear Linear2 { get; }

@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Runtime.Components.Clip;
 /// folder's <c>image_processor</c> component.
 /// </summary>
 [ComponentRunner(ClipVisionContract.ComponentClass)]
-public sealed class ClipImageEncoderRunner : IImageEncoder, IComponentRunner<ClipImageEncoderRunner>
+internal sealed class ClipImageEncoderRunner : IImageEncoder, IComponentRunner<ClipImageEncoderRunner>
 {
     public const string ProcessorComponent = "image_processor";
 

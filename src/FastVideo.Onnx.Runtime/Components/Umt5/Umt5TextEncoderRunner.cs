@@ -12,7 +12,7 @@ namespace FastVideo.Onnx.Runtime.Components.Umt5;
 /// max_sequence_length. The tokenizer is the model folder's <c>tokenizer</c> component.
 /// </summary>
 [ComponentRunner(Umt5EncoderContract.ComponentClass)]
-public sealed class Umt5TextEncoderRunner : ITextEncoder, IComponentRunner<Umt5TextEncoderRunner>
+internal sealed class Umt5TextEncoderRunner : ITextEncoder, IComponentRunner<Umt5TextEncoderRunner>
 {
     public const string TokenizerComponent = "tokenizer";
 

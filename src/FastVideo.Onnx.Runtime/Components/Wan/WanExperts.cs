@@ -16,7 +16,7 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// <c>Runtime:KeepBothExperts</c> forces either policy; <see cref="BothResident"/> says which is in force.
 /// </para>
 /// </summary>
-public sealed class WanExperts : IDisposable
+internal sealed class WanExperts : IDisposable
 {
     public const string SecondComponent = "transformer_2";
 

@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// <see cref="WanTransformerContract"/> and the component's config.
 /// </summary>
 [ComponentRunner(WanTransformerContract.ComponentClass)]
-public sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransformerRunner>
+internal sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransformerRunner>
 {
     readonly ExecutionDevice _device;
     readonly ComponentFolder _folder;

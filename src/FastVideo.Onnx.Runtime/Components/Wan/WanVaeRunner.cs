@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// The same graphs serve every resolution and length; the compression factors are the config's (<see cref="WanVaeContract"/>).
 /// </summary>
 [ComponentRunner(WanVaeContract.ComponentClass)]
-public sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<WanVaeRunner>
+internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<WanVaeRunner>
 {
     readonly ExecutionDevice _device;
     readonly ComponentFolder _folder;

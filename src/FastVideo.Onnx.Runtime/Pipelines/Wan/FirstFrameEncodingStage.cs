@@ -11,7 +11,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// the denoising loop puts those latents in place of latent frame 0 (<see cref="ForwardBatch.FirstFrameLatents"/>).
 /// Unlike Wan2.1's conditioning there is no mask channel and no black frames: the transformer takes the latents only.
 /// </summary>
-public sealed class FirstFrameEncodingStage(IVaeEncoder vae) : PipelineStage
+internal sealed class FirstFrameEncodingStage(IVaeEncoder vae) : PipelineStage
 {
     public override string Name => "image VAE encoding";
 

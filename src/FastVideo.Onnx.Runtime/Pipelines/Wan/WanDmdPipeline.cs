@@ -8,7 +8,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// usually with Video Sparse Attention (a transformer without VSA gates runs dense DMD).
 /// </summary>
 [PipelineEntry("WanDMDPipeline")]
-public sealed class WanDmdPipeline : VideoPipeline, IPipelineRules
+internal sealed class WanDmdPipeline : VideoPipeline, IPipelineRules
 {
     public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: false);
 

@@ -22,7 +22,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// </list>
 /// The experts are denoisers by role; the token layout (patch, per-token timesteps) is the transformer's contract.
 /// </summary>
-public sealed class WanExpertDenoisingStage(WanExperts experts, WanTransformerContract transformer, ExecutionDevice device) : PipelineStage
+internal sealed class WanExpertDenoisingStage(WanExperts experts, WanTransformerContract transformer, ExecutionDevice device) : PipelineStage
 {
     public override string Name => "denoising";
 

@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// (<c>expand_timesteps</c>), where the encoded image replaces latent frame 0 instead.
 /// </summary>
 [PipelineEntry("WanImageToVideoPipeline")]
-public sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
+internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
 {
     public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: true);
 

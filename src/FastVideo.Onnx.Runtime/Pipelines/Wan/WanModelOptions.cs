@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// conversion by <see cref="WanPipelineConfigRules"/>): <c>expand_timesteps</c> (TI2V-5B: per-token timesteps, the
 /// image replaces latent frame 0), <c>boundary_ratio</c> with <c>transformer_2</c> (A14B: two experts).
 /// </summary>
-public sealed record WanModelOptions(bool ExpandTimesteps, double? BoundaryRatio, bool HasSecondTransformer)
+internal sealed record WanModelOptions(bool ExpandTimesteps, double? BoundaryRatio, bool HasSecondTransformer)
 {
     /// <summary>Diffusers' num_train_timesteps of the Wan schedulers: the boundary in timesteps is ratio · 1000.</summary>
     public double? BoundaryTimestep(int numTrainTimesteps) => BoundaryRatio * numTrainTimesteps;

@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// <c>boundary_ratio</c>, a second guidance scale).
 /// </summary>
 [PipelineEntry("WanPipeline")]
-public sealed class WanPipeline : VideoPipeline, IPipelineRules
+internal sealed class WanPipeline : VideoPipeline, IPipelineRules
 {
     public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: false);
 
