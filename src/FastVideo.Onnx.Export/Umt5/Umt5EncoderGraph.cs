@@ -14,7 +14,7 @@ public static class Umt5EncoderGraph
     public const string AttentionMask = "attention_mask";
     public const string LastHiddenState = "last_hidden_state";
 
-    public static OnnxGraphBuilder Build(Umt5EncoderModel model, DType computeType)
+    public static OnnxGraphBuilder Build(T5FamilyEncoder model, DType computeType)
     {
         var g = new OnnxGraphBuilder(computeType);
         var ids = g.Input(InputIds, DType.Int64, "batch", "sequence");
