@@ -1,4 +1,5 @@
 using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Models.Ltx;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 
@@ -8,7 +9,7 @@ namespace FastVideo.Onnx.Export.Ltx;
 [ComponentExporter("LTXVideoTransformer3DModel")]
 public sealed class LtxTransformerExporter : DefinitionExporter<LtxTransformer3DModel>
 {
-    public const string GraphFile = "model.onnx";
+    public const string GraphFile = LtxTransformerContract.Graph;
 
     protected override IReadOnlyCollection<string> ConfigFieldsRead => LtxTransformerConfig.Fields;
 

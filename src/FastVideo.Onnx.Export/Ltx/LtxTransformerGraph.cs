@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Models.Ltx;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Onnx;
 
@@ -11,15 +12,15 @@ namespace FastVideo.Onnx.Export.Ltx;
 /// </summary>
 public static class LtxTransformerGraph
 {
-    public const string HiddenStates = "hidden_states";
-    public const string EncoderHiddenStates = "encoder_hidden_states";
-    public const string Timestep = "timestep";
-    public const string EncoderAttentionMask = "encoder_attention_mask";
-    public const string NumFrames = "num_frames";
-    public const string Height = "height";
-    public const string Width = "width";
-    public const string RopeInterpolationScale = "rope_interpolation_scale";
-    public const string Sample = "sample";
+    public const string HiddenStates = LtxTransformerContract.HiddenStates;
+    public const string EncoderHiddenStates = LtxTransformerContract.EncoderHiddenStates;
+    public const string Timestep = LtxTransformerContract.Timestep;
+    public const string EncoderAttentionMask = LtxTransformerContract.EncoderAttentionMask;
+    public const string NumFrames = LtxTransformerContract.NumFrames;
+    public const string Height = LtxTransformerContract.Height;
+    public const string Width = LtxTransformerContract.Width;
+    public const string RopeInterpolationScale = LtxTransformerContract.RopeInterpolationScale;
+    public const string Sample = LtxTransformerContract.Sample;
 
     public static OnnxGraphBuilder Build(LtxTransformer3DModel model, DType computeType)
     {
