@@ -22,7 +22,7 @@ public sealed record GeneratorOptions
     /// <summary>Receives one-line notices (provider fallback, preset chosen).</summary>
     public Action<string>? Notice { get; init; }
 
-    /// <summary>Extra assemblies to search for pipelines (new model families).</summary>
+    /// <summary>Extra assemblies to search for pipelines and component runners (new model families).</summary>
     public System.Reflection.Assembly[] PipelineAssemblies { get; init; } = Array.Empty<System.Reflection.Assembly>();
 }
 
@@ -39,6 +39,7 @@ public sealed class VideoGenerator : IDisposable
     readonly VideoPipeline _pipeline;
     readonly ExecutionDevice _device;
     readonly MemoryGuard _memory;
+    readonly RequestRules _rules;
     readonly SemaphoreSlim _gate = new(1, 1);
 
     // Cancelled by Dispose: stops the running request and the ones waiting at the gate.
@@ -59,13 +60,14 @@ public sealed class VideoGenerator : IDisposable
     public TimeSpan LoadTime { get; }
     public IReadOnlyList<(string Component, TimeSpan Elapsed)> SessionCreationTimes => _pipeline.SessionCreationTimes;
 
-    VideoGenerator(string folder, VideoPipeline pipeline, ExecutionDevice device, MemoryGuard memory, string pipelineClass, SamplingDefaults defaults,
-        string? preset, TimeSpan load)
+    VideoGenerator(string folder, VideoPipeline pipeline, ExecutionDevice device, MemoryGuard memory, RequestRules rules, string pipelineClass,
+        SamplingDefaults defaults, string? preset, TimeSpan load)
     {
         ModelFolder = folder;
         _pipeline = pipeline;
         _device = device;
         _memory = memory;
+        _rules = rules;
         PipelineClass = pipelineClass;
         Defaults = defaults;
         PresetName = preset;
@@ -77,8 +79,19 @@ public sealed class VideoGenerator : IDisposable
     {
         if (name is not null) return PresetCatalog.Default.Get(name);
         var model = ConvertedModel.Load(modelFolder);
-        var transformer = ComponentFolder.Open(modelFolder, TransformerRunner.ComponentName).Config();
+        var transformer = ComponentFolder.Open(modelFolder, PresetComponent).Config();
         return PresetCatalog.Default.Find(model.Pipeline, transformer);
+    }
+
+    /// <summary>The component whose config presets are matched by (with the pipeline class).</summary>
+    const string PresetComponent = "transformer";
+
+    /// <summary>The sampling defaults of <paramref name="options"/>: given, else the named or matching preset's, else Diffusers' defaults.</summary>
+    static (SamplingDefaults Sampling, string? Preset) ResolveSampling(string modelFolder, GeneratorOptions options)
+    {
+        if (options.Sampling is { } given) return (given, null);
+        var preset = ResolvePreset(modelFolder, options.Preset);
+        return (preset?.Sampling ?? new SamplingDefaults(), preset?.Name);
     }
 
     public static VideoGenerator FromPretrained(string modelFolder, GeneratorOptions? options = null)
@@ -86,23 +99,21 @@ public sealed class VideoGenerator : IDisposable
         options ??= new GeneratorOptions();
         var clock = Stopwatch.StartNew();
         var model = ConvertedModel.Load(modelFolder);
-        string? presetName = null;
-        var sampling = options.Sampling;
-        if (sampling is null)
-        {
-            var preset = ResolvePreset(modelFolder, options.Preset);
-            sampling = preset?.Sampling ?? new SamplingDefaults();
-            presetName = preset?.Name;
-        }
+        var (sampling, presetName) = ResolveSampling(modelFolder, options);
         var device = ExecutionDevice.Create(options.Runtime, options.Notice);
         try
         {
             if (!device.IsGpu) RequireCpuPrecision(modelFolder, model);
             var memory = new MemoryGuard(modelFolder, model, options.Runtime with { Device = device.Provider });
             var registry = new PipelineRegistry(options.PipelineAssemblies);
-            var context = new PipelineContext(modelFolder, model, device, sampling, options.Notice);
-            var pipeline = registry.Create(model.Pipeline, context, Path.Combine(modelFolder, ModelIndex.FileName));
-            return new VideoGenerator(modelFolder, pipeline, device, memory, model.Pipeline, sampling, presetName, clock.Elapsed);
+            string source = Path.Combine(modelFolder, ModelIndex.FileName);
+            var rules = registry.Rules(model.Pipeline, modelFolder, source);
+            var context = new PipelineContext(modelFolder, model, device, sampling, options.Notice)
+            {
+                Runners = options.PipelineAssemblies.Length == 0 ? ComponentRunnerRegistry.Default : new ComponentRunnerRegistry(options.PipelineAssemblies),
+            };
+            var pipeline = registry.Create(model.Pipeline, context, source);
+            return new VideoGenerator(modelFolder, pipeline, device, memory, rules, model.Pipeline, sampling, presetName, clock.Elapsed);
         }
         catch
         {
@@ -205,7 +216,7 @@ public sealed class VideoGenerator : IDisposable
         try
         {
             cancel.ThrowIfCancellationRequested();
-            if (ShapeOf(request, Defaults) is { } shape) _memory.Check(shape, weightsLoaded: true);
+            if (ShapeOf(request, Defaults, _rules) is { } shape) _memory.Check(shape, weightsLoaded: true);
             return _pipeline.Run(request, progress, cancel, stepEnd);
         }
         catch (OperationCanceledException) when (!callerCancel.IsCancellationRequested && _disposing.IsCancellationRequested)
@@ -220,12 +231,53 @@ public sealed class VideoGenerator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks <paramref name="request"/> as the pipeline's input validation will, without running anything: an
+    /// <see cref="Core.Errors.InvalidRequestException"/> names the <see cref="GenerationRequest"/> property at fault.
+    /// Returns the notices a run would give (a frame count rounded, a random seed drawn).
+    /// </summary>
+    public IReadOnlyList<string> Validate(GenerationRequest request) => Validate(request, Defaults, _rules);
+
+    /// <summary>
+    /// Checks <paramref name="request"/> against the converted model in <paramref name="modelFolder"/> before it is loaded:
+    /// only its configs are read (no session is created), with the sampling defaults <see cref="FromPretrained"/> would use.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(string modelFolder, GenerationRequest request, GeneratorOptions? options = null)
+    {
+        options ??= new GeneratorOptions();
+        var rules = RulesOf(modelFolder, options);
+        var (sampling, _) = ResolveSampling(modelFolder, options);
+        return Validate(request, sampling, rules);
+    }
+
+    /// <summary>The request rules of the converted model in <paramref name="modelFolder"/> (its pipeline's, from its configs).</summary>
+    public static RequestRules RulesOf(string modelFolder, GeneratorOptions? options = null)
+    {
+        var model = ConvertedModel.Load(modelFolder);
+        return new PipelineRegistry((options ?? new GeneratorOptions()).PipelineAssemblies)
+            .Rules(model.Pipeline, modelFolder, Path.Combine(modelFolder, ModelIndex.FileName));
+    }
+
+    static IReadOnlyList<string> Validate(GenerationRequest request, SamplingDefaults defaults, RequestRules rules)
+    {
+        var batch = new ForwardBatch(request);
+        new Stages.InputValidationStage(defaults, rules).Run(batch, new StageContext(CancellationToken.None, null));
+        return batch.Notices;
+    }
+
     /// <summary>The estimated peak memory of <paramref name="request"/> on this generator (see <see cref="MemoryEstimate"/>), or null for a request its validation will refuse.</summary>
-    public MemoryEstimate? EstimateMemory(GenerationRequest request) => ShapeOf(request, Defaults) is { } shape ? _memory.Estimate(shape) : null;
+    public MemoryEstimate? EstimateMemory(GenerationRequest request) => ShapeOf(request, Defaults, _rules) is { } shape ? _memory.Estimate(shape) : null;
 
     /// <summary>
     /// The sizes <paramref name="request"/> runs at (frame counts rounded as the input validation rounds them), or null
     /// when a size is out of range: the pipeline's validation then gives the error naming it.
+    /// </summary>
+    public static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, RequestRules rules) =>
+        ShapeOf(request, defaults, rules.Latents.TemporalCompression);
+
+    /// <summary>
+    /// <see cref="ShapeOf(GenerationRequest, SamplingDefaults, RequestRules)"/> with the frame rounding of a VAE of
+    /// <paramref name="temporalScale"/> (4 unless given, for callers written before request rules existed).
     /// </summary>
     public static RequestShape? ShapeOf(GenerationRequest request, SamplingDefaults defaults, int temporalScale = 4)
     {

@@ -4,14 +4,15 @@ using NUnit.Framework;
 namespace FastVideo.Onnx.Gpu.Tests;
 
 /// <summary>
-/// Where the kernel library is (FASTVIDEO_KERNELS, else native/fastvideo_kernels/build/libfastvideo_kernels.so) and
-/// whether ONNX Runtime's CUDA provider starts here; a test that needs either calls <see cref="RequireOrIgnore"/>.
+/// Where the kernel library is (FASTVIDEO_KERNELS, else beside this executable, else
+/// native/fastvideo_kernels/build/libfastvideo_kernels.so of the source tree) and whether ONNX Runtime's CUDA provider
+/// starts here with it; a test that needs either calls <see cref="RequireOrIgnore"/>.
 /// </summary>
 public static class CudaKernelEnvironment
 {
-    static readonly Lazy<(string? Library, string? Missing)> State = new(Probe);
+    public const string LibraryFile = "libfastvideo_kernels.so";
 
-    public static string Library => RequireOrIgnore();
+    static readonly Lazy<(string? Library, string? Missing)> State = new(() => Probe(null));
 
     /// <summary>The kernel library's path; ignores the calling test (Assert.Ignore) when it or CUDA is unavailable.</summary>
     public static string RequireOrIgnore()
@@ -21,17 +22,17 @@ public static class CudaKernelEnvironment
         return library!;
     }
 
-    static (string?, string?) Probe()
+    /// <summary>
+    /// The kernel library (<paramref name="library"/>, or where it is looked for when null) and, when it or the CUDA
+    /// provider is unavailable, why (null when both are there).
+    /// </summary>
+    public static (string? Library, string? Missing) Probe(string? library)
     {
-        string? library = Environment.GetEnvironmentVariable("FASTVIDEO_KERNELS");
-        if (string.IsNullOrEmpty(library))
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FastVideo.Onnx.sln"))) dir = dir.Parent;
-            library = dir is null ? null : Path.Combine(dir.FullName, "native", "fastvideo_kernels", "build", "libfastvideo_kernels.so");
-        }
+        library ??= Locate();
         if (library is null || !File.Exists(library))
-            return (null, "no kernel library: build native/fastvideo_kernels (build.sh) or set FASTVIDEO_KERNELS");
+            return (null, library is null
+                ? $"no kernel library: build native/fastvideo_kernels (build.sh), put {LibraryFile} beside this executable or set FASTVIDEO_KERNELS"
+                : $"{library}: kernel library not found");
         // The CUDA provider is created only after the library was found, so machines without either never load it.
         try
         {
@@ -44,5 +45,16 @@ public static class CudaKernelEnvironment
         {
             return (null, "ONNX Runtime's CUDA provider does not start here: " + e.Message.Split('\n')[0].Trim());
         }
+    }
+
+    static string? Locate()
+    {
+        string? library = Environment.GetEnvironmentVariable("FASTVIDEO_KERNELS");
+        if (!string.IsNullOrEmpty(library)) return library;
+        string beside = Path.Combine(AppContext.BaseDirectory, LibraryFile);
+        if (File.Exists(beside)) return beside;
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FastVideo.Onnx.sln"))) dir = dir.Parent;
+        return dir is null ? null : Path.Combine(dir.FullName, "native", "fastvideo_kernels", "build", LibraryFile);
     }
 }

@@ -20,6 +20,7 @@ public static class CliApp
           generate  generate a video from a converted model
           inspect   describe a model folder (Diffusers or converted)
           bench     measure performance with random weights in real configurations
+          serve     serve an OpenAI-compatible video generation API and a web page
 
         fastvideo-onnx <command> --help describes a command.
         """;
@@ -32,6 +33,7 @@ public static class CliApp
         ["generate"] = new(GenerateCommand.Usage, GenerateCommand.ValueOptions, GenerateCommand.FlagOptions, GenerateCommand.Run),
         ["inspect"] = new(InspectCommand.Usage, InspectCommand.ValueOptions, InspectCommand.FlagOptions, InspectCommand.Run),
         ["bench"] = new(BenchCommand.Usage, BenchCommand.ValueOptions, BenchCommand.FlagOptions, BenchCommand.Run),
+        ["serve"] = new(ServeCommand.Usage, ServeCommand.ValueOptions, ServeCommand.FlagOptions, ServeCommand.Run),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
@@ -68,7 +70,7 @@ public static class CliApp
         }
         catch (FastVideoException e)
         {
-            stderr.WriteLine($"error: {FastVideoException.OneLine(e.Message)}");
+            stderr.WriteLine($"error: {FastVideoException.OneLine(FastVideo.Onnx.Cli.Commands.OptionNames.Message(e))}");
             return 1;
         }
         catch (OperationCanceledException)

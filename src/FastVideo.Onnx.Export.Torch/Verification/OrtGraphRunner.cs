@@ -13,23 +13,8 @@ public static class OrtGraphRunner
     /// </summary>
     public static float[]? Run(string graphPath, IReadOnlyList<GraphInput> inputs, string outputName, out string? missingKernel)
     {
-        missingKernel = null;
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        InferenceSession session;
-        try
-        {
-            session = new InferenceSession(graphPath, options);
-        }
-        catch (OnnxRuntimeException e) when (e.Message.Contains("NotImplemented", StringComparison.Ordinal))
-        {
-            missingKernel = FastVideoException.FirstLine(e.Message);
-            return null;
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new FastVideoException($"{graphPath}: ONNX Runtime's CPU provider cannot load the graph: {FastVideoException.FirstLine(e.Message)}");
-        }
-        using (session)
+        using var session = Load(graphPath, out missingKernel);
+        if (session is null) return null;
         {
             var values = new List<OrtValue>();
             try
@@ -46,6 +31,26 @@ public static class OrtGraphRunner
             {
                 foreach (var v in values) v.Dispose();
             }
+        }
+    }
+
+    /// <summary>The graph's session on the CPU provider, or null with <paramref name="missingKernel"/> set (see <see cref="Run"/>).</summary>
+    static InferenceSession? Load(string graphPath, out string? missingKernel)
+    {
+        missingKernel = null;
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        try
+        {
+            return new InferenceSession(graphPath, options);
+        }
+        catch (OnnxRuntimeException e) when (e.Message.Contains("NotImplemented", StringComparison.Ordinal))
+        {
+            missingKernel = FastVideoException.FirstLine(e.Message);
+            return null;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new FastVideoException($"{graphPath}: ONNX Runtime's CPU provider cannot load the graph: {FastVideoException.FirstLine(e.Message)}");
         }
     }
 }

@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Clip;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
@@ -5,10 +6,10 @@ using FastVideo.Onnx.Export.Conversion;
 namespace FastVideo.Onnx.Export.Clip;
 
 /// <summary>Converts a CLIPVisionModel folder (Wan2.1 image-to-video's image_encoder) into <c>model.onnx</c> (signature: <see cref="ClipVisionGraph"/>).</summary>
-[ComponentExporter("CLIPVisionModel")]
+[ComponentExporter(ClipVisionContract.ComponentClass)]
 public sealed class ClipVisionExporter : DefinitionExporter<ClipVisionModel>
 {
-    public const string GraphFile = "model.onnx";
+    public const string GraphFile = ClipVisionContract.GraphFile;
 
     protected override IReadOnlyCollection<string> ConfigFieldsRead => ClipVisionConfig.Fields;
 

@@ -1,5 +1,5 @@
 using FastVideo.Onnx.Core.Json;
-using FastVideo.Onnx.Core.Models.Ltx;
+using FastVideo.Onnx.Core.Contracts.Ltx;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 

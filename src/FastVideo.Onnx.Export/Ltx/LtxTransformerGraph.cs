@@ -1,4 +1,4 @@
-using FastVideo.Onnx.Core.Models.Ltx;
+using FastVideo.Onnx.Core.Contracts.Ltx;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Onnx;
 

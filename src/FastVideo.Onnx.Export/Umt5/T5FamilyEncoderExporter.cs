@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Umt5;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
@@ -12,7 +13,7 @@ namespace FastVideo.Onnx.Export.Umt5;
 /// </summary>
 public abstract class T5FamilyEncoderExporter<TModel> : DefinitionExporter<TModel> where TModel : T5FamilyEncoder
 {
-    public const string GraphFile = "model.onnx";
+    public const string GraphFile = Umt5EncoderContract.GraphFile;
 
     public const string Float16Note =
         "fp16 requested: exported bf16 instead, because T5/UMT5 activations overflow float16 (the feed-forward outputs " +

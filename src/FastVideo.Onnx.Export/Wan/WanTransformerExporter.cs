@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
@@ -11,11 +12,11 @@ namespace FastVideo.Onnx.Export.Wan;
 /// <see cref="WanTransformerGraph"/> for their signature. A checkpoint with VSA gates (FastWan) exports its
 /// self-attention as Video Sparse Attention.
 /// </summary>
-[ComponentExporter("WanTransformer3DModel")]
+[ComponentExporter(WanTransformerContract.ComponentClass)]
 public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3DModel>
 {
-    public const string GraphFile = "model.onnx";
-    public const string FusedGraphFile = "model.fused.onnx";
+    public const string GraphFile = WanTransformerContract.PortableGraph;
+    public const string FusedGraphFile = WanTransformerContract.FusedGraph;
 
     protected override IReadOnlyCollection<string> ConfigFieldsRead => WanTransformerConfig.Fields;
 

@@ -1,36 +1,36 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Onnx;
 
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// The transformer's ONNX signature. Inputs: <c>hidden_states</c> [B, C, F, H, W], <c>timestep</c> [B],
-/// <c>encoder_hidden_states</c> [B, L, text_dim] and, for image-to-video, <c>encoder_hidden_states_image</c>
-/// [B, N, image_dim], and for a VSA transformer (FastWan) <c>vsa_sparsity</c> float32 [1]; output <c>sample</c> [B, out_channels, F, H, W]. All float32 at the boundary whatever the
-/// compute precision, so callers never convert.
+/// The transformer's ONNX graphs, their signature written from <see cref="WanTransformerContract"/> (all float32 at the
+/// boundary whatever the compute precision, so callers never convert).
 /// </summary>
 public static class WanTransformerGraph
 {
-    public const string HiddenStates = "hidden_states";
-    public const string Timestep = "timestep";
-    public const string EncoderHiddenStates = "encoder_hidden_states";
-    public const string EncoderHiddenStatesImage = "encoder_hidden_states_image";
-    public const string Sample = "sample";
-    public const string VsaSparsity = "vsa_sparsity";
+    public const string HiddenStates = WanTransformerContract.HiddenStates;
+    public const string Timestep = WanTransformerContract.Timestep;
+    public const string EncoderHiddenStates = WanTransformerContract.EncoderHiddenStates;
+    public const string EncoderHiddenStatesImage = WanTransformerContract.EncoderHiddenStatesImage;
+    public const string Sample = WanTransformerContract.Sample;
+    public const string VsaSparsity = WanTransformerContract.VsaSparsity;
+
+    /// <summary>The contract of <paramref name="model"/>'s graphs (sizes from its config).</summary>
+    public static WanTransformerContract Contract(WanTransformerConfig c) => new(c.InChannels, c.OutChannels, c.TextDim, c.ImageDim, c.PatchSize);
 
     /// <param name="fusedKernels">Emit the DiT compound operators as nodes of the CUDA kernel library (see <see cref="FusedKernelGraphBuilder"/>).</param>
     /// <param name="denseAttention">Export a VSA model with dense self-attention (its gates unused, no <c>vsa_sparsity</c> input).</param>
     public static OnnxGraphBuilder Build(WanTransformer3DModel model, DType computeType, bool fusedKernels = false, bool denseAttention = false)
     {
-        var c = model.Config;
+        var contract = Contract(model.Config).Graph(fusedKernels ? WanTransformerContract.FusedGraph : WanTransformerContract.PortableGraph,
+            vsa: model.UsesVsa && !denseAttention);
         var g = fusedKernels ? new FusedKernelGraphBuilder(computeType) : new OnnxGraphBuilder(computeType);
-        var hidden = g.Input(HiddenStates, DType.Float32, "batch", c.InChannels, "frames", "height", "width");
-        var timestep = g.Input(Timestep, DType.Float32, "batch");
-        var text = g.Input(EncoderHiddenStates, DType.Float32, "batch", "text_tokens", c.TextDim);
-        var image = c.ImageDim is int imageDim ? g.Input(EncoderHiddenStatesImage, DType.Float32, "batch", "image_tokens", imageDim) : null;
-        var sparsity = model.UsesVsa && !denseAttention ? g.Input(VsaSparsity, DType.Float32, 1) : null;
-        var sample = model.Forward(g, hidden, timestep, text, image, sparsity);
-        g.Output(sample, Sample, "batch", c.OutChannels, "frames", "height", "width");
+        var inputs = contract.Inputs.ToDictionary(i => i.Name, i => g.Input(i));
+        var sample = model.Forward(g, inputs[HiddenStates], inputs[Timestep], inputs[EncoderHiddenStates],
+            inputs.GetValueOrDefault(EncoderHiddenStatesImage), inputs.GetValueOrDefault(VsaSparsity));
+        g.Output(sample, contract.Outputs.Single());
         return g;
     }
 }

@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Export.Modeling;
 

@@ -1,6 +1,6 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
-using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Contracts.Wan;
 
 namespace FastVideo.Onnx.Export.Wan;
 
@@ -20,6 +20,19 @@ public sealed record WanVaeConfig
     public bool[] TemperalDownsample { get; init; } = { false, true, true };
     public int InChannels { get; init; } = 3;
     public int OutChannels { get; init; } = 3;
+
+    /// <summary>Video frames per latent frame after the first (<c>scale_factor_temporal</c>).</summary>
+    public int TemporalCompression { get; init; } = Wan21TemporalCompression;
+
+    /// <summary>Video pixels per latent pixel along height and width (<c>scale_factor_spatial</c>).</summary>
+    public int SpatialCompression { get; init; } = Wan21SpatialCompression;
+
+    // The compressions of the Wan2.1 VAE, the one this definition implements.
+    const int Wan21TemporalCompression = 4;
+    const int Wan21SpatialCompression = 8;
+
+    /// <summary>The converted graphs' contract for this config.</summary>
+    public WanVaeContract Contract => new(ZDim, InChannels, OutChannels, TemporalCompression, SpatialCompression);
 
     /// <summary>
     /// The parameters of Diffusers' <c>AutoencoderKLWan.__init__</c>. <c>dropout</c> only acts in training; the Wan2.2
@@ -47,6 +60,8 @@ public sealed record WanVaeConfig
             TemperalDownsample = json.GetBoolArray("temperal_downsample", new[] { false, true, true }),
             InChannels = json.GetInt("in_channels", 3),
             OutChannels = json.GetInt("out_channels", 3),
+            TemporalCompression = WanVaeContract.FromConfig(json).TemporalCompression,
+            SpatialCompression = WanVaeContract.FromConfig(json).SpatialCompression,
         };
         void Check(bool ok, string field, string problem)
         {
@@ -65,15 +80,14 @@ public sealed record WanVaeConfig
         Check(c.OutChannels > 0, "out_channels", "must be positive");
         Check(c.DimMult.Length > 0 && c.DimMult.All(m => m > 0), "dim_mult", "must be positive integers");
         // The chunked protocol (1 latent frame <-> 4 video frames, 8x8 pixels per latent) holds for these shapes only.
-        Check(1 << (c.DimMult.Length - 1) == WanVaeChunking.SpatialCompression, "dim_mult",
+        Check(c.TemporalCompression == Wan21TemporalCompression, "scale_factor_temporal", $"must be {Wan21TemporalCompression} for this VAE");
+        Check(c.SpatialCompression == Wan21SpatialCompression, "scale_factor_spatial",
+            $"must be {Wan21SpatialCompression} for this VAE (other compressions, such as Wan2.2's 16, are not supported yet)");
+        Check(1 << (c.DimMult.Length - 1) == c.SpatialCompression, "dim_mult",
             $"has {c.DimMult.Length} levels; the Wan2.1 VAE has 4 (8x spatial compression)");
         Check(c.TemperalDownsample.Length == c.DimMult.Length - 1, "temperal_downsample", $"must have {c.DimMult.Length - 1} entries (one per downsampling)");
-        Check(1 << c.TemperalDownsample.Count(t => t) == WanVaeChunking.TemporalCompression, "temperal_downsample",
+        Check(1 << c.TemperalDownsample.Count(t => t) == c.TemporalCompression, "temperal_downsample",
             "must downsample time twice (4x temporal compression, as Wan2.1 and its chunked encoding assume)");
-        Check(json.GetInt("scale_factor_temporal", WanVaeChunking.TemporalCompression) == WanVaeChunking.TemporalCompression,
-            "scale_factor_temporal", $"must be {WanVaeChunking.TemporalCompression} for this VAE");
-        Check(json.GetInt("scale_factor_spatial", WanVaeChunking.SpatialCompression) == WanVaeChunking.SpatialCompression,
-            "scale_factor_spatial", $"must be {WanVaeChunking.SpatialCompression} for this VAE (other compressions, such as Wan2.2's 16, are not supported yet)");
         // latents_mean / latents_std are validated (length z_dim) where they are used.
         WanVaeNormalization.FromConfig(json);
         return c;

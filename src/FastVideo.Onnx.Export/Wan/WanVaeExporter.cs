@@ -1,6 +1,6 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
-using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 
@@ -12,10 +12,10 @@ namespace FastVideo.Onnx.Export.Wan;
 /// RMS norm + SiLU as one com.fastvideo node), all sharing one external data file. Checks that the VAE's latent width
 /// agrees with the transformer(s) of the same model folder.
 /// </summary>
-[ComponentExporter("AutoencoderKLWan")]
+[ComponentExporter(WanVaeContract.ComponentClass)]
 public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
 {
-    const string TransformerClass = "WanTransformer3DModel";
+    const string TransformerClass = WanTransformerContract.ComponentClass;
     const string ImageToVideoPipeline = "WanImageToVideoPipeline";
 
     protected override IReadOnlyCollection<string> ConfigFieldsRead => WanVaeConfig.Fields;
@@ -70,10 +70,12 @@ public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
             var json = JsonConfig.Load(path);
             int inChannels = json.GetInt("in_channels", 16);
             int outChannels = json.GetIntOrNull("out_channels") ?? inChannels;
-            int expectedIn = imageToVideo ? 2 * z + WanVaeChunking.TemporalCompression : z;
+            // Image-to-video appends a mask of one channel per video frame of a latent frame, then the encoded condition.
+            int mask = model.Config.TemporalCompression;
+            int expectedIn = imageToVideo ? 2 * z + mask : z;
             if (inChannels != expectedIn)
                 throw new ModelFormatException(vaeConfig, imageToVideo
-                    ? $"z_dim {z} does not match {path}: in_channels {inChannels}, but {ImageToVideoPipeline} needs 2*z_dim+{WanVaeChunking.TemporalCompression} = {expectedIn}"
+                    ? $"z_dim {z} does not match {path}: in_channels {inChannels}, but {ImageToVideoPipeline} needs 2*z_dim+{mask} = {expectedIn}"
                     : $"z_dim {z} does not match {path}: in_channels {inChannels}, but {source.Index.PipelineClass} needs in_channels = z_dim");
             if (outChannels != z)
                 throw new ModelFormatException(vaeConfig, $"z_dim {z} does not match {path}: out_channels {outChannels} (must equal z_dim)");

@@ -1,20 +1,21 @@
-using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Contracts;
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Onnx;
 
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// The four ONNX graphs of a Wan2.1 VAE and their signatures (names in <see cref="WanVaeChunking"/>; the calling protocol
+/// The four ONNX graphs of a Wan2.1 VAE and their signatures (signatures from <see cref="WanVaeContract"/>, names in <see cref="WanVaeChunking"/>; the calling protocol
 /// is in its documentation and docs/VAE.md):
 /// <list type="bullet">
 /// <item><c>decoder_first.onnx</c>: <c>latents</c> [batch, z, 1, latent_height, latent_width] float32 ->
-/// <c>video</c> [batch, 3, 1, latent_height*8, latent_width*8] float32, and <c>next_cache_0..N</c>.</item>
-/// <item><c>decoder.onnx</c>: <c>latents</c> (one frame) and <c>cache_0..N</c> -> <c>video</c> with 4 frames and
+/// <c>video</c> [batch, 3, 1, latent_height*s, latent_width*s] float32 (s: the spatial compression), and <c>next_cache_0..N</c>.</item>
+/// <item><c>decoder.onnx</c>: <c>latents</c> (one frame) and <c>cache_0..N</c> -> <c>video</c> with t frames (the temporal compression) and
 /// <c>next_cache_0..N</c>.</item>
 /// <item><c>encoder_first.onnx</c>: <c>video</c> [batch, 3, 1, video_height, video_width] float32 ->
-/// <c>latent_mean</c> [batch, z, 1, video_height/8, video_width/8] float32, and <c>next_cache_0..M</c>.</item>
-/// <item><c>encoder.onnx</c>: <c>video</c> (4 frames) and <c>cache_0..M</c> -> <c>latent_mean</c> and <c>next_cache_0..M</c>.</item>
+/// <c>latent_mean</c> [batch, z, 1, video_height/s, video_width/s] float32, and <c>next_cache_0..M</c>.</item>
+/// <item><c>encoder.onnx</c>: <c>video</c> (t frames) and <c>cache_0..M</c> -> <c>latent_mean</c> and <c>next_cache_0..M</c>.</item>
 /// </list>
 /// Each also exists as <c>*.fused.onnx</c> (<see cref="WanVaeChunking.FusedGraph"/>): the same signature and weights, with
 /// every channel RMS norm (and the SiLU after it) as one node of the CUDA kernel library (native/fastvideo_kernels).
@@ -54,15 +55,15 @@ public static class WanVaeGraphs
     public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Decoder(WanVaeModel model, DType computeType, bool firstChunk,
         bool fusedKernels = false)
     {
-        var c = model.Config;
+        var contract = model.Config.Contract;
+        var signature = contract.Decoder(firstChunk, fusedKernels);
         var g = NewGraph(computeType, fusedKernels);
-        var latents = g.Input(WanVaeChunking.LatentsName, DType.Float32, Batch, c.ZDim, 1, LatentHeight, LatentWidth);
+        var latents = g.Input(signature.Inputs.Single());
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(LatentHeight, LatentWidth)));
         var video = model.DecodeChunk(g, latents, cache);
-        int level = Log2(WanVaeChunking.SpatialCompression);
+        int level = contract.SpatialLevels;
         if (cache.Level != level) throw new InvalidOperationException($"the decoder upsampled {cache.Level} times, expected {level}");
-        g.Output(video, WanVaeChunking.VideoName, Batch, c.OutChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
-            WanVaeChunking.ScaledDim(LatentHeight, level), WanVaeChunking.ScaledDim(LatentWidth, level));
+        g.Output(video, signature.Outputs.Single());
         OutputCaches(g, cache, LatentHeight, LatentWidth);
         return (g, cache.Slots);
     }
@@ -71,16 +72,15 @@ public static class WanVaeGraphs
     public static (OnnxGraphBuilder Graph, IReadOnlyList<WanVaeCacheSlot> Caches) Encoder(WanVaeModel model, DType computeType, bool firstChunk,
         bool fusedKernels = false)
     {
-        var c = model.Config;
+        var contract = model.Config.Contract;
+        var signature = contract.Encoder(firstChunk, fusedKernels);
         var g = NewGraph(computeType, fusedKernels);
-        var video = g.Input(WanVaeChunking.VideoName, DType.Float32, Batch, c.InChannels, firstChunk ? 1 : WanVaeChunking.TemporalCompression,
-            VideoHeight, VideoWidth);
+        var video = g.Input(signature.Inputs.Single());
         var cache = new WanVaeChunkCache<OnnxValue>(firstChunk ? null : slot => g.Input(slot.InputName, computeType, slot.Dims(VideoHeight, VideoWidth)));
         var mean = model.EncodeChunk(g, video, cache);
-        int level = -Log2(WanVaeChunking.SpatialCompression);
+        int level = -contract.SpatialLevels;
         if (cache.Level != level) throw new InvalidOperationException($"the encoder downsampled {-cache.Level} times, expected {-level}");
-        g.Output(mean, WanVaeChunking.LatentMeanName, Batch, c.ZDim, 1,
-            WanVaeChunking.ScaledDim(VideoHeight, level), WanVaeChunking.ScaledDim(VideoWidth, level));
+        g.Output(mean, signature.Outputs.Single());
         OutputCaches(g, cache, VideoHeight, VideoWidth);
         return (g, cache.Slots);
     }
@@ -97,6 +97,4 @@ public static class WanVaeGraphs
         if (first.Count != next.Count || first.Zip(next).Any(p => p.First != p.Second))
             throw new InvalidOperationException($"{what}: the first chunk's caches ({first.Count}) differ from the next chunks' ({next.Count})");
     }
-
-    static int Log2(int v) => 31 - System.Numerics.BitOperations.LeadingZeroCount((uint)v);
 }

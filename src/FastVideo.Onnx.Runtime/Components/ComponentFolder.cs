@@ -57,9 +57,11 @@ public sealed class ComponentFolder
         return path;
     }
 
-    public GraphSession Open(ExecutionDevice device, string file, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
-        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false, bool channelsLast = false) =>
-        device.Open(Graph(file), $"{Name}/{file}", profiles, withKernels, fixedDims, cudaGraph, oncePerRequest, channelsLast);
+    /// <summary>Opens graph <paramref name="file"/> (which the manifest must list) on <paramref name="device"/>.</summary>
+    public GraphSession Open(ExecutionDevice device, string file, SessionSpec? spec = null) => device.Open(Graph(file), $"{Name}/{file}", spec);
 
     public bool HasGraph(string file) => Manifest.Graphs.Any(g => g.File == file);
+
+    /// <summary>The manifest's entry for <paramref name="file"/>.</summary>
+    public GraphManifest GraphEntry(string file) => Manifest.Graph(file, Path);
 }

@@ -23,7 +23,7 @@ public sealed record GeneratorSettings(SamplingDefaults Sampling, RuntimeOptions
         if (preset is not null) builder.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(preset.Json)));
         if (userJsonPath is not null)
         {
-            if (!File.Exists(userJsonPath)) throw new InvalidRequestException("--config", $"{userJsonPath} does not exist");
+            if (!File.Exists(userJsonPath)) throw new InvalidRequestException("Config", $"{userJsonPath} does not exist");
             builder.AddJsonFile(Path.GetFullPath(userJsonPath), optional: false);
         }
         if (includeEnvironment) builder.AddEnvironmentVariables(EnvironmentPrefix);
@@ -36,7 +36,7 @@ public sealed record GeneratorSettings(SamplingDefaults Sampling, RuntimeOptions
         catch (Exception e) when (e is FormatException or InvalidDataException)
         {
             // The provider's message only says the file failed to load; the JSON parser's (innermost) one says where and why.
-            throw new InvalidRequestException("--config", $"{userJsonPath}: {e.GetBaseException().Message.Split('\n')[0]}");
+            throw new InvalidRequestException("Config", $"{userJsonPath}: {e.GetBaseException().Message.Split('\n')[0]}");
         }
         try
         {

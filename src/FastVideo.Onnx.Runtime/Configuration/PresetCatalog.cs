@@ -50,7 +50,7 @@ public sealed class PresetCatalog
 
     public ModelPreset Get(string name) =>
         _presets.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new InvalidRequestException("--preset", $"unknown preset '{name}' (known: {string.Join(", ", _presets.Select(p => p.Name))})");
+        ?? throw new InvalidRequestException("Preset", $"unknown preset '{name}' (known: {string.Join(", ", _presets.Select(p => p.Name))})");
 
     /// <summary>The first preset whose match block fits the model, or null.</summary>
     public ModelPreset? Find(string pipelineClass, JsonConfig transformerConfig) =>

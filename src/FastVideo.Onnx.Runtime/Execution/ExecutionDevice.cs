@@ -11,6 +11,8 @@ namespace FastVideo.Onnx.Runtime.Execution;
 public sealed class ExecutionDevice : IDisposable
 {
     readonly List<IDisposable> _owned = new();
+    // The device memory descriptor this device created (not ONNX Runtime's shared CPU instance), disposed with it.
+    readonly OrtMemoryInfo? _ownedMemory;
 
     public RuntimeOptions Options { get; }
 
@@ -26,15 +28,18 @@ public sealed class ExecutionDevice : IDisposable
     public RunTerminator Runs { get; } = new();
 
     /// <summary>The fused-kernel library sessions may register, or null (CPU provider, "off", or none found).</summary>
-    public string? KernelLibraryPath { get; }
+    public KernelLibrary? KernelLibrary { get; }
+
+    /// <summary>The fused-kernel library's path, or null (see <see cref="KernelLibrary"/>).</summary>
+    public string? KernelLibraryPath => KernelLibrary?.Path;
 
     /// <summary>True when a missing or broken kernel library is an error rather than a reason to use the portable graphs.</summary>
-    public bool KernelLibraryRequired { get; }
+    public bool KernelLibraryRequired => KernelLibrary?.Required ?? false;
     public IDeviceMath Math { get; }
     public bool IsGpu => Provider != ExecutionProvider.Cpu;
 
     /// <summary>Whether the once-per-request components allocate from one arena (<see cref="RuntimeOptions.SharedArena"/>).</summary>
-    public bool SharedArena => IsGpu && (Options.SharedArena ?? true) && SharedArenaRegistered(Options.DeviceId);
+    public bool SharedArena => IsGpu && (Options.SharedArena ?? true) && SharedGpuArena.IsRegistered(Options.DeviceId);
 
     /// <summary>Whether ONNX Runtime plans intermediate tensors as one block per run (<see cref="RuntimeOptions.MemoryPattern"/>).</summary>
     public bool MemoryPattern => Options.MemoryPattern ?? !IsGpu;
@@ -45,12 +50,14 @@ public sealed class ExecutionDevice : IDisposable
     /// <summary>Whether sessions are specialised to request shapes (<see cref="RuntimeOptions.SpecializeShapes"/>).</summary>
     public bool SpecializeShapes => (IsGpu && Options.CudaGraph) || (Options.SpecializeShapes ?? IsGpu);
 
-    ExecutionDevice(RuntimeOptions options, ExecutionProvider provider, OrtMemoryInfo memory, Func<ExecutionDevice, (TensorPool, IDeviceMath)> create)
+    ExecutionDevice(RuntimeOptions options, ExecutionProvider provider, OrtMemoryInfo memory, bool ownsMemory,
+        Func<ExecutionDevice, (TensorPool, IDeviceMath)> create)
     {
         Options = options;
         Provider = provider;
         Memory = memory;
-        if (provider != ExecutionProvider.Cpu) (KernelLibraryPath, KernelLibraryRequired) = FindKernelLibrary(options.KernelLibrary);
+        if (ownsMemory) _ownedMemory = memory;
+        if (provider != ExecutionProvider.Cpu) KernelLibrary = KernelLibraryLocator.Find(options.KernelLibrary);
         (Pool, Math) = create(this);
     }
 
@@ -58,6 +65,9 @@ public sealed class ExecutionDevice : IDisposable
     /// Prepares the provider of <paramref name="options"/>. A GPU provider that cannot load is an error naming the cause,
     /// unless <see cref="RuntimeOptions.AllowCpuFallback"/> is set (then <paramref name="notice"/> says so).
     /// </summary>
+    /// <summary>The setting that names the provider, in errors about it.</summary>
+    public const string DeviceField = "Runtime:Device";
+
     public static ExecutionDevice Create(RuntimeOptions options, Action<string>? notice = null)
     {
         options.Validate();
@@ -71,76 +81,37 @@ public sealed class ExecutionDevice : IDisposable
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
         {
             string reason = FastVideoException.FirstLine(e.Message);
-            string message = $"--device {options.Device.Name()}: ONNX Runtime's {options.Device.Name()} execution provider could not be loaded ({reason}). " +
+            string problem = $"{options.Device.Name()}: ONNX Runtime's {options.Device.Name()} execution provider could not be loaded ({reason}). " +
                              (options.Device == ExecutionProvider.TensorRT
                                  ? "It needs TensorRT 10 libraries (libnvinfer) and CUDA 13 on the loader path"
-                                 : "It needs an NVIDIA GPU with the CUDA 13 and cuDNN 9 libraries on the loader path") + "; or use --device cpu";
-            if (!options.AllowCpuFallback) throw new FastVideoException(message);
-            notice?.Invoke(message + " -- falling back to the CPU as allowed");
+                                 : "It needs an NVIDIA GPU with the CUDA 13 and cuDNN 9 libraries on the loader path") + "; or run on the CPU";
+            var error = new InvalidRequestException(DeviceField, problem);
+            if (!options.AllowCpuFallback) throw error;
+            notice?.Invoke(error.Message + " -- falling back to the CPU as allowed");
             return Cpu(options with { Device = ExecutionProvider.Cpu });
         }
-        if (options.SharedArena ?? true) RegisterSharedArena(options, notice);
+        if (options.SharedArena ?? true) SharedGpuArena.Register(options, notice);
         var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.DeviceAllocator, options.DeviceId, OrtMemType.Default);
-        return new ExecutionDevice(options, options.Device, memory, device =>
+        try
         {
-            var math = new CudaMath(device);
-            return (new TensorPool(math.Allocate), math);
-        });
-    }
-
-    /// <summary>Devices whose shared arena registration was tried, and whether it succeeded.</summary>
-    static readonly Dictionary<int, bool> SharedArenaDevices = new();
-
-    static bool SharedArenaRegistered(int deviceId)
-    {
-        lock (SharedArenaDevices) return SharedArenaDevices.TryGetValue(deviceId, out bool registered) && registered;
-    }
-
-    /// <summary>
-    /// Registers one CUDA arena for <see cref="RuntimeOptions.DeviceId"/> with ONNX Runtime's environment, once per process
-    /// (it lives as long as the environment); sessions then use it through <c>session.use_env_allocators</c>. When ONNX
-    /// Runtime refuses, every session keeps its own arena and <paramref name="notice"/> says so.
-    /// </summary>
-    static void RegisterSharedArena(RuntimeOptions options, Action<string>? notice)
-    {
-        lock (SharedArenaDevices)
+            return new ExecutionDevice(options, options.Device, memory, ownsMemory: true, device =>
+            {
+                var math = new CudaMath(device);
+                return (new TensorPool(math.Allocate), math);
+            });
+        }
+        catch
         {
-            if (SharedArenaDevices.ContainsKey(options.DeviceId)) return;
-            try
-            {
-                using var memory = new OrtMemoryInfo("Cuda", OrtAllocatorType.ArenaAllocator, options.DeviceId, OrtMemType.Default);
-                // No cap; grow by what is asked for (kSameAsRequested = 1); ONNX Runtime's default first chunk; split free
-                // blocks unless less than ArenaMaxDeadMiB would be left over.
-                using var arena = new OrtArenaCfg(0, 1, -1, options.ArenaMaxDeadMiB << 20);
-                OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena,
-                    new Dictionary<string, string>(CudaProviderOptions(options with { CudaGraph = false })));
-                SharedArenaDevices[options.DeviceId] = true;
-            }
-            catch (OnnxRuntimeException e)
-            {
-                SharedArenaDevices[options.DeviceId] = false;
-                notice?.Invoke($"Runtime:SharedArena: ONNX Runtime did not register a shared GPU arena ({FastVideoException.FirstLine(e.Message)}); each session keeps its own");
-            }
+            memory.Dispose();
+            throw;
         }
     }
 
+
     static ExecutionDevice Cpu(RuntimeOptions options) =>
-        new(options, ExecutionProvider.Cpu, OrtMemoryInfo.DefaultInstance, _ => (new TensorPool(DeviceTensor.AllocateHost), new HostMath()));
+        new(options, ExecutionProvider.Cpu, OrtMemoryInfo.DefaultInstance, ownsMemory: false, _ => (new TensorPool(DeviceTensor.AllocateHost), new HostMath()));
 
-    public const string KernelLibraryFile = "libfastvideo_kernels.so";
-
-    static (string?, bool) FindKernelLibrary(string setting)
-    {
-        if (string.Equals(setting, "off", StringComparison.OrdinalIgnoreCase)) return (null, false);
-        if (!string.Equals(setting, "auto", StringComparison.OrdinalIgnoreCase))
-            return File.Exists(setting) ? (Path.GetFullPath(setting), true) : throw new InvalidRequestException("--kernels", $"{setting} does not exist");
-        string? fromEnvironment = Environment.GetEnvironmentVariable("FASTVIDEO_KERNELS");
-        if (!string.IsNullOrEmpty(fromEnvironment))
-            return File.Exists(fromEnvironment) ? (Path.GetFullPath(fromEnvironment), true)
-                : throw new InvalidRequestException("FASTVIDEO_KERNELS", $"{fromEnvironment} does not exist");
-        string beside = Path.Combine(AppContext.BaseDirectory, KernelLibraryFile);
-        return (File.Exists(beside) ? beside : null, false);
-    }
+    public const string KernelLibraryFile = KernelLibraryLocator.FileName;
 
     /// <summary>
     /// Session options for one graph. <paramref name="profiles"/> feed TensorRT's optimisation profiles;
@@ -211,33 +182,28 @@ public sealed class ExecutionDevice : IDisposable
         return cuda;
     }
 
-    /// <summary>Opens one graph of a converted component on this device; <paramref name="withKernels"/> registers the fused-kernel library.</summary>
-    /// <remarks>
-    /// <paramref name="oncePerRequest"/> marks graphs that run once or a few times per request (VAE, encoders): they share
-    /// the device's arena (<see cref="RuntimeOptions.SharedArena"/>), and with <see cref="RuntimeOptions.ReleaseMemoryAfterRun"/>
-    /// it hands its free memory back after each of their runs.
-    /// </remarks>
-    public GraphSession Open(string path, string label, IReadOnlyList<ShapeProfile>? profiles = null, bool withKernels = false,
-        IReadOnlyDictionary<string, long>? fixedDims = null, bool cudaGraph = false, bool oncePerRequest = false, bool channelsLast = false)
+    /// <summary>Opens one graph (<paramref name="path"/>, <paramref name="label"/> in messages) on this device as <paramref name="spec"/> says.</summary>
+    public GraphSession Open(string path, string label, SessionSpec? spec = null)
     {
-        using var options = SessionOptions(profiles, cudaGraph, channelsLast, sharedArena: oncePerRequest);
-        if (fixedDims is not null)
-            foreach (var (name, value) in fixedDims) options.AddFreeDimensionOverrideByName(name, value);
-        if (withKernels)
+        spec ??= new SessionSpec();
+        using var options = SessionOptions(spec.TensorRtProfiles, spec.CudaGraph, spec.ChannelsLast, sharedArena: spec.OncePerRequest);
+        if (spec.FixedDims is not null)
+            foreach (var (name, value) in spec.FixedDims) options.AddFreeDimensionOverrideByName(name, value);
+        if (spec.WithKernels)
         {
-            if (KernelLibraryPath is null) throw new InvalidOperationException("no fused-kernel library to register");
+            if (KernelLibrary is null) throw new InvalidOperationException("no fused-kernel library to register");
             try
             {
-                options.RegisterCustomOpLibrary(KernelLibraryPath);
+                options.RegisterCustomOpLibrary(KernelLibrary.Path);
             }
             catch (OnnxRuntimeException e)
             {
-                throw new FastVideoException($"{KernelLibraryPath}: the fused-kernel library could not be loaded ({FastVideoException.FirstLine(e.Message)})", e);
+                throw new FastVideoException($"{KernelLibrary.Path}: the fused-kernel library could not be loaded ({FastVideoException.FirstLine(e.Message)})", e);
             }
         }
         var session = GraphSession.Open(path, options, label);
         session.StopWith(Runs);
-        if (oncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun) ShrinkArenaAfterEachRun(session);
+        if (spec.OncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun) ShrinkArenaAfterEachRun(session);
         return session;
     }
 
@@ -262,5 +228,6 @@ public sealed class ExecutionDevice : IDisposable
         Pool.Dispose();
         Math.Dispose();
         foreach (var d in _owned) d.Dispose();
+        _ownedMemory?.Dispose();
     }
 }

@@ -12,7 +12,7 @@ public enum ExecutionProvider
 
 public static class ExecutionProviderNames
 {
-    public static ExecutionProvider Parse(string text, string field = "--device") => text.Trim().ToLowerInvariant() switch
+    public static ExecutionProvider Parse(string text, string field = ExecutionDevice.DeviceField) => text.Trim().ToLowerInvariant() switch
     {
         "cpu" => ExecutionProvider.Cpu,
         "cuda" or "gpu" => ExecutionProvider.Cuda,

@@ -48,9 +48,9 @@ public sealed class MemoryGuard
         if (Limit(weightsLoaded) is not var (limit, source)) return;
         var estimate = Estimate(shape);
         if (estimate.PeakBytes <= limit) return;
-        throw new InvalidRequestException("--height/--width/--num-frames", string.Create(CultureInfo.InvariantCulture,
+        throw new InvalidRequestException("Height/Width/NumFrames", string.Create(CultureInfo.InvariantCulture,
             $"{shape} needs about {estimate.Describe()} by estimate, above the limit of {MemoryEstimate.MiB(limit)} ({source}; " +
-            $"--memory-limit or Runtime:MemoryLimitMiB sets it); {WhatFits(shape, limit)}"));
+            $"Runtime:MemoryLimitMiB sets it); {WhatFits(shape, limit)}"));
     }
 
     string WhatFits(RequestShape shape, long limit)
@@ -65,11 +65,12 @@ public sealed class MemoryGuard
                 break;
             }
         parts.Add(frames is int fits ? $"at {shape.Width}x{shape.Height} at most {fits} frames fit" : $"no frame count fits at {shape.Width}x{shape.Height}");
-        // The same frame count at the largest size of the same aspect ratio (sides multiples of 16) that fits.
+        // The same frame count at the largest size of the same aspect ratio (sides multiples of the model's size multiple) that fits.
+        int multiple = SizeMultiple;
         int larger = Math.Max(shape.Height, shape.Width);
-        for (int side = larger - Stages.InputValidationStage.SizeMultiple; side >= Stages.InputValidationStage.SizeMultiple; side -= Stages.InputValidationStage.SizeMultiple)
+        for (int side = larger - multiple; side >= multiple; side -= multiple)
         {
-            int h = Round16(shape.Height * (double)side / larger), w = Round16(shape.Width * (double)side / larger);
+            int h = Round(shape.Height * (double)side / larger, multiple), w = Round(shape.Width * (double)side / larger, multiple);
             if (Estimate(shape with { Height = h, Width = w }).PeakBytes <= limit)
             {
                 parts.Add($"{shape.NumFrames} frames fit at up to {w}x{h}");
@@ -80,6 +81,8 @@ public sealed class MemoryGuard
         return string.Join(", or ", parts);
     }
 
-    static int Round16(double side) => Math.Max(Stages.InputValidationStage.SizeMultiple,
-        (int)(side / Stages.InputValidationStage.SizeMultiple) * Stages.InputValidationStage.SizeMultiple);
+    /// <summary>What height and width are multiples of: the VAE's spatial compression times the denoiser's spatial patch.</summary>
+    int SizeMultiple => _model.SpatialScale * Math.Max(_model.Patch[1], _model.Patch[2]);
+
+    static int Round(double side, int multiple) => Math.Max(multiple, (int)(side / multiple) * multiple);
 }

@@ -26,6 +26,15 @@ public sealed class RunTerminator
     }
 
     /// <summary>Makes every running call of the joined sessions, and every later one until <see cref="Resume"/>, end with <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>Sessions joined and not yet disposed: those open on the device.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_sessions) return _sessions.Count;
+        }
+    }
+
     public void Terminate()
     {
         lock (_sessions)

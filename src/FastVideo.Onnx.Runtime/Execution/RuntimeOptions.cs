@@ -108,14 +108,14 @@ public sealed record RuntimeOptions
     static readonly string[] ConvAlgoSearches = { "EXHAUSTIVE", "HEURISTIC", "DEFAULT" };
 
     /// <summary>
-    /// Checks every numeric and named setting for range before anything is loaded: a one-line error naming the option
-    /// (<c>--threads</c>, <c>--device-id</c>) or the configuration key.
+    /// Checks every numeric and named setting for range before anything is loaded: a one-line error naming the setting by its
+    /// configuration key (<c>Runtime:IntraOpThreads</c>, ...).
     /// </summary>
     public void Validate()
     {
-        if (DeviceId < 0) throw new InvalidRequestException("--device-id", $"{DeviceId} must be zero or positive (the GPU's index)");
+        if (DeviceId < 0) throw new InvalidRequestException("Runtime:DeviceId", $"{DeviceId} must be zero or positive (the GPU's index)");
         if (IntraOpThreads is < 0)
-            throw new InvalidRequestException("--threads", $"{IntraOpThreads} must be at least 1, or 0 for ONNX Runtime's default (one per core)");
+            throw new InvalidRequestException("Runtime:IntraOpThreads", $"{IntraOpThreads} must be at least 1, or 0 for ONNX Runtime's default (one per core)");
         if (MemoryLimitMiB is < 1) throw new InvalidRequestException("Runtime:MemoryLimitMiB", $"{MemoryLimitMiB} must be at least 1 (MiB), or unset for what the machine has");
         if (ArenaMaxDeadMiB is < 0 or > 2047)
             throw new InvalidRequestException("Runtime:ArenaMaxDeadMiB", $"{ArenaMaxDeadMiB} is out of range (0 to 2047 MiB)");

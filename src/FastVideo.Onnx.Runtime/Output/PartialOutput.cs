@@ -31,34 +31,38 @@ public sealed class PartialOutput : IDisposable
         return new PartialOutput(path, lockStream);
     }
 
-    /// <summary>Removes <paramref name="partial"/> and its lock file unless a live writer holds the lock.</summary>
-    internal static void RemoveIfAbandoned(string partial)
+    /// <summary>The lock file opened exclusively, or null when another process holds it (or it cannot be opened).</summary>
+    static FileStream? TryLock(string lockFile)
     {
-        FileStream held;
         try
         {
-            held = new FileStream(partial + LockSuffix, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
-            return; // a writer is still at work (or the folder is not ours to clean)
+            return null;
         }
         catch (UnauthorizedAccessException)
         {
-            return;
+            return null;
         }
-        using (held)
+    }
+
+    /// <summary>Removes <paramref name="partial"/> and its lock file unless a live writer holds the lock.</summary>
+    internal static void RemoveIfAbandoned(string partial)
+    {
+        // Held until the leftovers are gone.
+        using var held = TryLock(partial + LockSuffix);
+        if (held is null) return; // a writer is still at work (or the folder is not ours to clean)
+        try
         {
-            try
-            {
-                if (Directory.Exists(partial)) Directory.Delete(partial, true);
-                else if (File.Exists(partial)) File.Delete(partial);
-                File.Delete(partial + LockSuffix);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Left for a later run: removing leftovers is a courtesy, never a reason to fail this write.
-            }
+            if (Directory.Exists(partial)) Directory.Delete(partial, true);
+            else if (File.Exists(partial)) File.Delete(partial);
+            File.Delete(partial + LockSuffix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for a later run: removing leftovers is a courtesy, never a reason to fail this write.
         }
     }
 

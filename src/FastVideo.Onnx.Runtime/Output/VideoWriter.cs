@@ -22,17 +22,17 @@ public static class VideoWriter
         {
             string full = Path.GetFullPath(output);
             string? parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar));
-            if (File.Exists(full.TrimEnd(Path.DirectorySeparatorChar))) throw new InvalidRequestException("--output", $"{output} is a file, not a folder");
-            if (parent is null || !Directory.Exists(parent)) throw new InvalidRequestException("--output", $"{parent} does not exist");
+            if (File.Exists(full.TrimEnd(Path.DirectorySeparatorChar))) throw new InvalidRequestException("Output", $"{output} is a file, not a folder");
+            if (parent is null || !Directory.Exists(parent)) throw new InvalidRequestException("Output", $"{parent} does not exist");
             ProbeWrite(Directory.Exists(full) ? full : parent, output);
             return;
         }
         string ext = Path.GetExtension(output).ToLowerInvariant();
         if (ext is not (".safetensors" or ".mp4" or ".avi"))
-            throw new InvalidRequestException("--output", $"'{output}': use .mp4, .safetensors, or a folder ending in / for PNG frames");
+            throw new InvalidRequestException("Output", $"'{output}': use .mp4, .safetensors, or a folder ending in / for PNG frames");
         string dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
-        if (!Directory.Exists(dir)) throw new InvalidRequestException("--output", $"{dir} does not exist");
-        if (Directory.Exists(output)) throw new InvalidRequestException("--output", $"{output} is a folder");
+        if (!Directory.Exists(dir)) throw new InvalidRequestException("Output", $"{dir} does not exist");
+        if (Directory.Exists(output)) throw new InvalidRequestException("Output", $"{output} is a folder");
         ProbeWrite(dir, output);
     }
 
@@ -46,7 +46,7 @@ public static class VideoWriter
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new InvalidRequestException("--output", $"cannot write to {folder} ({e.Message})");
+            throw new InvalidRequestException("Output", $"cannot write to {folder} ({e.Message})");
         }
         _ = output;
     }
@@ -61,7 +61,7 @@ public static class VideoWriter
         cancel.ThrowIfCancellationRequested();
         if (IsFolder(output))
         {
-            if (video is null) throw new InvalidRequestException("--output", "PNG frames need the decoded video");
+            if (video is null) throw new InvalidRequestException("Output", "PNG frames need the decoded video");
             return WritePngFrames(output, video, cancel);
         }
         switch (Path.GetExtension(output).ToLowerInvariant())
@@ -70,7 +70,7 @@ public static class VideoWriter
                 AtomicFile.Write(output, temp => WriteSafetensors(temp, latents, video), cancel);
                 return new[] { output };
             case ".mp4":
-                if (video is null) throw new InvalidRequestException("--output", ".mp4 needs the decoded video");
+                if (video is null) throw new InvalidRequestException("Output", ".mp4 needs the decoded video");
                 string? ffmpeg = FindOnPath("ffmpeg");
                 if (ffmpeg is not null)
                 {
@@ -82,11 +82,11 @@ public static class VideoWriter
                 AtomicFile.Write(avi, temp => MjpegAviWriter.Write(temp, video, fps, cancel: cancel), cancel);
                 return new[] { avi };
             case ".avi":
-                if (video is null) throw new InvalidRequestException("--output", ".avi needs the decoded video");
+                if (video is null) throw new InvalidRequestException("Output", ".avi needs the decoded video");
                 AtomicFile.Write(output, temp => MjpegAviWriter.Write(temp, video, fps, cancel: cancel), cancel);
                 return new[] { output };
             default:
-                throw new InvalidRequestException("--output", $"'{output}': use .mp4, .safetensors, or a folder ending in / for PNG frames");
+                throw new InvalidRequestException("Output", $"'{output}': use .mp4, .safetensors, or a folder ending in / for PNG frames");
         }
     }
 

@@ -46,7 +46,9 @@ public sealed class ForwardBatch
     /// <summary>The request's noise generator when stages after latent preparation draw from it too (DMD's re-noising).</summary>
     public Noise.TorchGenerator? Generator { get; set; }
 
-    /// <summary>Latent grid: frames, height, width.</summary>
-    public (long F, long H, long W) LatentGrid(int temporalScale, int spatialScale) =>
-        ((NumFrames - 1) / temporalScale + 1, Height / spatialScale, Width / spatialScale);
+    /// <summary>The conditioning image, decoded once by input validation (image-to-video).</summary>
+    public Imaging.RgbImage? Image { get; set; }
+
+    /// <summary>Latent grid (frames, height, width) of the resolved size in <paramref name="latents"/>' layout.</summary>
+    public (long F, long H, long W) LatentGrid(Components.LatentLayout latents) => latents.Grid(NumFrames, Height, Width);
 }

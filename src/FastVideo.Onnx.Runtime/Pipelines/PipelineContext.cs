@@ -1,7 +1,12 @@
 using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Execution;
 
 namespace FastVideo.Onnx.Runtime.Pipelines;
 
-/// <summary>What a pipeline is built from: the converted model folder, the device, and the sampling defaults.</summary>
-public sealed record PipelineContext(string ModelFolder, ConvertedModel Model, ExecutionDevice Device, SamplingDefaults Defaults, Action<string>? Notice = null);
+/// <summary>What a pipeline is built from: the converted model folder, the device, the sampling defaults, and the component runners.</summary>
+public sealed record PipelineContext(string ModelFolder, ConvertedModel Model, ExecutionDevice Device, SamplingDefaults Defaults, Action<string>? Notice = null)
+{
+    /// <summary>The runners components are opened with, by their class (this assembly's and those of <see cref="GeneratorOptions.PipelineAssemblies"/>).</summary>
+    public ComponentRunnerRegistry Runners { get; init; } = ComponentRunnerRegistry.Default;
+}

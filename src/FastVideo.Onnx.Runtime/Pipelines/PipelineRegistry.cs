@@ -18,6 +18,29 @@ public sealed class PipelineRegistry
 
     public IReadOnlyCollection<string> Names => _entries.Names;
 
+    /// <summary>
+    /// The request rules of <paramref name="pipelineClass"/> for <paramref name="modelFolder"/>, read from its configs
+    /// (<see cref="IPipelineRules"/>); no session is opened.
+    /// </summary>
+    public RequestRules Rules(string pipelineClass, string modelFolder, string source)
+    {
+        var type = _entries.Resolve(pipelineClass, source);
+        if (!type.GetInterfaces().Contains(typeof(IPipelineRules)))
+            throw new InvalidOperationException($"pipeline {type.FullName} does not implement {nameof(IPipelineRules)}");
+        var rules = typeof(PipelineRegistry).GetMethod(nameof(RulesOf), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
+        try
+        {
+            return (RequestRules)rules.Invoke(null, new object[] { modelFolder })!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+    }
+
+    static RequestRules RulesOf<TPipeline>(string modelFolder) where TPipeline : IPipelineRules => TPipeline.Rules(modelFolder);
+
     public VideoPipeline Create(string pipelineClass, PipelineContext context, string source)
     {
         var type = _entries.Resolve(pipelineClass, source);

@@ -33,7 +33,7 @@ public sealed class DmdSchedule
     /// <summary>Refuses timesteps that are not strictly decreasing within [1, 1000], naming the request option.</summary>
     public static void Validate(IReadOnlyList<int> steps)
     {
-        const string Option = "--dmd-steps";
+        const string Option = nameof(Pipelines.GenerationRequest.DmdSteps);
         if (steps.Count == 0) throw new InvalidRequestException(Option, "needs at least one timestep (FastWan uses 1000,757,522)");
         for (int i = 0; i < steps.Count; i++)
         {

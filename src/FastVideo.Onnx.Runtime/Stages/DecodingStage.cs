@@ -9,7 +9,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// Latents to frames: the chunked VAE decode, then Diffusers' post-processing for output_type "np" (x/2 + 0.5 clamped to
 /// [0, 1], laid out [1, F, H, W, 3]).
 /// </summary>
-public sealed class DecodingStage(VaeRunner vae) : PipelineStage
+public sealed class DecodingStage(IVaeDecoder vae) : PipelineStage
 {
     public override string Name => "decoding";
 

@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// guidance the conditional and unconditional passes run as one batch-2 call, the guidance combination and the
 /// scheduler update are weighted sums on the device, and the host sees the latents only when the loop ends.
 /// </summary>
-public sealed class DenoisingStage(TransformerRunner transformer, ExecutionDevice device) : PipelineStage
+public sealed class DenoisingStage(IDenoiser transformer, ExecutionDevice device) : PipelineStage
 {
     public override string Name => "denoising";
 
@@ -70,12 +70,12 @@ public sealed class DenoisingStage(TransformerRunner transformer, ExecutionDevic
                 math.Upload(Concat(imageEmbeds, cfg ? imageEmbeds : null), image);
             }
 
-            var workspace = new SchedulerWorkspace(math, pool);
+            using var workspace = new SchedulerWorkspace(math, pool);
             var noiseCond = View(output, 0, latentShape);
             var noiseUncond = cfg ? View(output, c * grid, latentShape) : null;
             sched.Reset();
             if (batch.Request.VsaSparsity is not null && !transformer.UsesVsa)
-                batch.Notices.Add("--vsa-sparsity is ignored: this transformer has dense self-attention (no VSA gates)");
+                batch.Notices.Add("VsaSparsity is ignored: this transformer has dense self-attention (no VSA gates)");
             for (int step = 0; step < timesteps.Length; step++)
             {
                 context.Cancel.ThrowIfCancellationRequested();

@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// receives each step's x0. The latents make one round trip to the host per step (the float64 update and the noise);
 /// with three steps that is negligible next to the transformer.
 /// </summary>
-public sealed class DmdDenoisingStage(TransformerRunner transformer, ExecutionDevice device) : PipelineStage
+public sealed class DmdDenoisingStage(IDenoiser transformer, ExecutionDevice device) : PipelineStage
 {
     public override string Name => "denoising";
 
@@ -26,7 +26,7 @@ public sealed class DmdDenoisingStage(TransformerRunner transformer, ExecutionDe
         if (transformer.InChannels != latentsHost.Shape[1])
             throw new InvalidOperationException($"the transformer takes {transformer.InChannels} channels; DMD prepares {latentsHost.Shape[1]}");
         if (batch.Request.VsaSparsity is not null && !transformer.UsesVsa)
-            batch.Notices.Add("--vsa-sparsity is ignored: this transformer has dense self-attention (no VSA gates)");
+            batch.Notices.Add("VsaSparsity is ignored: this transformer has dense self-attention (no VSA gates)");
         var sigmas = timesteps.Select(t => DmdSchedule.SigmaAt((int)t)).ToArray();
         long[] shape = latentsHost.Shape;                                // [1, C, f, h, w]
         var (channels, frames, plane) = (shape[1], shape[2], shape[3] * shape[4]);

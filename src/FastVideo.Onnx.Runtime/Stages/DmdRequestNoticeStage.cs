@@ -14,9 +14,9 @@ public sealed class DmdRequestNoticeStage : PipelineStage
     {
         var r = batch.Request;
         var ignored = new List<string>();
-        if (r.GuidanceScale is not null) ignored.Add("--guidance-scale");
-        if (!string.IsNullOrEmpty(r.NegativePrompt)) ignored.Add("--negative-prompt");
-        if (r.Steps is not null) ignored.Add("--steps (use --dmd-steps)");
+        if (r.GuidanceScale is not null) ignored.Add(nameof(GenerationRequest.GuidanceScale));
+        if (!string.IsNullOrEmpty(r.NegativePrompt)) ignored.Add(nameof(GenerationRequest.NegativePrompt));
+        if (r.Steps is not null) ignored.Add($"{nameof(GenerationRequest.Steps)} (use {nameof(GenerationRequest.DmdSteps)})");
         if (ignored.Count > 0) batch.Notices.Add($"{string.Join(", ", ignored)}: ignored, DMD sampling is unguided and has no negative prompt");
         batch.GuidanceScale = 1.0;
         batch.NegativePrompt = "";

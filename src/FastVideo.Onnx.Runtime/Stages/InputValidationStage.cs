@@ -6,14 +6,13 @@ using FastVideo.Onnx.Runtime.Schedulers;
 namespace FastVideo.Onnx.Runtime.Stages;
 
 /// <summary>
-/// Resolves the request against the model's sampling defaults and checks it before any model runs, with errors that
-/// name the option at fault. Frame counts that the VAE cannot produce are rounded as Diffusers rounds them, with a
-/// notice.
+/// Resolves the request against the model's sampling defaults and checks it against the model's
+/// <see cref="RequestRules"/> before any model runs, with errors that name the <see cref="GenerationRequest"/> property at
+/// fault. Frame counts that the VAE cannot produce are rounded as Diffusers rounds them, with a notice. The conditioning
+/// image is decoded here, once, onto the batch.
 /// </summary>
-public sealed class InputValidationStage(SamplingDefaults defaults, bool imageToVideo, int latentChannels, int temporalScale = 4, int spatialScale = 8)
-    : PipelineStage
+public sealed class InputValidationStage(SamplingDefaults defaults, RequestRules rules) : PipelineStage
 {
-    public const int SizeMultiple = 16;
 
     public override string Name => "input validation";
 
@@ -21,61 +20,62 @@ public sealed class InputValidationStage(SamplingDefaults defaults, bool imageTo
     {
         var r = batch.Request;
         batch.Prompt = r.Prompt?.Trim() ?? "";
-        if (batch.Prompt.Length == 0) throw new InvalidRequestException("--prompt", "the prompt is empty");
+        if (batch.Prompt.Length == 0) throw new InvalidRequestException(nameof(GenerationRequest.Prompt), "the prompt is empty");
         batch.NegativePrompt = r.NegativePrompt ?? defaults.NegativePrompt;
 
         batch.Height = r.Height ?? defaults.Height;
         batch.Width = r.Width ?? defaults.Width;
-        if (batch.Height <= 0 || batch.Height % SizeMultiple != 0)
-            throw new InvalidRequestException("--height", $"{batch.Height} must be a positive multiple of {SizeMultiple}");
-        if (batch.Width <= 0 || batch.Width % SizeMultiple != 0)
-            throw new InvalidRequestException("--width", $"{batch.Width} must be a positive multiple of {SizeMultiple}");
+        if (batch.Height <= 0 || batch.Height % rules.SizeMultiple != 0)
+            throw new InvalidRequestException(nameof(GenerationRequest.Height), $"{batch.Height} must be a positive multiple of {rules.SizeMultiple}");
+        if (batch.Width <= 0 || batch.Width % rules.SizeMultiple != 0)
+            throw new InvalidRequestException(nameof(GenerationRequest.Width), $"{batch.Width} must be a positive multiple of {rules.SizeMultiple}");
 
         int frames = r.NumFrames ?? defaults.NumFrames;
-        if (frames < 1) throw new InvalidRequestException("--num-frames", $"{frames} must be at least 1");
+        if (frames < 1) throw new InvalidRequestException(nameof(GenerationRequest.NumFrames), $"{frames} must be at least 1");
+        int temporalScale = rules.Latents.TemporalCompression;
         if (frames % temporalScale != 1)
         {
-            int rounded = frames / temporalScale * temporalScale + 1;
-            batch.Notices.Add($"--num-frames {frames}: the VAE makes {temporalScale}k+1 frames; using {rounded} (as Diffusers does)");
+            int rounded = rules.Latents.RoundFrames(frames);
+            batch.Notices.Add($"NumFrames {frames}: the VAE makes {temporalScale}k+1 frames; using {rounded} (as Diffusers does)");
             frames = rounded;
         }
         batch.NumFrames = frames;
 
         batch.Steps = r.Steps ?? defaults.Steps;
-        if (batch.Steps < 1) throw new InvalidRequestException("--steps", $"{batch.Steps} must be at least 1");
+        if (batch.Steps < 1) throw new InvalidRequestException(nameof(GenerationRequest.Steps), $"{batch.Steps} must be at least 1");
         batch.GuidanceScale = r.GuidanceScale ?? defaults.GuidanceScale;
         if (!(batch.GuidanceScale >= 0) || !double.IsFinite(batch.GuidanceScale))
-            throw new InvalidRequestException("--guidance-scale", $"{batch.GuidanceScale} must be zero or positive (values above 1 enable classifier-free guidance)");
+            throw new InvalidRequestException(nameof(GenerationRequest.GuidanceScale), $"{batch.GuidanceScale} must be zero or positive (values above 1 enable classifier-free guidance)");
         batch.MaxSequenceLength = r.MaxSequenceLength ?? defaults.MaxSequenceLength;
         if (batch.MaxSequenceLength is < 1 or > 4096)
-            throw new InvalidRequestException("--max-sequence-length", $"{batch.MaxSequenceLength} must be between 1 and 4096");
+            throw new InvalidRequestException(nameof(GenerationRequest.MaxSequenceLength), $"{batch.MaxSequenceLength} must be between 1 and 4096");
         batch.Fps = r.Fps ?? defaults.Fps;
-        if (batch.Fps < 1) throw new InvalidRequestException("--fps", $"{batch.Fps} must be at least 1");
-        // The shift comes from the request or from the settings (--flow-shift on the command line sets the latter).
-        if ((r.FlowShift ?? defaults.FlowShift) is double shift && !(shift > 0)) throw new InvalidRequestException("--flow-shift", $"{shift} must be positive");
+        if (batch.Fps < 1) throw new InvalidRequestException(nameof(GenerationRequest.Fps), $"{batch.Fps} must be at least 1");
+        // The shift comes from the request or from the sampling defaults.
+        if ((r.FlowShift ?? defaults.FlowShift) is double shift && !(shift > 0)) throw new InvalidRequestException(nameof(GenerationRequest.FlowShift), $"{shift} must be positive");
 
         batch.VsaSparsity = r.VsaSparsity ?? defaults.VsaSparsity;
-        if (!(batch.VsaSparsity is >= 0 and < 1)) throw new InvalidRequestException("--vsa-sparsity", $"{batch.VsaSparsity} must be in [0, 1) (the share of key tiles skipped)");
+        if (!(batch.VsaSparsity is >= 0 and < 1)) throw new InvalidRequestException(nameof(GenerationRequest.VsaSparsity), $"{batch.VsaSparsity} must be in [0, 1) (the share of key tiles skipped)");
         if (r.DmdSteps is { } dmdSteps) DmdSchedule.Validate(dmdSteps);
 
         batch.Seed = r.Seed ?? Random.Shared.NextInt64(0, int.MaxValue);
-        if (r.Seed is null && r.Latents is null) batch.Notices.Add($"seed {batch.Seed} (pass --seed to reproduce)");
+        if (r.Seed is null && r.Latents is null) batch.Notices.Add($"seed {batch.Seed} (set Seed to reproduce)");
 
         if (r.Latents is { } latents)
         {
-            var (f, h, w) = batch.LatentGrid(temporalScale, spatialScale);
-            long[] expected = { 1, latentChannels, f, h, w };
+            long[] expected = rules.Latents.Shape(batch.NumFrames, batch.Height, batch.Width);
             if (!latents.Shape.SequenceEqual(expected))
-                throw new InvalidRequestException("--latents", $"tensor has shape {latents.ShapeText} but {batch.Height}x{batch.Width}, {batch.NumFrames} frames needs [{string.Join(", ", expected)}]");
+                throw new InvalidRequestException(nameof(GenerationRequest.Latents), $"tensor has shape {latents.ShapeText} but {batch.Height}x{batch.Width}, {batch.NumFrames} frames needs [{string.Join(", ", expected)}]");
         }
 
-        if (imageToVideo)
+        if (rules.TakesImage)
         {
-            if (string.IsNullOrWhiteSpace(r.Image)) throw new InvalidRequestException("--image", "this is an image-to-video model: pass the conditioning image with --image FILE");
-            if (!File.Exists(r.Image)) throw new InvalidRequestException("--image", $"{r.Image} does not exist");
-            ImageLoader.Load(r.Image); // unreadable images fail here, before any model runs
+            if (string.IsNullOrWhiteSpace(r.Image)) throw new InvalidRequestException(nameof(GenerationRequest.Image), "this is an image-to-video model: it needs the conditioning image (a file)");
+            if (!File.Exists(r.Image)) throw new InvalidRequestException(nameof(GenerationRequest.Image), $"{r.Image} does not exist");
+            // Decoded once for the stages that use it; an unreadable image fails here, before any model runs.
+            batch.Image = ImageLoader.Load(r.Image);
         }
         else if (r.Image is not null)
-            throw new InvalidRequestException("--image", "this is a text-to-video model; it takes no image (use an image-to-video model)");
+            throw new InvalidRequestException(nameof(GenerationRequest.Image), "this is a text-to-video model; it takes no image (use an image-to-video model)");
     }
 }

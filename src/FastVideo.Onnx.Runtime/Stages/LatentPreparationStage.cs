@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Pipelines;
 using FastVideo.Onnx.Runtime.Noise;
 using FastVideo.Onnx.Runtime.Tensors;
@@ -8,14 +9,13 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// The initial noise: the request's latents, or torch-compatible normal noise from the seed (the same seed gives the
 /// same latents as Diffusers with torch.Generator("cpu").manual_seed(seed)).
 /// </summary>
-public sealed class LatentPreparationStage(int channels, int temporalScale = 4, int spatialScale = 8) : PipelineStage
+public sealed class LatentPreparationStage(LatentLayout latents) : PipelineStage
 {
     public override string Name => "latent preparation";
 
     public override void Run(ForwardBatch batch, StageContext context)
     {
-        var (f, h, w) = batch.LatentGrid(temporalScale, spatialScale);
-        long[] shape = { 1, channels, f, h, w };
+        long[] shape = latents.Shape(batch.NumFrames, batch.Height, batch.Width);
         if (batch.Request.Latents is { } given)
         {
             batch.Latents = new HostTensor((float[])given.Data.Clone(), shape);

@@ -3,8 +3,8 @@ using FastVideo.Onnx.Runtime.Pipelines;
 
 namespace FastVideo.Onnx.Runtime.Stages;
 
-/// <summary>Prompt (and, with guidance, negative prompt) to UMT5 embeddings.</summary>
-public sealed class TextEncodingStage(TextEncoderRunner encoder) : PipelineStage
+/// <summary>Prompt (and, with guidance, negative prompt) to the text encoder's embeddings.</summary>
+public sealed class TextEncodingStage(ITextEncoder encoder) : PipelineStage
 {
     public override string Name => "text encoding";
 

@@ -101,7 +101,7 @@ public sealed class T5PromptTokenizer
     }
 
     /// <summary>
-    /// One prompt, cleaned as Diffusers' Wan pipelines clean it (<see cref="WanPromptCleaner"/>) unless
+    /// One prompt, cleaned as Diffusers' pipelines clean it (<see cref="DiffusersPromptCleaner"/>) unless
     /// <paramref name="clean"/> is false, tokenized, truncated to keep eos last, padded to <paramref name="maxLength"/>.
     /// An empty prompt gives [eos, pad, ...] with length 1 (rejecting it, if wanted, is the pipeline's call).
     /// </summary>
@@ -134,7 +134,7 @@ public sealed class T5PromptTokenizer
     int EncodeInto(string prompt, bool clean, Span<long> ids, Span<long> mask)
     {
         int maxLength = ids.Length;
-        int[] pieces = EncodeToIds(clean ? WanPromptCleaner.Clean(prompt) : prompt);
+        int[] pieces = EncodeToIds(clean ? DiffusersPromptCleaner.Clean(prompt) : prompt);
         // transformers truncates the text to max_length minus the special tokens it adds (one eos), so that the
         // eos survives truncation ("longest_first" on a single sequence cuts from the end).
         int kept = Math.Min(pieces.Length, maxLength - 1);

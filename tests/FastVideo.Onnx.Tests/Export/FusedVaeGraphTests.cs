@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Core.Tensors;

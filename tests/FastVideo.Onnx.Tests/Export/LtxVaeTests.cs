@@ -1,6 +1,6 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
-using FastVideo.Onnx.Core.Models.Ltx;
+using FastVideo.Onnx.Core.Contracts.Ltx;
 using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Ltx;

@@ -1,4 +1,5 @@
 using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Configuration;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Tensors;
@@ -96,7 +97,7 @@ public class ExecutionDeviceSettingsTests
     public void RepeatedDecodesGiveTheSameVideo()
     {
         using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
-        using var vae = VaeRunner.Open(ConvertedModels.TextToVideo, device, withEncoder: false);
+        using var vae = WanVaeRunner.Open(new ComponentRequest(ConvertedModels.TextToVideo, "vae", device));
         var shape = new long[] { 1, vae.LatentChannels, 3, 4, 6 };
         var latents = new HostTensor(Patterns.Wave(shape, 1f), shape);
         var first = vae.Decode(latents);

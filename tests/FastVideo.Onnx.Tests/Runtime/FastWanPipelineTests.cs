@@ -51,7 +51,7 @@ public class FastWanPipelineTests
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.FastWan);
         var result = generator.Generate(FastWanFixture.Request() with { GuidanceScale = 5, NegativePrompt = "blurry", LatentsOnly = true });
-        Assert.That(result.Notices, Has.One.Contains("--guidance-scale, --negative-prompt: ignored"));
+        Assert.That(result.Notices, Has.One.Contains("GuidanceScale, NegativePrompt: ignored"));
         Compare.Close(result.Latents.Data, result.Latents.Shape, FastWanFixture.Get("dmd_final_latents"), 1e-3, "DMD with guidance requested (ignored)");
     }
 
@@ -81,7 +81,7 @@ public class FastWanPipelineTests
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.FastWan);
         var e = Assert.Throws<InvalidRequestException>(() => generator.Generate(FastWanFixture.Request() with { VsaSparsity = sparsity }))!;
-        Assert.That(e.Field, Is.EqualTo("--vsa-sparsity"));
+        Assert.That(e.Field, Is.EqualTo(nameof(GenerationRequest.VsaSparsity)));
         Assert.That(e.Message, Does.Contain("[0, 1)"));
     }
 
@@ -94,7 +94,7 @@ public class FastWanPipelineTests
     {
         using var generator = VideoGenerator.FromPretrained(ConvertedModels.FastWan);
         var e = Assert.Throws<InvalidRequestException>(() => generator.Generate(FastWanFixture.Request() with { DmdSteps = steps }))!;
-        Assert.That(e.Field, Is.EqualTo("--dmd-steps"));
+        Assert.That(e.Field, Is.EqualTo(nameof(GenerationRequest.DmdSteps)));
         Assert.That(e.Message, Does.Contain(problem));
     }
 
@@ -136,7 +136,7 @@ public class FastWanPipelineTests
         using var generator = VideoGenerator.FromPretrained(converted);
         var steps = new Dictionary<int, HostTensor>();
         var result = generator.Generate(FastWanFixture.Request() with { LatentsOnly = true }, stepEnd: (i, x0) => steps[i] = x0);
-        Assert.That(result.Notices, Has.One.Contains("--vsa-sparsity is ignored"));
+        Assert.That(result.Notices, Has.One.Contains("VsaSparsity is ignored"));
         // step 0 at t=1000 has sigma 1: x0 = x - v, with v the same weights' full-attention output
         var init = FastWanFixture.Get("dmd_latents_init");
         var dense = FastWanFixture.Get("dense_out_t1000");

@@ -1,4 +1,6 @@
 using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Components.Clip;
+using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Configuration;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Imaging;
@@ -16,7 +18,11 @@ public class TensorRtSettingsTests
     [Test]
     public void TransformerProfileIsTheRequestShape()
     {
-        var profiles = TensorRtProfiles.Transformer(new TransformerShape(2, 21, 60, 104), inChannels: 16, textTokens: 512, textDim: 4096);
+        var profiles = new[]
+        {
+            TensorRtProfiles.Fixed("hidden_states", 2, 16, 21, 60, 104), TensorRtProfiles.Fixed("timestep", 2),
+            TensorRtProfiles.Fixed("encoder_hidden_states", 2, 512, 4096),
+        };
         var options = new TensorRtSettings { CacheFolder = "/cache/trt", Fp16 = false, Bf16 = true }.ToProviderOptions(1, profiles);
 
         Assert.That(options["device_id"], Is.EqualTo("1"));
@@ -34,7 +40,11 @@ public class TensorRtSettingsTests
     [Test]
     public void ImageToVideoAddsTheImageTokens()
     {
-        var profiles = TensorRtProfiles.Transformer(new TransformerShape(2, 21, 60, 104), 36, 512, 4096, imageTokens: 257, imageDim: 1280);
+        var profiles = new[]
+        {
+            TensorRtProfiles.Fixed("hidden_states", 2, 36, 21, 60, 104), TensorRtProfiles.Fixed("timestep", 2),
+            TensorRtProfiles.Fixed("encoder_hidden_states", 2, 512, 4096), TensorRtProfiles.Fixed("encoder_hidden_states_image", 2, 257, 1280),
+        };
         var options = new TensorRtSettings().ToProviderOptions(0, profiles);
         Assert.That(options["trt_profile_opt_shapes"], Does.EndWith(",encoder_hidden_states_image:2x257x1280"));
         Assert.That(options["trt_fp16_enable"], Is.EqualTo("1"), "fp16 by default");
@@ -65,18 +75,23 @@ public class TensorRtSettingsTests
     public void ImageToVideoProfilesCarryTheImageEncodersTokens()
     {
         using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
-        using var image = ImageEncoderRunner.Open(ConvertedModels.ImageToVideo, device);
+        using var image = ClipImageEncoderRunner.Open(new ComponentRequest(ConvertedModels.ImageToVideo, "image_encoder", device));
         var tokens = image.Encode(image.Preprocess(ImageLoader.Load(Repo.I2VImage)));
         Assert.That(image.Tokens, Is.EqualTo(tokens.Shape[1]));
 
         var shape = new TransformerShape(2, 3, 4, 6);
-        using (var i2v = TransformerRunner.Open(ConvertedModels.ImageToVideo, device, imageTokens: image.Tokens))
+        using (var i2v = WanTransformerRunner.Open(new ComponentRequest(ConvertedModels.ImageToVideo, "transformer", device)
+               {
+                   ImageTokens = image.Tokens, ExpectedTextTokens = 512,
+               }))
         {
             var profile = i2v.TensorRtProfilesFor(shape).Single(p => p.Input == "encoder_hidden_states_image");
             Assert.That(profile.Opt, Is.EqualTo(new[] { 2, image.Tokens, (long)i2v.ImageDim!.Value }));
             Assert.That((profile.Min, profile.Max), Is.EqualTo((profile.Opt, profile.Opt)));
+            var text = i2v.TensorRtProfilesFor(shape).Single(p => p.Input == "encoder_hidden_states");
+            Assert.That(text.Opt, Is.EqualTo(new[] { 2, 512L, i2v.TextDim }), "the text length the pipeline calls with");
         }
-        using var t2v = TransformerRunner.Open(ConvertedModels.TextToVideo, device, imageTokens: image.Tokens);
+        using var t2v = WanTransformerRunner.Open(new ComponentRequest(ConvertedModels.TextToVideo, "transformer", device) { ImageTokens = image.Tokens });
         Assert.That(t2v.TensorRtProfilesFor(shape).Select(p => p.Input), Is.EqualTo(new[] { "hidden_states", "timestep", "encoder_hidden_states" }),
             "a text-to-video transformer takes no image");
     }

@@ -94,8 +94,8 @@ public class TokenizerT5PromptTests
         string messy = "\n\t  " + Prompt.Replace(" red ", " \u00A0red&#32;\t")
                                         .Replace(" snow ", "&amp;#32;snow \u3000\u001F ")
                                         .Replace(",", "&#44;") + "  \r\n";
-        Assert.That(WanPromptCleaner.Clean(Prompt), Is.EqualTo(Prompt), "the fixture prompt is already clean");
-        Assert.That(WanPromptCleaner.Clean(messy), Is.EqualTo(Prompt));
+        Assert.That(DiffusersPromptCleaner.Clean(Prompt), Is.EqualTo(Prompt), "the fixture prompt is already clean");
+        Assert.That(DiffusersPromptCleaner.Clean(messy), Is.EqualTo(Prompt));
         Assert.That(T2V.Value.Encode(messy, MaxSequenceLength).InputIds, Is.EqualTo(expected));
     }
 

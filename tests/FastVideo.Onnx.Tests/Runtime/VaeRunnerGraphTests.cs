@@ -1,6 +1,8 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
@@ -17,12 +19,12 @@ public class VaeRunnerGraphTests
         var notices = new List<string>();
         using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
         Assert.That(device.KernelLibraryPath, Is.Null);
-        using (var decoderOnly = VaeRunner.Open(ConvertedModels.TextToVideo, device, withEncoder: false, notices.Add))
+        using (var decoderOnly = WanVaeRunner.Open(new ComponentRequest(ConvertedModels.TextToVideo, "vae", device) { Notice = notices.Add }))
         {
             Assert.That(decoderOnly.UsesFusedKernels, Is.False);
             Assert.That(decoderOnly.GraphFiles, Is.EqualTo(new[] { WanVaeChunking.DecoderFirstGraph, WanVaeChunking.DecoderGraph }));
         }
-        using (var both = VaeRunner.Open(ConvertedModels.TextToVideo, device, withEncoder: true, notices.Add))
+        using (var both = WanVaeRunner.Open(new ComponentRequest(ConvertedModels.TextToVideo, "vae", device) { Notice = notices.Add, WithEncoder = true }))
             Assert.That(both.GraphFiles, Is.EqualTo(WanVaeChunking.Graphs));
         Assert.That(notices, Is.Empty);
     }
@@ -46,7 +48,7 @@ public class VaeRunnerGraphTests
     public void CacheOutputsSizeToTheNextGraphsCacheInputs(long batch, long height, long width)
     {
         using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
-        string vae = Path.Combine(ConvertedModels.TextToVideo, VaeRunner.ComponentName);
+        string vae = Path.Combine(ConvertedModels.TextToVideo, "vae");
         using var options = device.SessionOptions();
         using var first = GraphSession.Open(Path.Combine(vae, WanVaeChunking.DecoderFirstGraph), options, "decoder_first");
         using var next = new InferenceSession(Path.Combine(vae, WanVaeChunking.DecoderGraph));
@@ -72,7 +74,7 @@ public class VaeRunnerGraphTests
     {
         using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
         using var options = device.SessionOptions();
-        string path = Path.Combine(ConvertedModels.TextToVideo, VaeRunner.ComponentName, WanVaeChunking.DecoderFirstGraph);
+        string path = Path.Combine(ConvertedModels.TextToVideo, "vae", WanVaeChunking.DecoderFirstGraph);
         using var first = GraphSession.Open(path, options, path);
         string output = WanVaeChunking.CacheOutput(0);
         var partial = new Dictionary<string, long> { [WanVaeChunking.BatchDim] = 1 };

@@ -1,3 +1,5 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
+using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Models;
 using Microsoft.ML.OnnxRuntime;
 
@@ -34,7 +36,7 @@ public sealed class VaeChunkRunner : IDisposable
     /// <summary>Encodes video [B, 3, 1 + 4k, H, W] to posterior means [B, z, 1 + k, H/8, W/8].</summary>
     public static VaeChunkRunner Encoder(string folder) =>
         new(folder, WanVaeChunking.EncoderFirstGraph, WanVaeChunking.EncoderGraph, WanVaeChunking.VideoName, WanVaeChunking.LatentMeanName,
-            1, WanVaeChunking.TemporalCompression);
+            1, WanVaeContract.FromConfig(JsonConfig.Load(Path.Combine(folder, "config.json"))).TemporalCompression);
 
     /// <summary>Names of the cache inputs of the chunk graph, in slot order.</summary>
     public IReadOnlyList<string> CacheInputs => _next.InputNames.Where(n => n.StartsWith(WanVaeChunking.CachePrefix, StringComparison.Ordinal)).ToList();

@@ -1,8 +1,11 @@
+using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
 using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Components.Umt5;
+using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Pipelines;
 using FastVideo.Onnx.Runtime.Tensors;
@@ -14,88 +17,169 @@ namespace FastVideo.Onnx.Cli.Benchmarks;
 public sealed record PrecisionResult(string Precision, string What, double Cosine, double MaxAbs, bool Passed);
 
 /// <summary>
-/// Converts the tiny text-to-video model at each requested precision, runs its components and the whole pipeline on
+/// With <paramref name="fixtures"/> (tests/fixtures/wan-tiny), converts the tiny text-to-video model at each requested precision, runs its components and the whole pipeline on
 /// the chosen device, and compares them with the fixtures' Diffusers outputs (fp32, CPU): cosine similarity at least
-/// 0.999 per tensor, max abs error reported beside it. Used on the GPU machine to validate fp16/bf16 kernels, which the
-/// CPU provider cannot run.
+/// 0.999 per tensor, max abs error reported beside it. With <paramref name="fastWanFixtures"/> (tests/fixtures/fastwan-tiny)
+/// it does the same for the tiny FastWan model: its VSA transformer at two sparsities and the DMD pipeline (each step's
+/// x0, the final latents, the video) against the fp32 references of FastVideo's code. Used on the GPU machine to
+/// validate fp16/bf16 graphs and kernels, which the CPU provider cannot run.
 /// </summary>
-public sealed class PrecisionCheck(string modelSource, string fixtures, string work, RuntimeOptions runtime, TextWriter log)
+public sealed class PrecisionCheck(string modelSource, string? fixtures, string? fastWanFixtures, string work, RuntimeOptions runtime, TextWriter log)
 {
     public const double MinimumCosine = 0.999;
 
-    Dictionary<string, (float[] Data, long[] Shape)>? _reference;
+    /// <summary>The Diffusers-layout FastWan pipeline inside a fastwan-tiny fixtures folder.</summary>
+    public const string FastWanModelFolder = "fastwan-tiny";
 
-    (float[] Data, long[] Shape) Ref(string name)
+    /// <summary>The fastwan-tiny transformer references: timestep, VSA sparsity, reference tensor.</summary>
+    static readonly (int Timestep, double Sparsity, string Reference)[] VsaCalls =
     {
-        if (_reference is null)
+        (1000, 0, "vsa_out_t1000_s0"),
+        (757, 0.75, "vsa_out_t757_s75"),
+    };
+
+    readonly Dictionary<string, Dictionary<string, (float[] Data, long[] Shape)>> _references = new(StringComparer.Ordinal);
+
+    (float[] Data, long[] Shape) Ref(string name) => Ref(fixtures!, name);
+
+    (float[] Data, long[] Shape) Ref(string folder, string name)
+    {
+        if (!_references.TryGetValue(folder, out var tensors))
         {
-            using var file = SafetensorsFile.Open(Path.Combine(fixtures, "reference.safetensors"));
-            _reference = file.Tensors.Where(t => t.Value.DType == DType.Float32).ToDictionary(t => t.Key, t => (file.ReadSingle(t.Value), t.Value.Shape));
+            using var file = SafetensorsFile.Open(Path.Combine(folder, "reference.safetensors"));
+            _references[folder] = tensors = file.Tensors.Where(t => t.Value.DType == DType.Float32)
+                .ToDictionary(t => t.Key, t => (file.ReadSingle(t.Value), t.Value.Shape));
         }
-        return _reference[name];
+        if (!tensors.TryGetValue(name, out var tensor))
+            throw new ModelFormatException(Path.Combine(folder, "reference.safetensors"), $"no float32 tensor '{name}'");
+        return tensor;
     }
 
     public IReadOnlyList<PrecisionResult> Run(IReadOnlyList<DType> precisions)
     {
         var results = new List<PrecisionResult>();
-        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(fixtures, "reference.json"))).RootElement;
         foreach (var precision in precisions)
         {
-            string converted = Path.Combine(work, $"tiny-{precision.ShortName()}");
-            new ModelConverter().Convert(new ConversionRequest(modelSource, converted) { Force = true, Precision = precision });
-            string p = precision.ShortName();
-            using var device = ExecutionDevice.Create(runtime);
-
-            using (var transformer = TransformerRunner.Open(converted, device))
-            {
-                var lat = Ref("latents_init");
-                var ctx = Ref("prompt_embeds");
-                var hidden = device.Upload(lat.Data, lat.Shape);
-                var text = device.Upload(ctx.Data, ctx.Shape);
-                var output = device.Pool.Rent(TensorElementType.Float, lat.Shape);
-                transformer.Run(hidden, new[] { 999f }, text, null, output);
-                results.Add(Compare(p, $"transformer t=999 ({transformer.GraphFile})", device.Math.Download(output), Ref("transformer_out_t999").Data));
-            }
-            using (var textEncoder = TextEncoderRunner.Open(converted, device))
-            {
-                int maxLength = settings.GetProperty("max_sequence_length").GetInt32();
-                var embeds = textEncoder.Encode(settings.GetProperty("prompt").GetString()!, maxLength);
-                results.Add(Compare(p, "text encoder (prompt)", embeds.Data, Ref("prompt_embeds").Data));
-            }
-            using (var vae = VaeRunner.Open(converted, device, withEncoder: true, log.WriteLine))
-            {
-                var final = Ref("pipeline_final_latents");
-                var video = vae.Decode(new HostTensor(final.Data, final.Shape));
-                results.Add(Compare(p, $"VAE decode ({vae.GraphFiles[1]})", video.Data, Ref("vae_decode_out").Data));
-                var input = Ref("vae_encode_in");
-                var mean = vae.EncodeMean(new HostTensor(input.Data, input.Shape));
-                results.Add(Compare(p, $"VAE encode mean ({vae.GraphFiles[3]})", mean.Data, Ref("vae_encode_mean").Data));
-            }
-            device.Dispose();
-            using (var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime }))
-            {
-                var init = Ref("latents_init");
-                var result = generator.Generate(new GenerationRequest
-                {
-                    Prompt = settings.GetProperty("prompt").GetString()!,
-                    NegativePrompt = settings.GetProperty("negative_prompt").GetString()!,
-                    Height = settings.GetProperty("height").GetInt32(),
-                    Width = settings.GetProperty("width").GetInt32(),
-                    NumFrames = settings.GetProperty("num_frames").GetInt32(),
-                    Steps = settings.GetProperty("num_inference_steps").GetInt32(),
-                    GuidanceScale = settings.GetProperty("guidance_scale").GetDouble(),
-                    MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
-                    Latents = new HostTensor(init.Data, init.Shape),
-                });
-                results.Add(Compare(p, "pipeline final latents", result.Latents.Data, Ref("pipeline_final_latents").Data));
-                results.Add(Compare(p, "pipeline video", result.Video!.Tensor.Data, Ref("pipeline_video").Data));
-            }
+            if (fixtures is not null) RunWan(precision, fixtures, results);
+            if (fastWanFixtures is not null) RunFastWan(precision, fastWanFixtures, results);
         }
         return results;
     }
 
+    void RunWan(DType precision, string folder, List<PrecisionResult> results)
+    {
+        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
+        string converted = Path.Combine(work, $"tiny-{precision.ShortName()}");
+        new ModelConverter().Convert(new ConversionRequest(modelSource, converted) { Force = true, Precision = precision });
+        string p = precision.ShortName();
+        using var device = ExecutionDevice.Create(runtime);
+
+        using (var transformer = WanTransformerRunner.Open(new ComponentRequest(converted, "transformer", device)))
+        {
+            var lat = Ref("latents_init");
+            var ctx = Ref("prompt_embeds");
+            var hidden = device.Upload(lat.Data, lat.Shape);
+            var text = device.Upload(ctx.Data, ctx.Shape);
+            var output = device.Pool.Rent(TensorElementType.Float, lat.Shape);
+            transformer.Run(hidden, new[] { 999f }, text, null, output);
+            results.Add(Compare(p, $"transformer t=999 ({transformer.GraphFile})", device.Math.Download(output), Ref("transformer_out_t999").Data));
+        }
+        using (var textEncoder = Umt5TextEncoderRunner.Open(new ComponentRequest(converted, "text_encoder", device)))
+        {
+            int maxLength = settings.GetProperty("max_sequence_length").GetInt32();
+            var embeds = textEncoder.Encode(settings.GetProperty("prompt").GetString()!, maxLength);
+            results.Add(Compare(p, "text encoder (prompt)", embeds.Data, Ref("prompt_embeds").Data));
+        }
+        using (var vae = WanVaeRunner.Open(new ComponentRequest(converted, "vae", device) { Notice = log.WriteLine, WithEncoder = true }))
+        {
+            var final = Ref("pipeline_final_latents");
+            var video = vae.Decode(new HostTensor(final.Data, final.Shape));
+            results.Add(Compare(p, $"VAE decode ({vae.GraphFiles[1]})", video.Data, Ref("vae_decode_out").Data));
+            var input = Ref("vae_encode_in");
+            var mean = vae.EncodeMean(new HostTensor(input.Data, input.Shape));
+            results.Add(Compare(p, $"VAE encode mean ({vae.GraphFiles[3]})", mean.Data, Ref("vae_encode_mean").Data));
+        }
+        device.Dispose();
+        using (var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime }))
+        {
+            var init = Ref("latents_init");
+            var result = generator.Generate(new GenerationRequest
+            {
+                Prompt = settings.GetProperty("prompt").GetString()!,
+                NegativePrompt = settings.GetProperty("negative_prompt").GetString()!,
+                Height = settings.GetProperty("height").GetInt32(),
+                Width = settings.GetProperty("width").GetInt32(),
+                NumFrames = settings.GetProperty("num_frames").GetInt32(),
+                Steps = settings.GetProperty("num_inference_steps").GetInt32(),
+                GuidanceScale = settings.GetProperty("guidance_scale").GetDouble(),
+                MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
+                Latents = new HostTensor(init.Data, init.Shape),
+            });
+            results.Add(Compare(p, "pipeline final latents", result.Latents.Data, Ref("pipeline_final_latents").Data));
+            results.Add(Compare(p, "pipeline video", result.Video!.Tensor.Data, Ref("pipeline_video").Data));
+        }
+    }
+
+    void RunFastWan(DType precision, string folder, List<PrecisionResult> results)
+    {
+        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
+        string p = precision.ShortName();
+        string converted = Path.Combine(work, $"fastwan-tiny-{p}");
+        new ModelConverter().Convert(new ConversionRequest(Path.Combine(folder, FastWanModelFolder), converted) { Force = true, Precision = precision });
+        using (var device = ExecutionDevice.Create(runtime))
+        using (var transformer = WanTransformerRunner.Open(new ComponentRequest(converted, "transformer", device)))
+        {
+            if (!transformer.UsesVsa)
+                throw new ModelFormatException(Path.Combine(converted, "transformer"), "the FastWan transformer graph has no VSA sparsity input");
+            var lat = Ref(folder, "dmd_latents_init");
+            var ctx = Ref(folder, "prompt_embeds");
+            foreach (var (timestep, sparsity, reference) in VsaCalls)
+            {
+                var hidden = device.Upload(lat.Data, lat.Shape);
+                var text = device.Upload(ctx.Data, ctx.Shape);
+                var output = device.Pool.Rent(TensorElementType.Float, lat.Shape);
+                try
+                {
+                    transformer.Run(hidden, new float[] { timestep }, text, null, output, sparsity);
+                    results.Add(Compare(p, $"FastWan VSA t={timestep} s={sparsity:0.##} ({transformer.GraphFile})", device.Math.Download(output),
+                        Ref(folder, reference).Data));
+                }
+                finally
+                {
+                    device.Pool.Return(output);
+                    device.Pool.Return(text);
+                    device.Pool.Return(hidden);
+                }
+            }
+        }
+        using (var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime }))
+        {
+            var steps = new Dictionary<int, HostTensor>();
+            var result = generator.Generate(new GenerationRequest
+            {
+                Prompt = settings.GetProperty("prompt").GetString()!,
+                Height = settings.GetProperty("height").GetInt32(),
+                Width = settings.GetProperty("width").GetInt32(),
+                NumFrames = settings.GetProperty("num_frames").GetInt32(),
+                MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
+                DmdSteps = settings.GetProperty("dmd_denoising_steps").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+                Seed = settings.GetProperty("noise_seed").GetInt64(),
+                VsaSparsity = settings.GetProperty("vsa_sparsity").GetDouble(),
+            }, stepEnd: (i, x0) => steps[i] = x0);
+            for (int i = 0; i < steps.Count; i++)
+                results.Add(Compare(p, $"FastWan DMD step {i} x0", steps[i].Data, Ref(folder, $"dmd_step{i}_x0").Data));
+            results.Add(Compare(p, "FastWan DMD final latents", result.Latents.Data, Ref(folder, "dmd_final_latents").Data));
+            results.Add(Compare(p, "FastWan DMD video", result.Video!.Tensor.Data, Ref(folder, "dmd_video").Data));
+        }
+    }
+
     PrecisionResult Compare(string precision, string what, float[] actual, float[] expected)
     {
+        if (actual.Length != expected.Length)
+        {
+            log.WriteLine($"{precision,-5} {what,-42} {actual.Length} values, the reference has {expected.Length}  FAIL");
+            return new PrecisionResult(precision, what, 0, double.PositiveInfinity, false);
+        }
         double dot = 0, na = 0, nb = 0, max = 0;
         for (int i = 0; i < expected.Length; i++)
         {

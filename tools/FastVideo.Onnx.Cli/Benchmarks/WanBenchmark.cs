@@ -7,6 +7,8 @@ using FastVideo.Onnx.Export.Conversion;
 using FastVideo.Onnx.Export.Modeling;
 using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Components.Umt5;
+using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Diagnostics;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Noise;
@@ -125,8 +127,10 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
             {
                 long baseline = Baseline(device, id);
                 var clock = Stopwatch.StartNew();
-                var transformer = TransformerRunner.Open(model, variantDevice, log.WriteLine,
-                    new TransformerShape(1, f, h, w));
+                var transformer = WanTransformerRunner.Open(new ComponentRequest(model, "transformer", variantDevice)
+                {
+                    Notice = log.WriteLine, ExpectedShape = new TransformerShape(1, f, h, w), ExpectedTextTokens = options.TextTokens,
+                });
                 clock.Stop();
                 _results.Add(BenchMeasurement.From("session creation: transformer" + label, options.TransformerPrecision.ShortName(),
                     new[] { clock.Elapsed.TotalMilliseconds }, baseline < 0 ? -1 : GpuMemoryMonitor.Used(id) - baseline, $"InferenceSession of {transformer.GraphFile} (weights on the GPU)"));
@@ -160,7 +164,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
             foreach (var (label, variantDevice) in variants)
             {
                 long baseline = Baseline(device, id);
-                using var vae = VaeRunner.Open(model, variantDevice, withEncoder: false, log.WriteLine);
+                using var vae = WanVaeRunner.Open(new ComponentRequest(model, "vae", variantDevice) { Notice = log.WriteLine });
                 Measure($"VAE decode {f}x{h}x{w} latents{label}", options.VaePrecision, baseline, Math.Max(2, options.Repeats / 2), 1,
                     () => vae.Decode(latents), $"{string.Join(" + ", vae.GraphFiles)}, {(f - 1) * 4 + 1} frames at {options.Height}x{options.Width}, frames copied to host");
             }
@@ -169,7 +173,7 @@ public sealed class WanBenchmark(WanBenchmarkOptions options, TextWriter log)
         if (options.Parts.Contains("text"))
         {
             long baseline = Baseline(device, id);
-            using var text = TextEncoderRunner.Open(model, device);
+            using var text = Umt5TextEncoderRunner.Open(new ComponentRequest(model, "text_encoder", device));
             Measure($"UMT5 encoder, {options.TextTokens} tokens", options.TextPrecision, baseline, options.Repeats, 2,
                 () => text.Encode("A red fox runs through fresh snow at sunrise, cinematic lighting.", options.TextTokens), "batch 1");
         }

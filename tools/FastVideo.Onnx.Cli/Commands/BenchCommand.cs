@@ -16,7 +16,8 @@ public static class BenchCommand
                  [--device cuda] [--parts transformer,vae,text,e2e] [--height 480 --width 832 --num-frames 81]
                  [--steps 50] [--repeats 5] [--json FILE] [--profile DIR] [--kernels auto|off|PATH]
                  [--no-portable]
-               fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR] [--work DIR]
+               fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR|none] [--fastwan-fixtures DIR|none]
+                 [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
                fastvideo-onnx bench soak [--model DIR] [--runs 1000] [--every 100] [--max-growth 5] [--device cpu]
 
@@ -27,8 +28,11 @@ public static class BenchCommand
                          Markdown table and JSON. With the kernel library in use, the portable graphs
                          are measured beside the fused ones unless --no-portable.
           precision      convert the tiny model at each precision, run it on --device and compare every
-                         component and the pipeline with the Diffusers reference in --fixtures (cosine
-                         >= 0.999). Exits 1 when any comparison fails.
+                         component and the pipeline with the Diffusers reference in --fixtures (default
+                         tests/fixtures/wan-tiny; none to skip); then the same for the tiny FastWan model in
+                         --fastwan-fixtures (default tests/fixtures/fastwan-tiny; none to skip): its VSA
+                         transformer at sparsity 0 and 0.75 and the DMD pipeline against FastVideo's
+                         references (cosine >= 0.999). Exits 1 when any comparison fails.
 
           soak           generate --runs videos with one generator in one process (default: the built-in tiny
                          model at its preset's settings), each written as an AVI, printing resident memory
@@ -45,7 +49,7 @@ public static class BenchCommand
     {
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
         "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
-        "model", "runs", "every", "max-growth",
+        "model", "runs", "every", "max-growth", "fastwan-fixtures",
     };
     public static readonly string[] FlagOptions = { "help", "force", "no-portable" };
 
@@ -106,13 +110,19 @@ public static class BenchCommand
         var dtypes = (args.Value("dtypes") ?? "fp16,bf16").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(d => DTypeInfo.ParseFloat(d, "--dtypes")).ToList();
         string work = args.Value("work") ?? Path.Combine(Path.GetTempPath(), $"fastvideo-precision-{Environment.ProcessId}");
-        string fixtures = args.Value("fixtures") ?? Path.Combine("tests", "fixtures", "wan-tiny");
-        if (!File.Exists(Path.Combine(fixtures, "reference.safetensors")))
-            throw new InvalidRequestException("--fixtures", $"{fixtures} has no reference.safetensors");
+        string? fixtures = args.Value("fixtures") ?? Path.Combine("tests", "fixtures", "wan-tiny");
+        if (fixtures == "none") fixtures = null;
+        else if (!File.Exists(Path.Combine(fixtures, "reference.safetensors")))
+            throw new InvalidRequestException("--fixtures", $"{fixtures} has no reference.safetensors (none skips the Wan model)");
+        string? fastWan = args.Value("fastwan-fixtures") ?? Path.Combine("tests", "fixtures", "fastwan-tiny");
+        if (fastWan == "none") fastWan = null;
+        else if (!File.Exists(Path.Combine(fastWan, "reference.safetensors")) || !Directory.Exists(Path.Combine(fastWan, Benchmarks.PrecisionCheck.FastWanModelFolder)))
+            throw new InvalidRequestException("--fastwan-fixtures", $"{fastWan} needs reference.safetensors and the {Benchmarks.PrecisionCheck.FastWanModelFolder}/ model folder (none skips FastWan)");
+        if (fixtures is null && fastWan is null) throw new InvalidRequestException("--fixtures", "none, and --fastwan-fixtures none: nothing to check");
         Directory.CreateDirectory(work);
         try
         {
-            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, work, RuntimeOf(args), stdout);
+            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, fastWan, work, RuntimeOf(args), stdout);
             var results = check.Run(dtypes);
             int failed = results.Count(r => !r.Passed);
             stdout.WriteLine(failed == 0 ? $"all {results.Count} comparisons pass (cosine >= {Benchmarks.PrecisionCheck.MinimumCosine})" : $"{failed} of {results.Count} comparisons FAILED");

@@ -13,6 +13,7 @@ public sealed class UsageException(string message) : Exception(message);
 public sealed class CommandArgs
 {
     readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
     readonly HashSet<string> _flags = new(StringComparer.Ordinal);
     readonly List<string> _positionals = new();
 
@@ -43,7 +44,7 @@ public sealed class CommandArgs
                 value = name[(eq + 1)..];
                 name = name[..eq];
                 if (!valueOptions.Contains(name)) throw Unknown(name, valueOptions, flagOptions);
-                _values[name] = value;
+                Set(name, value);
                 continue;
             }
             if (flagOptions.Contains(name))
@@ -53,9 +54,19 @@ public sealed class CommandArgs
             }
             if (!valueOptions.Contains(name)) throw Unknown(name, valueOptions, flagOptions);
             if (!e.MoveNext()) throw new UsageException($"--{name} needs a value");
-            _values[name] = e.Current;
+            Set(name, e.Current);
         }
     }
+
+    void Set(string name, string value)
+    {
+        _values[name] = value;
+        if (!_repeated.TryGetValue(name, out var list)) _repeated[name] = list = new List<string>();
+        list.Add(value);
+    }
+
+    /// <summary>Every value of a repeatable option, in order (<see cref="Value"/> is the last one).</summary>
+    public IReadOnlyList<string> All(string name) => _repeated.TryGetValue(name, out var list) ? list : Array.Empty<string>();
 
     UsageException Unknown(string name, IReadOnlyCollection<string> values, IReadOnlyCollection<string> flags)
     {

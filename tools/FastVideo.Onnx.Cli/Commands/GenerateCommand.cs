@@ -6,7 +6,6 @@ using FastVideo.Onnx.Runtime.Configuration;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Output;
 using FastVideo.Onnx.Runtime.Pipelines;
-using FastVideo.Onnx.Runtime.Stages;
 using FastVideo.Onnx.Runtime.Tensors;
 
 namespace FastVideo.Onnx.Cli.Commands;
@@ -75,7 +74,7 @@ public static class GenerateCommand
         foreach (var numeric in new[] { "guidance-scale", "flow-shift", "vsa-sparsity" }) args.Double(numeric);
         if (args.Value("device") is string device) Runtime.Execution.ExecutionProviderNames.Parse(device);
 
-        void Notice(string message) => stderr.WriteLine($"note: {message}");
+        void Notice(string message) => stderr.WriteLine($"note: {OptionNames.Notice(message)}");
         string model = args.Value("model") ?? EmbeddedModel.Converted(Notice, cancel);
 
         var commandLine = ConfigurationOptions.Where(o => args.Has(o.Option)).ToDictionary(o => o.Key, o => (string?)args.Value(o.Option));
@@ -100,15 +99,13 @@ public static class GenerateCommand
             VsaSparsity = args.Double("vsa-sparsity"),
         };
 
-        // Check the request before the model loads (minutes for a large model on a GPU) with the pipelines' own validation
-        // stage. A given image is read here already; whether the model takes one and the latents' shape need the model,
-        // so the pipeline's run checks those (and the rest again) once loaded.
-        new InputValidationStage(settings.Sampling, imageToVideo: request.Image is not null, latentChannels: 0)
-            .Run(new ForwardBatch(request with { Latents = null }), new StageContext(cancel, null));
+        // Check the request against the model before it loads (minutes for a large model on a GPU): only its configs are
+        // read. The pipeline's run checks it again once loaded, and gives the notices then.
+        VideoGenerator.Validate(model, request, new GeneratorOptions { Sampling = settings.Sampling });
 
         // Refuse a request that cannot fit before loading anything (the generator checks again before each run).
         var memory = new MemoryGuard(model, ConvertedModel.Load(model), settings.Runtime);
-        if (VideoGenerator.ShapeOf(request, settings.Sampling) is { } shape) memory.Check(shape, weightsLoaded: false);
+        if (VideoGenerator.ShapeOf(request, settings.Sampling, VideoGenerator.RulesOf(model)) is { } shape) memory.Check(shape, weightsLoaded: false);
 
         using var generator = VideoGenerator.FromPretrained(model, new GeneratorOptions
         {

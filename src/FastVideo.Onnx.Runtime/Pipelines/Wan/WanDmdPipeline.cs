@@ -8,23 +8,29 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 /// usually with Video Sparse Attention (a transformer without VSA gates runs dense DMD).
 /// </summary>
 [PipelineEntry("WanDMDPipeline")]
-public sealed class WanDmdPipeline : VideoPipeline
+public sealed class WanDmdPipeline : VideoPipeline, IPipelineRules
 {
+    public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: false);
+
     public WanDmdPipeline(PipelineContext context) : base(context)
     {
         string folder = context.ModelFolder;
-        var device = context.Device;
-        var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
-        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice,
-            WanShapes.Expected(context.Defaults with { GuidanceScale = 1 })));
-        var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false, context.Notice));
+        var rules = Rules(folder);
+        var runners = context.Runners;
+        var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
+        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
+        {
+            ExpectedShape = WanFamily.Expected(context.Defaults with { GuidanceScale = 1 }, rules.Latents),
+            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
+        }));
+        var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae)));
         Stages = new PipelineStage[]
         {
-            new InputValidationStage(context.Defaults, imageToVideo: false, vae.LatentChannels),
+            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents }),
             new DmdRequestNoticeStage(),
             new TextEncodingStage(text),
-            new DmdPreparationStage(context.Defaults, vae.LatentChannels),
-            new DmdDenoisingStage(transformer, device),
+            new DmdPreparationStage(context.Defaults, vae.Latents),
+            new DmdDenoisingStage(transformer, context.Device),
             new DecodingStage(vae),
         };
     }

@@ -1,47 +1,37 @@
-using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime.Components;
-using FastVideo.Onnx.Runtime.Schedulers;
 using FastVideo.Onnx.Runtime.Stages;
 
 namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 
 /// <summary>Wan2.1 text-to-video (Diffusers' WanPipeline).</summary>
 [PipelineEntry("WanPipeline")]
-public sealed class WanPipeline : VideoPipeline
+public sealed class WanPipeline : VideoPipeline, IPipelineRules
 {
+    public static RequestRules Rules(string modelFolder) => WanFamily.Rules(modelFolder, takesImage: false);
+
     public WanPipeline(PipelineContext context) : base(context)
     {
         string folder = context.ModelFolder;
-        var device = context.Device;
-        ComponentFolder.RequireAll(folder, ["text_encoder", "tokenizer", "transformer", "vae", "scheduler"]);
-        var text = Open("text_encoder", () => TextEncoderRunner.Open(folder, device));
-        var transformer = Open("transformer", () => TransformerRunner.Open(folder, device, context.Notice, WanShapes.Expected(context.Defaults)));
-        var vae = Open("vae", () => VaeRunner.Open(folder, device, withEncoder: false, context.Notice));
+        ComponentFolder.RequireAll(folder, [WanFamily.TextEncoder, WanFamily.Tokenizer, WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
+        var rules = Rules(folder);
+        var runners = context.Runners;
+        var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
+        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
+        {
+            ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
+            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
+        }));
+        var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae)));
         Stages = new PipelineStage[]
         {
-            new InputValidationStage(context.Defaults, imageToVideo: false, vae.LatentChannels),
+            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents }),
             new TextEncodingStage(text),
-            new TimestepPreparationStage(WanSchedulers.Factory(folder, context.Defaults)),
-            new LatentPreparationStage(vae.LatentChannels),
-            new DenoisingStage(transformer, device),
+            new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),
+            new LatentPreparationStage(vae.Latents),
+            new DenoisingStage(transformer, context.Device),
             new DecodingStage(vae),
         };
     }
 
     protected override IReadOnlyList<PipelineStage> Stages { get; }
-}
-
-/// <summary>The transformer call shape a Wan pipeline's default request makes (sessions are specialised to it at load).</summary>
-internal static class WanShapes
-{
-    public static TransformerShape Expected(SamplingDefaults d) =>
-        new(d.GuidanceScale > 1 ? 2 : 1, (d.NumFrames - 1) / WanVaeChunking.TemporalCompression + 1,
-            d.Height / WanVaeChunking.SpatialCompression, d.Width / WanVaeChunking.SpatialCompression);
-}
-
-/// <summary>The scheduler of a Wan model folder, with the flow shift of the request or the preset.</summary>
-internal static class WanSchedulers
-{
-    public static Func<double?, IScheduler> Factory(string folder, SamplingDefaults defaults) => shift =>
-        SchedulerFactory.Load(Path.Combine(folder, "scheduler"), new SchedulerOverrides { FlowShift = shift ?? defaults.FlowShift });
 }

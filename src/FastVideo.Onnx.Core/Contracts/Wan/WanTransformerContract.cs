@@ -1,0 +1,73 @@
+using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Tensors;
+
+namespace FastVideo.Onnx.Core.Contracts.Wan;
+
+/// <summary>
+/// The converted <c>WanTransformer3DModel</c>: its graph files and their signature, with the sizes read from the
+/// component's config.json. Inputs: <c>hidden_states</c> [B, in_channels, F, H, W], <c>timestep</c> ([B], or [B, S] per
+/// token), <c>encoder_hidden_states</c> [B, L, text_dim], for image-to-video <c>encoder_hidden_states_image</c>
+/// [B, N, image_dim], and for a VSA transformer (FastWan) <c>vsa_sparsity</c> [1]; output <c>sample</c>
+/// [B, out_channels, F, H, W]. All float32 at the boundary whatever the compute precision.
+/// </summary>
+public sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize)
+{
+    public const string ComponentClass = "WanTransformer3DModel";
+
+    /// <summary>Standard ONNX and ONNX Runtime contrib operators.</summary>
+    public const string PortableGraph = "model.onnx";
+
+    /// <summary>The same network with its compound operators as kernels of the CUDA library (native/fastvideo_kernels).</summary>
+    public const string FusedGraph = "model.fused.onnx";
+
+    public const string HiddenStates = "hidden_states";
+    public const string Timestep = "timestep";
+    public const string EncoderHiddenStates = "encoder_hidden_states";
+    public const string EncoderHiddenStatesImage = "encoder_hidden_states_image";
+    public const string VsaSparsity = "vsa_sparsity";
+    public const string Sample = "sample";
+
+    // The dynamic axes, named as the graphs name them (and as sessions are specialised by name).
+    public const string BatchDim = "batch";
+    public const string FramesDim = "frames";
+    public const string HeightDim = "height";
+    public const string WidthDim = "width";
+    public const string TextTokensDim = "text_tokens";
+    public const string ImageTokensDim = "image_tokens";
+    public const string TokensDim = "tokens";
+
+    public bool TakesImage => ImageDim is not null;
+
+    public static WanTransformerContract FromConfig(JsonConfig config)
+    {
+        int inChannels = config.GetInt("in_channels", 16);
+        return new WanTransformerContract(inChannels, config.GetIntOrNull("out_channels") ?? inChannels, config.GetInt("text_dim", 4096),
+            config.GetIntOrNull("image_dim"), config.GetIntArray("patch_size", new[] { 1, 2, 2 }));
+    }
+
+    /// <summary>The timestep layout a converted graph declares: [B] or [B, S] (its manifest entry's rank).</summary>
+    public static TimestepLayout TimestepLayoutOf(GraphManifest graph) =>
+        graph.Inputs.FirstOrDefault(i => i.Name == Timestep)?.Shape.Count == 2 ? TimestepLayout.PerToken : TimestepLayout.PerSample;
+
+    /// <summary>Whether a converted graph takes <see cref="VsaSparsity"/> (its self-attention is Video Sparse Attention).</summary>
+    public static bool UsesVsa(GraphManifest graph) => graph.Inputs.Any(i => i.Name == VsaSparsity);
+
+    /// <summary>The signature of <paramref name="file"/>: with <c>vsa_sparsity</c> when <paramref name="vsa"/>.</summary>
+    public GraphContract Graph(string file, bool vsa, TimestepLayout timestep = TimestepLayout.PerSample)
+    {
+        var inputs = new List<TensorContract>
+        {
+            new(HiddenStates, DType.Float32, BatchDim, InChannels, FramesDim, HeightDim, WidthDim),
+            timestep == TimestepLayout.PerToken ? new(Timestep, DType.Float32, BatchDim, TokensDim) : new(Timestep, DType.Float32, BatchDim),
+            new(EncoderHiddenStates, DType.Float32, BatchDim, TextTokensDim, TextDim),
+        };
+        if (ImageDim is int imageDim) inputs.Add(new(EncoderHiddenStatesImage, DType.Float32, BatchDim, ImageTokensDim, imageDim));
+        if (vsa) inputs.Add(new(VsaSparsity, DType.Float32, 1));
+        return new GraphContract(file, inputs, new[] { new TensorContract(Sample, DType.Float32, BatchDim, OutChannels, FramesDim, HeightDim, WidthDim) });
+    }
+
+    /// <summary>The named dims of a session specialised to one call's shape (batch and latent grid).</summary>
+    public static IReadOnlyDictionary<string, long> FixedDims(long batch, long frames, long height, long width) =>
+        new Dictionary<string, long> { [BatchDim] = batch, [FramesDim] = frames, [HeightDim] = height, [WidthDim] = width };
+}

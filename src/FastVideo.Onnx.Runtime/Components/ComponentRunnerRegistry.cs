@@ -1,0 +1,59 @@
+using System.Reflection;
+using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Registries;
+
+namespace FastVideo.Onnx.Runtime.Components;
+
+/// <summary>
+/// Runners by the component class of a converted component (its manifest's <c>class_name</c>), found by reflection over
+/// <see cref="ComponentRunnerAttribute"/> in this assembly and any the caller adds: a new family's components are new
+/// classes, not an edited switch. A pipeline asks for a role (<see cref="IDenoiser"/>, ...) and gets the runner of
+/// whatever class the component is.
+/// </summary>
+public sealed class ComponentRunnerRegistry
+{
+    readonly EntryRegistry<ComponentRunnerAttribute, IDisposable> _entries;
+
+    public static ComponentRunnerRegistry Default { get; } = new();
+
+    public ComponentRunnerRegistry(params Assembly[] extraAssemblies) =>
+        _entries = new EntryRegistry<ComponentRunnerAttribute, IDisposable>("component runner",
+            extraAssemblies.Prepend(typeof(ComponentRunnerRegistry).Assembly).ToArray());
+
+    public IReadOnlyCollection<string> Names => _entries.Names;
+
+    /// <summary>Opens <paramref name="request"/>'s component with the runner of its class, as the role <typeparamref name="TRole"/>.</summary>
+    public TRole Open<TRole>(ComponentRequest request) where TRole : class, IDisposable
+    {
+        var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
+        string manifest = Path.Combine(folder.Path, ComponentManifest.FileName);
+        var type = _entries.Resolve(folder.Manifest.ClassName, $"{manifest}: field 'class_name'");
+        if (!typeof(TRole).IsAssignableFrom(type))
+            throw new ModelFormatException(manifest,
+                $"component '{request.Component}' is a {folder.Manifest.ClassName}, which cannot serve as {RoleName(typeof(TRole))} ({type.Name} does not implement it)");
+        var open = typeof(ComponentRunnerRegistry).GetMethod(nameof(OpenRunner), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
+        try
+        {
+            return (TRole)open.Invoke(null, new object[] { request })!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+    }
+
+    static object OpenRunner<TRunner>(ComponentRequest request) where TRunner : IComponentRunner<TRunner> => TRunner.Open(request);
+
+    /// <summary>"a denoiser" for <see cref="IDenoiser"/>: the role's name for messages.</summary>
+    static string RoleName(Type role) => role.Name switch
+    {
+        nameof(IDenoiser) => "the denoiser",
+        nameof(ITextEncoder) => "a text encoder",
+        nameof(IImageEncoder) => "an image encoder",
+        nameof(IVaeDecoder) => "a VAE decoder",
+        nameof(IVaeEncoder) => "a VAE encoder",
+        _ => role.Name,
+    };
+}

@@ -1,0 +1,16 @@
+using FastVideo.Onnx.Runtime.Tensors;
+
+namespace FastVideo.Onnx.Runtime.Components;
+
+/// <summary>The decoding role: denoised latents to video.</summary>
+public interface IVaeDecoder : IDisposable
+{
+    /// <summary>The latent space it decodes: channels and compression factors (from the model's config).</summary>
+    LatentLayout Latents { get; }
+
+    /// <summary>
+    /// Latents [1, channels, f, h, w], normalised as the denoiser sees them, to video [1, 3, F, H, W] in [-1, 1] on the
+    /// host (F, H and W by <see cref="Latents"/>' compression).
+    /// </summary>
+    HostTensor Decode(HostTensor latents, CancellationToken cancel = default);
+}

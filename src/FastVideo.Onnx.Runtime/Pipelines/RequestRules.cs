@@ -1,0 +1,10 @@
+using FastVideo.Onnx.Runtime.Components;
+
+namespace FastVideo.Onnx.Runtime.Pipelines;
+
+/// <summary>
+/// What a model accepts, read from its configs by its family's pipeline (no session is opened): the latent layout (frame
+/// counts are 1 + t·k, sizes map through the spatial compression), the multiple that height and width must be (the
+/// spatial compression times the denoiser's patch), and whether it takes a conditioning image.
+/// </summary>
+public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool TakesImage);

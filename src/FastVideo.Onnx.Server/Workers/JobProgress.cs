@@ -1,0 +1,41 @@
+using FastVideo.Onnx.Runtime.Pipelines;
+using FastVideo.Onnx.Server.Jobs;
+
+namespace FastVideo.Onnx.Server.Workers;
+
+/// <summary>
+/// Turns the library's progress reports into the job's integer progress: up to 5 while the prompt is encoded and the
+/// latents prepared, 5-90 over the denoising steps, 90 while decoding, 95 while the file is written, 100 when completed.
+/// Each change is stored (so polling sees it) and published to the job's event streams.
+/// </summary>
+public sealed class JobProgress(string jobId, JobStore store, JobEvents events) : IProgress<GenerationProgress>
+{
+    public const int Denoising = 5, Decoding = 90, Writing = 95;
+
+    int _progress;
+    bool _denoised;
+    string? _stage;
+
+    public void Report(GenerationProgress value)
+    {
+        int progress;
+        if (value.Steps > 0)
+        {
+            _denoised = true;
+            progress = Denoising + (Decoding - Denoising) * Math.Clamp(value.Step, 0, value.Steps) / value.Steps;
+        }
+        else progress = _denoised ? Decoding : Math.Min(Denoising - 1, _progress + 1);
+        Set(Math.Max(progress, _progress), value.Stage, value.Step, value.Steps);
+    }
+
+    public void WritingOutput() => Set(Writing, "writing output", 0, 0);
+
+    void Set(int progress, string stage, int step, int steps)
+    {
+        bool changed = progress != _progress || stage != _stage;
+        _progress = progress;
+        _stage = stage;
+        if (changed) store.SetProgress(jobId, progress, stage);
+        events.Publish(new JobEvent(JobEvent.ProgressKind, jobId, progress, stage, step, steps));
+    }
+}

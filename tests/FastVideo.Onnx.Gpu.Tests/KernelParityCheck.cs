@@ -1,0 +1,101 @@
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Modeling;
+using FastVideo.Onnx.Export.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FastVideo.Onnx.Gpu.Tests;
+
+/// <summary>
+/// Each com.fastvideo kernel against its reference composition, both on the CUDA provider, on random inputs and random
+/// weights, in float32 and float16: the outputs' cosine similarity must be at least <see cref="MinCosine"/>. Run by
+/// <see cref="KernelParityTests"/> under <c>dotnet test</c> and by <see cref="Program"/> where there is no SDK.
+/// </summary>
+public static class KernelParityCheck
+{
+    public const double MinCosine = 0.9999;
+
+    public static IEnumerable<(KernelCase Case, DType Type)> Cases() =>
+        from c in KernelCases.All()
+        from type in new[] { DType.Float32, DType.Float16 }
+        select (c, type);
+
+    /// <summary>
+    /// The fused graph (exactly one node of the operator under test) and the portable reference (no com.fastvideo node)
+    /// of <paramref name="kernelCase"/>; throws when either is not so, since the comparison would then test nothing.
+    /// </summary>
+    public static (OnnxGraphBuilder Fused, OnnxGraphBuilder Reference) Graphs(KernelCase kernelCase, KernelCaseModel model, DType type)
+    {
+        var fused = kernelCase.Build(model, type, fused: true);
+        var reference = kernelCase.Build(model, type, fused: false);
+        int count = fused.Nodes.Count(n => n.Domain == FastVideoKernels.Domain && n.OpType == kernelCase.Operator);
+        if (count != 1)
+            throw new InvalidOperationException($"{kernelCase.Name}: the fused graph has {count} {kernelCase.Operator} nodes, not one");
+        if (reference.Nodes.Any(n => n.Domain == FastVideoKernels.Domain))
+            throw new InvalidOperationException($"{kernelCase.Name}: the reference graph uses a {FastVideoKernels.Domain} operator");
+        return (fused, reference);
+    }
+
+    public static KernelParityResult Run(KernelCase kernelCase, DType type, string library)
+    {
+        var model = new KernelCaseModel();
+        var weights = new RandomWeights(model.Parameters(), DType.Float32);
+        var (fused, reference) = Graphs(kernelCase, model, type);
+
+        var random = new Random(7);
+        var inputs = kernelCase.Inputs.Select(i => (i.Name, i.Float32, i.Shape,
+            Values: Enumerable.Range(0, (int)i.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray())).ToList();
+
+        string dir = Path.Combine(Path.GetTempPath(), "fvo-gpu-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var writer = new OnnxModelWriter();
+            writer.Write(fused, weights, Path.Combine(dir, "fused.onnx"), "fused");
+            writer.Write(reference, weights, Path.Combine(dir, "reference.onnx"), "reference");
+            var actual = Execute(Path.Combine(dir, "fused.onnx"), library, inputs, type);
+            var expected = Execute(Path.Combine(dir, "reference.onnx"), library, inputs, type);
+            if (actual.Length != expected.Length)
+                throw new InvalidOperationException($"{kernelCase.Name}: the kernel gave {actual.Length} values, the reference {expected.Length}");
+            double dot = 0, na = 0, nb = 0, maxAbs = 0;
+            for (int i = 0; i < expected.Length; i++)
+            {
+                dot += (double)actual[i] * expected[i];
+                na += (double)actual[i] * actual[i];
+                nb += (double)expected[i] * expected[i];
+                maxAbs = Math.Max(maxAbs, double.IsNaN(actual[i]) ? double.PositiveInfinity : Math.Abs(actual[i] - expected[i]));
+            }
+            double cosine = dot / Math.Sqrt(na * nb);
+            // NaN (a NaN output, or an all-zero one) must fail, and comparisons with NaN are all false.
+            return new KernelParityResult(kernelCase.Name, type, double.IsNaN(cosine) ? 0 : cosine, maxAbs);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    static float[] Execute(string path, string library, IReadOnlyList<(string Name, bool Float32, long[] Shape, float[] Values)> inputs, DType type)
+    {
+        using var options = new SessionOptions();
+        options.AppendExecutionProvider_CUDA(0);
+        options.RegisterCustomOpLibrary(library);
+        using var session = new InferenceSession(path, options);
+        var values = new List<OrtValue>();
+        try
+        {
+            foreach (var i in inputs)
+                values.Add(i.Float32 || type == DType.Float32
+                    ? OrtValue.CreateTensorValueFromMemory(i.Values, i.Shape)
+                    : OrtValue.CreateTensorValueFromMemory(i.Values.Select(v => (Float16)v).ToArray(), i.Shape));
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, new[] { "output" });
+            return type == DType.Float32
+                ? results[0].GetTensorDataAsSpan<float>().ToArray()
+                : results[0].GetTensorDataAsSpan<Float16>().ToArray().Select(h => (float)h).ToArray();
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using FastVideo.Onnx.Core.Safetensors;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Tests.Support;
+using NUnit.Framework;
+
+namespace FastVideo.Onnx.Tests.Cli;
+
+/// <summary>
+/// <c>bench precision</c> on the CPU at fp32, where every comparison must pass (the GPU runs fp16/bf16 the same way):
+/// the FastWan comparisons use the right references, and a wrong reference fails them.
+/// </summary>
+public class BenchPrecisionTests
+{
+    static readonly string[] FastWanLines =
+    {
+        "FastWan VSA t=1000 s=0 (model.onnx)", "FastWan VSA t=757 s=0.75 (model.onnx)", "FastWan DMD step 0 x0", "FastWan DMD step 1 x0",
+        "FastWan DMD step 2 x0", "FastWan DMD final latents", "FastWan DMD video",
+    };
+
+    [Test]
+    public void WanAndFastWanPassAtFloat32OnTheCpu()
+    {
+        using var dir = Repo.Temp();
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", Repo.Fixtures,
+            "--fastwan-fixtures", FastWanFixture.Folder, "--work", dir["work"]);
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        foreach (var line in FastWanLines.Append("pipeline final latents"))
+            Assert.That(r.Out, Does.Match($@"(?m)^fp32\s+{Regex.Escape(line)}\s+cosine \S+\s+max abs \S+\s+ok$"), line);
+        Assert.That(r.Out, Does.Contain("all 13 comparisons pass"), r.ToString());
+    }
+
+    [Test]
+    public void FastWanComparisonsFailAgainstTheWrongReference()
+    {
+        using var dir = Repo.Temp();
+        // The two VSA references swapped: each call is then compared with the other timestep and sparsity's output.
+        string fixtures = dir["fastwan"];
+        Directory.CreateDirectory(fixtures);
+        File.Copy(Path.Combine(FastWanFixture.Folder, "reference.json"), Path.Combine(fixtures, "reference.json"));
+        ModelCopy.Of(FastWanFixture.Model, dir, "fastwan/fastwan-tiny");
+        var swap = new Dictionary<string, string> { ["vsa_out_t1000_s0"] = "vsa_out_t757_s75", ["vsa_out_t757_s75"] = "vsa_out_t1000_s0" };
+        var tensors = new List<(string, DType, long[], ReadOnlyMemory<byte>)>();
+        using (var file = SafetensorsFile.Open(Path.Combine(FastWanFixture.Folder, "reference.safetensors")))
+            foreach (var (name, info) in file.Tensors)
+                tensors.Add((swap.GetValueOrDefault(name, name), info.DType, info.Shape, file.ReadBytes(info)));
+        SafetensorsFile.Write(Path.Combine(fixtures, "reference.safetensors"), tensors);
+
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none",
+            "--fastwan-fixtures", fixtures, "--work", dir["work"]);
+        Assert.That(r.Code, Is.EqualTo(1), r.ToString());
+        Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+FastWan VSA t=1000 s=0 .*FAIL$"), r.ToString());
+        Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+FastWan VSA t=757 s=0\.75 .*FAIL$"), r.ToString());
+        Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+FastWan DMD final latents .* ok$"), r.ToString());
+        Assert.That(r.Out, Does.Contain("2 of 7 comparisons FAILED"), r.ToString());
+    }
+
+    [Test]
+    public void MissingFastWanFixturesIsAnErrorNamingTheOption()
+    {
+        using var dir = Repo.Temp();
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", Repo.Fixtures,
+            "--fastwan-fixtures", dir["nowhere"], "--work", dir["work"]);
+        Assert.That(r.Code, Is.Not.EqualTo(0), r.ToString());
+        Assert.That(r.Err.Trim(), Does.StartWith("error: --fastwan-fixtures: ").And.Contain("fastwan-tiny/ model folder"));
+        Assert.That(Directory.Exists(dir["work"]), Is.False, "nothing was converted");
+    }
+
+    [Test]
+    public void NothingToCheckIsAnError()
+    {
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--fixtures", "none", "--fastwan-fixtures", "none");
+        Assert.That(r.Code, Is.Not.EqualTo(0), r.ToString());
+        Assert.That(r.Err.Trim(), Is.EqualTo("error: --fixtures: none, and --fastwan-fixtures none: nothing to check"));
+    }
+}

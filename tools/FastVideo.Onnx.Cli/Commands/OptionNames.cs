@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+using FastVideo.Onnx.Core.Errors;
+
+namespace FastVideo.Onnx.Cli.Commands;
+
+/// <summary>
+/// The one table from the library's names (<c>GenerationRequest</c> properties, <c>Runtime:</c> settings, writer
+/// arguments) to this tool's options: errors and notices name what the library calls a setting, and are printed with
+/// the option that sets it.
+/// </summary>
+public static partial class OptionNames
+{
+    static readonly IReadOnlyDictionary<string, string> Options = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Prompt"] = "--prompt",
+        ["NegativePrompt"] = "--negative-prompt",
+        ["Image"] = "--image",
+        ["Height"] = "--height",
+        ["Width"] = "--width",
+        ["NumFrames"] = "--num-frames",
+        ["Steps"] = "--steps",
+        ["GuidanceScale"] = "--guidance-scale",
+        ["MaxSequenceLength"] = "--max-sequence-length",
+        ["Seed"] = "--seed",
+        ["Latents"] = "--latents",
+        ["FlowShift"] = "--flow-shift",
+        ["Fps"] = "--fps",
+        ["DmdSteps"] = "--dmd-steps",
+        ["VsaSparsity"] = "--vsa-sparsity",
+        ["Output"] = "--output",
+        ["Preset"] = "--preset",
+        ["Config"] = "--config",
+        ["Runtime:Device"] = "--device",
+        ["Runtime:DeviceId"] = "--device-id",
+        ["Runtime:IntraOpThreads"] = "--threads",
+        ["Runtime:KernelLibrary"] = "--kernels",
+        ["Runtime:MemoryLimitMiB"] = "--memory-limit",
+    };
+
+    /// <summary>The option for a library name (<c>Height</c> -> <c>--height</c>; <c>Height/Width</c> -> <c>--height/--width</c>); other names as they are.</summary>
+    public static string Option(string name) => string.Join("/", name.Split('/').Select(n => Options.GetValueOrDefault(n, n)));
+
+    /// <summary>The one-line message of <paramref name="e"/>, its field named by the option that sets it.</summary>
+    public static string Message(FastVideoException e)
+    {
+        if (e is not InvalidRequestException invalid || !e.Message.StartsWith(invalid.Field + ": ", StringComparison.Ordinal)) return e.Message;
+        return Option(invalid.Field) + e.Message[invalid.Field.Length..];
+    }
+
+    /// <summary>A notice with the library names it mentions (whole words of the table) replaced by their options.</summary>
+    public static string Notice(string notice) => LibraryName().Replace(notice, m => Options[m.Value]);
+
+    [GeneratedRegex(@"(?<![\w:-])(Runtime:\w+|NegativePrompt|NumFrames|GuidanceScale|MaxSequenceLength|FlowShift|DmdSteps|VsaSparsity|Seed|Steps|Latents|Fps)(?!\w)")]
+    private static partial Regex LibraryName();
+}
