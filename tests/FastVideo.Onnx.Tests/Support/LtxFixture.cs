@@ -44,4 +44,26 @@ public static class LtxFixture
     public static JsonElement Setting(string name) => Settings.Value.GetProperty(name);
 
     public static int MaxSequenceLength => Setting("max_sequence_length").GetInt32();
+
+    /// <summary>The request the reference run made: its settings, latents_init as the initial latents, and the seed of its decode-noise generator.</summary>
+    public static FastVideo.Onnx.Runtime.Pipelines.GenerationRequest Request()
+    {
+        var init = Get("latents_init");
+        return new FastVideo.Onnx.Runtime.Pipelines.GenerationRequest
+        {
+            Prompt = Setting("prompt").GetString()!,
+            NegativePrompt = Setting("negative_prompt").GetString()!,
+            Height = Setting("height").GetInt32(),
+            Width = Setting("width").GetInt32(),
+            NumFrames = Setting("num_frames").GetInt32(),
+            Steps = Setting("num_inference_steps").GetInt32(),
+            GuidanceScale = Setting("guidance_scale").GetDouble(),
+            MaxSequenceLength = MaxSequenceLength,
+            FrameRate = Setting("frame_rate").GetDouble(),
+            DecodeTimestep = Setting("decode_timestep").GetDouble(),
+            DecodeNoiseScale = Setting("decode_noise_scale").GetDouble(),
+            Latents = new FastVideo.Onnx.Runtime.Tensors.HostTensor(init.Data, init.Shape),
+            Seed = Setting("generator_seed_for_decode_noise").GetInt64(),
+        };
+    }
 }
