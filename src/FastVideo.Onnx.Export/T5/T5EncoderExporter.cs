@@ -9,5 +9,8 @@ public sealed class T5EncoderExporter : T5FamilyEncoderExporter<T5EncoderModel>
 {
     protected override string ClassName => "T5EncoderModel";
 
+    /// <summary>UMT5's fields plus T5Config's <c>scale_decoder_outputs</c> (a decoder setting the encoder never reads).</summary>
+    protected override IReadOnlyCollection<string> ConfigFieldsRead { get; } = Umt5Config.Fields.Append("scale_decoder_outputs").ToArray();
+
     protected override T5EncoderModel Create(Umt5Config config, bool embeddingFromTiedKey) => new(config, embeddingFromTiedKey);
 }
