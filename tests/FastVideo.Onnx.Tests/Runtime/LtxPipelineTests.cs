@@ -33,6 +33,25 @@ public class LtxPipelineTests
     }
 }
 
+/// <summary>guidance_rescale (no Diffusers reference in the fixture): it must act on the guided run, and not at all at 0.</summary>
+public class LtxGuidanceRescaleTests
+{
+    [Test]
+    public void RescaleChangesTheGuidedRunOnly()
+    {
+        using var generator = VideoGenerator.FromPretrained(ConvertedModels.Ltx);
+        var plain = generator.Generate(LtxFixture.Request() with { LatentsOnly = true, GuidanceRescale = 0 });
+        var rescaled = generator.Generate(LtxFixture.Request() with { LatentsOnly = true, GuidanceRescale = 0.7 });
+        double change = Compare.MaxAbs(plain.Latents.Data, rescaled.Latents.Data);
+        TestContext.Out.WriteLine($"guidance_rescale 0.7 moves the final latents by {change:E3}");
+        Assert.That(change, Is.GreaterThan(1e-4));
+        // without guidance there is nothing to rescale
+        var unguided = generator.Generate(LtxFixture.Request() with { LatentsOnly = true, GuidanceScale = 1, GuidanceRescale = 0 });
+        var unguidedRescaled = generator.Generate(LtxFixture.Request() with { LatentsOnly = true, GuidanceScale = 1, GuidanceRescale = 0.7 });
+        Assert.That(unguidedRescaled.Latents.Data, Is.EqualTo(unguided.Latents.Data));
+    }
+}
+
 /// <summary>LTXPipeline through <c>fastvideo-onnx generate</c>, and the bad input it refuses.</summary>
 public class LtxCliTests
 {
@@ -78,6 +97,8 @@ public class LtxCliTests
     [TestCase("--width", "120", "error: --width: 120 must be a positive multiple of 32")]
     [TestCase("--decode-noise-scale", "1.5", "error: --decode-noise-scale: 1.5 must be in [0, 1]")]
     [TestCase("--frame-rate", "0", "error: --frame-rate: 0 must be a positive number")]
+    [TestCase("--guidance-rescale", "2", "error: --guidance-rescale: 2 must be in [0, 1]")]
+    [TestCase("--num-frames", "0", "error: --num-frames: 0 must be at least 1")]
     public void BadOptionsAreRefusedNamingTheOption(string option, string value, string expected)
     {
         using var dir = Repo.Temp();
