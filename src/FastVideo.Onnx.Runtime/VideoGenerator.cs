@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Configuration;
@@ -80,7 +81,7 @@ public sealed class VideoGenerator : IDisposable
         if (name is not null) return PresetCatalog.Default.Get(name);
         var model = ConvertedModel.Load(modelFolder);
         var transformer = ComponentFolder.Open(modelFolder, PresetComponent).Config();
-        return PresetCatalog.Default.Find(model.Pipeline, transformer);
+        return PresetCatalog.Default.Find(model.Pipeline, transformer, JsonConfig.Load(Path.Combine(modelFolder, ModelIndex.FileName)));
     }
 
     /// <summary>The component whose config presets are matched by (with the pipeline class).</summary>

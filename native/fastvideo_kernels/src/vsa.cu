@@ -1,5 +1,6 @@
-// Video Sparse Attention kernels (see vsa.h). Tensor-core code uses mma.sync m16n8k16, ldmatrix and cp.async, which
-// sm_80, sm_86, sm_89 and sm_90 all run.
+// Video Sparse Attention kernels (see vsa.h). The fine stage has two kernels: warpgroup MMA (wgmma) for sm_90, compiled
+// where the build targets sm_90a, and mma.sync m16n8k16 with ldmatrix and cp.async for sm_80, sm_86, sm_89 (and sm_90
+// builds without sm_90a code).
 #include "vsa.h"
 
 #include <cuda_bf16.h>
@@ -68,7 +69,7 @@ template <> struct Elem<__nv_bfloat16> {
 // means: three [B, heads, tiles, D] float32 blocks (q, k, v). Block (tile, b, which); each thread sums 8 channels.
 template <typename T>
 __global__ void TileMeansKernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v, float* __restrict__ means,
-                                Grid g, int heads, int headDim, int64_t tokens, int batch) {
+                                int2* __restrict__ tileInfo, Grid g, int heads, int headDim, int64_t tokens, int batch) {
   __shared__ int tok[kSlots];
   __shared__ int count;
   const int tile = blockIdx.x, b = blockIdx.y, which = blockIdx.z;
@@ -81,6 +82,10 @@ __global__ void TileMeansKernel(const T* __restrict__ q, const T* __restrict__ k
       if (t >= 0) tok[n++] = t;
     }
     count = n;
+    // for the fine stage: first token and valid extent (t, h, w) of the tile
+    if (b == 0 && which == 0)
+      tileInfo[tile] = make_int2((o.t * g.H + o.h) * g.W + o.w,
+                                 min(kTile, g.T - o.t) | (min(kTile, g.H - o.h) << 8) | (min(kTile, g.W - o.w) << 16));
   }
   __syncthreads();
   const T* x = (which == 0 ? q : which == 1 ? k : v) + (size_t)b * tokens * channels;
@@ -455,12 +460,325 @@ __global__ void __launch_bounds__(kFineThreads) FineKernel(const T* __restrict__
   }
 }
 
+// ---- stage 3 on Hopper (sm_90a): warpgroup MMA ----
+// One warpgroup per (query tile, head, b). S = Q K^T and O += P V are wgmma instructions with the A operand in
+// registers (the query fragments; the probabilities, straight from the score accumulators) and the B operand read by
+// the tensor cores from shared memory, so each key/value tile crosses shared memory once per block instead of once per
+// warp. Tiles are gathered with cp.async 16-byte copies into the 128-byte swizzled layout wgmma reads: per 64 channels
+// a [64 rows][128 bytes] block, chunk index XOR (row % 8); keys are the K-major B operand of the first product and
+// values the N-major B operand of the second. Three stages of key and value tiles; the MMA of the next tile's scores
+// is issued with the current tile's P V, so the exponentials overlap the tensor cores.
+
+template <typename T, int N> struct Wgmma;
+template <> struct Wgmma<__nv_bfloat16, 64> {
+  template <int TransB>
+  static __device__ __forceinline__ void Run(float (&d)[32], const uint32_t (&a)[4], uint64_t descB, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %37, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, p, 1, 1, %38;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(descB), "r"(scaleD), "n"(TransB));
+  }
+};
+template <> struct Wgmma<__nv_bfloat16, 128> {
+  template <int TransB>
+  static __device__ __forceinline__ void Run(float (&d)[64], const uint32_t (&a)[4], uint64_t descB, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, {%64,%65,%66,%67}, %68, p, 1, 1, %70;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(descB), "r"(scaleD), "n"(TransB));
+  }
+};
+template <> struct Wgmma<__half, 64> {
+  template <int TransB>
+  static __device__ __forceinline__ void Run(float (&d)[32], const uint32_t (&a)[4], uint64_t descB, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %37, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, p, 1, 1, %38;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(descB), "r"(scaleD), "n"(TransB));
+  }
+};
+template <> struct Wgmma<__half, 128> {
+  template <int TransB>
+  static __device__ __forceinline__ void Run(float (&d)[64], const uint32_t (&a)[4], uint64_t descB, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 {%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, {%64,%65,%66,%67}, %68, p, 1, 1, %70;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(descB), "r"(scaleD), "n"(TransB));
+  }
+};
+
+__device__ __forceinline__ void WgmmaFence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void WgmmaCommit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void WgmmaWait() { asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory"); }
+__device__ __forceinline__ void FenceProxyAsync() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
+// keeps the compiler from reading or moving accumulators across the asynchronous MMA
+template <int N> __device__ __forceinline__ void FenceRegs(float (&r)[N]) {
+#pragma unroll
+  for (int i = 0; i < N; ++i) asm volatile("" : "+f"(r[i])::"memory");
+}
+
+// Shared-memory matrix descriptor, 128-byte swizzle: start address, leading and stride byte offsets.
+__device__ __forceinline__ uint64_t SmemDesc(uint32_t addr, uint32_t lbo, uint32_t sbo) {
+  return (uint64_t)((addr & 0x3FFFFu) >> 4) | ((uint64_t)(lbo >> 4) << 16) | ((uint64_t)(sbo >> 4) << 32) | (1ull << 62);
+}
+
+// Byte offset of 16-byte chunk c (of D/8) of row r in a swizzled tile.
+__device__ __forceinline__ uint32_t Swizzle128(int r, int c) { return (uint32_t)((c >> 3) * (kSlots * 128) + r * 128 + (((c & 7) ^ (r & 7)) << 4)); }
+
+template <typename T, int D>
+__device__ __forceinline__ void LoadTile128(uint32_t dst, const T* src, const Grid& g, int tile, int channels) {
+  constexpr int CH = D / 8, RPP = kFineThreads / CH;
+  const TileOrigin o = Origin(g, tile);
+  const int c = threadIdx.x % CH, r0 = threadIdx.x / CH;
+#pragma unroll
+  for (int p = 0; p < kSlots / RPP; ++p) {
+    const int r = r0 + p * RPP, tok = Token(g, o, r);
+    const T* from = src + (size_t)(tok < 0 ? 0 : tok) * channels + c * 8;
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst + Swizzle128(r, c)), "l"(from), "r"(tok >= 0 ? 16 : 0));
+  }
+}
+
+// This thread's part of a tile gather: its 16-byte chunk c of rows r0 + p * RPP. A row's token offset inside a tile does
+// not depend on the tile, so it is computed once; a tile then costs one table read (first token and valid extent) and
+// an address add a row (plus three compares in a partial tile).
+template <typename T, int D> struct TileGather {
+  static constexpr int CH = D / 8, RPP = kFineThreads / CH, NP = kSlots / RPP;
+  int rowOff[NP];  // element offset of the row's token from the tile's first token
+  int r0, chunk;
+  uint32_t sw;     // swizzled byte offset of the chunk in row r0; r % 8 is the same for all of this thread's rows
+
+  __device__ __forceinline__ TileGather(const Grid& g, int channels) {
+    chunk = threadIdx.x % CH;
+    r0 = threadIdx.x / CH;
+    sw = Swizzle128(r0, chunk);
+#pragma unroll
+    for (int p = 0; p < NP; ++p) {
+      const int r = r0 + p * RPP;
+      rowOff[p] = (((r >> 4) * g.H + ((r >> 2) & 3)) * g.W + (r & 3)) * channels;
+    }
+  }
+
+  __device__ __forceinline__ void Issue(uint32_t dstK, uint32_t dstV, const T* kb, const T* vb, int2 info, int channels) const {
+    const size_t tileOff = (size_t)info.x * channels + chunk * 8;
+    const T* kt = kb + tileOff;
+    const T* vt = vb + tileOff;
+    const bool full = info.y == (kTile | kTile << 8 | kTile << 16);
+    const int et = info.y & 0xff, eh = (info.y >> 8) & 0xff, ew = info.y >> 16;
+#pragma unroll
+    for (int p = 0; p < NP; ++p) {
+      const int r = r0 + p * RPP;
+      const bool valid = full || ((r >> 4) < et && ((r >> 2) & 3) < eh && (r & 3) < ew);
+      const int off = valid ? rowOff[p] : 0;
+      const uint32_t at = sw + p * RPP * 128, n = valid ? 16 : 0;
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dstK + at), "l"(kt + off), "r"(n));
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dstV + at), "l"(vt + off), "r"(n));
+    }
+  }
+};
+
+// 2^x on the special-function unit; results below the smallest normal float flush to zero, which against a row sum of
+// at least 1 changes nothing
+__device__ __forceinline__ float Exp2(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
+}
+
+// Masks the padding keys of a partial tile, turns the scores into probabilities in place and updates the running max
+// and sum of the two rows this thread holds; corr rescales the output rows.
+__device__ __forceinline__ void SoftmaxStep(float (&s)[32], int2 info, float scaleLog2, float (&m)[2], float (&l)[2], float (&corr)[2]) {
+  const int lane = threadIdx.x & 31;
+  if (info.y != (kTile | kTile << 8 | kTile << 16)) {
+    // bit key of valid: slot key (t, h, w order) holds a token; this thread's keys are 8 j + 2 (lane % 4) + (e & 1)
+    const int vt = info.y & 0xff, vh = (info.y >> 8) & 0xff, vw = info.y >> 16;
+    uint64_t valid = 0x1111111111111111ull * ((1u << vw) - 1u);
+    valid &= 0x0001000100010001ull * ((1ull << (4 * vh)) - 1ull);
+    if (vt < kTile) valid &= (1ull << (16 * vt)) - 1ull;
+    valid >>= 2 * (lane & 3);
+#pragma unroll
+    for (int j = 0; j < 8; ++j)
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        if (!((valid >> (8 * j + (e & 1))) & 1ull)) s[4 * j + e] = -INFINITY;
+  }
+#pragma unroll
+  for (int i = 0; i < 2; ++i) {
+    float mx = -INFINITY;
+#pragma unroll
+    for (int j = 0; j < 8; ++j) mx = fmaxf(mx, fmaxf(s[4 * j + 2 * i], s[4 * j + 2 * i + 1]));
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+    const float mNew = fmaxf(m[i], mx * scaleLog2);
+    corr[i] = Exp2(m[i] - mNew);
+    m[i] = mNew;
+    float sum = 0.f;
+#pragma unroll
+    for (int j = 0; j < 8; ++j) {
+      s[4 * j + 2 * i] = Exp2(fmaf(s[4 * j + 2 * i], scaleLog2, -mNew));
+      s[4 * j + 2 * i + 1] = Exp2(fmaf(s[4 * j + 2 * i + 1], scaleLog2, -mNew));
+      sum += s[4 * j + 2 * i] + s[4 * j + 2 * i + 1];
+    }
+    l[i] = l[i] * corr[i] + sum;
+  }
+}
+
+// The probabilities as the A operand of the P V product (the accumulator layout of two key octets is the A layout of
+// one 16-key step).
+template <typename T> __device__ __forceinline__ void PackProbabilities(const float (&s)[32], uint32_t (&p)[16]) {
+#pragma unroll
+  for (int j = 0; j < 16; ++j) p[j] = Elem<T>::Pack(s[2 * j], s[2 * j + 1]);
+}
+
+// Block (query tile, head, b), one warpgroup. Three key/value stages; while the tensor cores compute P_j V_j the
+// warpgroup already has S_{j+1} = Q K_{j+1}^T and turns it into probabilities.
+template <typename T, int D>
+__global__ void __launch_bounds__(kFineThreads) FineKernelSm90(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
+                                                               const T* __restrict__ gate, const float* __restrict__ coarse,
+                                                               const int* __restrict__ selection, const int2* __restrict__ tileInfo,
+                                                               const float* __restrict__ sparsity, T* __restrict__ out, Grid g,
+                                                               int heads, int64_t tokens, float scaleLog2) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  constexpr int STAGES = 3;
+  extern __shared__ uint4 sharedRaw[];
+  constexpr uint32_t TB = kSlots * D * sizeof(T);
+  const uint32_t smem = ((uint32_t)__cvta_generic_to_shared(sharedRaw) + 1023u) & ~1023u;
+  auto kAt = [&](int stage) { return smem + (uint32_t)stage * 2 * TB; };
+  auto vAt = [&](int stage) { return smem + (uint32_t)stage * 2 * TB + TB; };
+  const uint32_t sQ = kAt(STAGES - 1);
+  const int qtile = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+  const int channels = heads * D;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const size_t base = (size_t)b * tokens * channels + (size_t)h * D;
+  const T* kb = k + base;
+  const T* vb = v + base;
+  const int kSel = SelectedTiles(sparsity, g.tiles);
+  const int* sel = selection + (((size_t)b * heads + h) * g.tiles + qtile) * g.tiles;
+
+  const TileGather<T, D> gather(g, channels);
+  LoadTile128<T, D>(sQ, q + base, g, qtile, channels);
+  CpAsyncCommit();
+#pragma unroll
+  for (int s = 0; s < STAGES - 1; ++s) {
+    if (s < kSel) gather.Issue(kAt(s), vAt(s), kb, vb, __ldg(tileInfo + __ldg(sel + s)), channels);
+    CpAsyncCommit();
+  }
+  CpAsyncWait<STAGES - 2>();  // the query tile and tile 0
+  FenceProxyAsync();
+  __syncthreads();
+  uint32_t qf[D / 16][4];
+#pragma unroll
+  for (int kk = 0; kk < D / 16; ++kk) {
+    const int r = warp * 16 + (lane & 7) + ((lane >> 3) & 1) * 8, c = kk * 2 + (lane >> 4);
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(qf[kk][0]), "=r"(qf[kk][1]), "=r"(qf[kk][2]), "=r"(qf[kk][3]) : "r"(sQ + Swizzle128(r, c)));
+  }
+
+  float o[D / 2];
+#pragma unroll
+  for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+  float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.f, 0.f}, corr[2];
+  float s[32];
+  uint32_t p[16];
+  WgmmaFence();
+#pragma unroll
+  for (int kk = 0; kk < D / 16; ++kk)
+    Wgmma<T, 64>::template Run<0>(s, qf[kk], SmemDesc(kAt(0) + (kk >> 2) * (kSlots * 128) + (kk & 3) * 32, 16, 1024), kk);
+  WgmmaCommit();
+  WgmmaWait();
+  FenceRegs(s);
+  SoftmaxStep(s, __ldg(tileInfo + __ldg(sel)), scaleLog2, m, l, corr);
+  PackProbabilities<T>(s, p);
+
+  for (int it = 0; it + 1 < kSel; ++it) {
+    CpAsyncWait<0>();  // tile it + 1 has landed
+    FenceProxyAsync();
+    // after this barrier every warp is past step it - 1, so the stage of tile it - 1 (and the query tile) is free
+    __syncthreads();
+    const int2 info = __ldg(tileInfo + __ldg(sel + it + 1));
+    // descriptors of the stage's tiles; the 14-bit start address field (address / 16) takes the offsets without carry
+    const uint64_t dK = SmemDesc(kAt((it + 1) % STAGES), 16, 1024), dV = SmemDesc(vAt(it % STAGES), kSlots * 128, 1024);
+    WgmmaFence();
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) Wgmma<T, 64>::template Run<0>(s, qf[kk], dK + (((kk >> 2) * (kSlots * 128) + (kk & 3) * 32) >> 4), kk);
+    WgmmaCommit();
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      const uint32_t a[4] = {p[4 * j], p[4 * j + 1], p[4 * j + 2], p[4 * j + 3]};
+      Wgmma<T, D>::template Run<1>(o, a, dV + ((j * 2048) >> 4), 1);
+    }
+    WgmmaCommit();
+    // the copies for tile it + 2 go out while the tensor cores work
+    if (it + STAGES - 1 < kSel) {
+      gather.Issue(kAt((it + STAGES - 1) % STAGES), vAt((it + STAGES - 1) % STAGES), kb, vb,
+                   __ldg(tileInfo + __ldg(sel + it + STAGES - 1)), channels);
+      CpAsyncCommit();
+    }
+    asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");  // S_{it+1} done, P_it V_it may still run
+    FenceRegs(s);
+    SoftmaxStep(s, info, scaleLog2, m, l, corr);
+    WgmmaWait();
+    FenceRegs(o);
+    FenceRegs(s);  // keeps the packing below the wait: registers an MMA in flight reads must not be redefined
+    PackProbabilities<T>(s, p);
+    // once the running max settles most steps leave it unchanged: the warp then skips the rescale (a factor of 1)
+    if (!__all_sync(0xffffffffu, corr[0] == 1.f && corr[1] == 1.f)) {
+#pragma unroll
+      for (int n = 0; n < D / 8; ++n) {
+        o[4 * n] *= corr[0];
+        o[4 * n + 1] *= corr[0];
+        o[4 * n + 2] *= corr[1];
+        o[4 * n + 3] *= corr[1];
+      }
+    }
+  }
+  {
+    const uint32_t tV = vAt((kSel - 1) % STAGES);
+    WgmmaFence();
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      const uint32_t a[4] = {p[4 * j], p[4 * j + 1], p[4 * j + 2], p[4 * j + 3]};
+      Wgmma<T, D>::template Run<1>(o, a, SmemDesc(tV + j * 2048, kSlots * 128, 1024), 1);
+    }
+    WgmmaCommit();
+    WgmmaWait();
+    FenceRegs(o);
+  }
+
+  const TileOrigin qo = Origin(g, qtile);
+  const float* crow = coarse + ((size_t)b * g.tiles + qtile) * channels + h * D;
+#pragma unroll
+  for (int i = 0; i < 2; ++i) {
+    float sum = l[i];
+    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+    sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+    const float inv = 1.f / sum;
+    const int tok = Token(g, qo, warp * 16 + (lane >> 2) + 8 * i);
+    if (tok < 0) continue;
+    const size_t row = (size_t)b * tokens * channels + (size_t)tok * channels + h * D;
+#pragma unroll
+    for (int n = 0; n < D / 8; ++n) {
+      const int d = n * 8 + (lane & 3) * 2;
+      const float2 gv = Elem<T>::ToFloat2(*reinterpret_cast<const uint32_t*>(gate + row + d));
+      const float2 cv = *reinterpret_cast<const float2*>(crow + d);
+      *reinterpret_cast<uint32_t*>(out + row + d) =
+          Elem<T>::Pack(cv.x * gv.x + o[4 * n + 2 * i] * inv, cv.y * gv.y + o[4 * n + 2 * i + 1] * inv);
+    }
+  }
+#else
+  __trap();
+#endif
+}
+
 // ---- host side ----
 
 size_t AlignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 struct Layout {
-  size_t means, coarse, selection, total;
+  size_t means, coarse, selection, tileInfo, total;
 };
 
 Layout MakeLayout(const VsaShape& s) {
@@ -469,7 +787,8 @@ Layout MakeLayout(const VsaShape& s) {
   l.means = 0;
   l.coarse = AlignUp(l.means + 3 * sizeof(float) * s.batch * s.heads * tiles * s.headDim);
   l.selection = AlignUp(l.coarse + sizeof(float) * s.batch * tiles * s.heads * s.headDim);
-  l.total = AlignUp(l.selection + sizeof(int32_t) * s.batch * s.heads * tiles * tiles);
+  l.tileInfo = AlignUp(l.selection + sizeof(int32_t) * s.batch * s.heads * tiles * tiles);
+  l.total = AlignUp(l.tileInfo + sizeof(int32_t) * 2 * tiles);
   return l;
 }
 
@@ -515,13 +834,41 @@ cudaError_t LaunchFineT(const void* q, const void* k, const void* v, const void*
   return cudaGetLastError();
 }
 
+template <typename T, int D>
+cudaError_t LaunchFineSm90(const void* q, const void* k, const void* v, const void* gate, const float* coarse, const int* selection,
+                                const int2* tileInfo, const float* sparsity, void* out, const VsaShape& s, cudaStream_t stream) {
+  constexpr size_t bytes = sizeof(T) * 2 * 3 * kSlots * D + 1024;
+  cudaError_t e = cudaFuncSetAttribute(FineKernelSm90<T, D>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
+  if (e != cudaSuccess) return e;
+  e = cudaFuncSetAttribute(FineKernelSm90<T, D>, cudaFuncAttributePreferredSharedMemoryCarveout, 100);
+  if (e != cudaSuccess) return e;
+  const Grid g = MakeGrid(s);
+  dim3 grid((unsigned)g.tiles, (unsigned)s.heads, (unsigned)s.batch);
+  FineKernelSm90<T, D><<<grid, kFineThreads, bytes, stream>>>(
+      static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(gate), coarse, selection, tileInfo,
+      sparsity, static_cast<T*>(out), g, (int)s.heads, s.Tokens(), 1.4426950408889634f / sqrtf((float)D));
+  return cudaGetLastError();
+}
+
+template <typename T, int D>
+cudaError_t LaunchFinePath(VsaFinePath path, const void* q, const void* k, const void* v, const void* gate, const float* coarse,
+                           const int* selection, const int2* tileInfo, const float* sparsity, void* out, const VsaShape& s,
+                           cudaStream_t stream) {
+  switch (path) {
+    case VsaFinePath::MmaSync: return LaunchFineT<T, D>(q, k, v, gate, coarse, selection, sparsity, out, s, stream);
+    case VsaFinePath::Wgmma:
+      return LaunchFineSm90<T, D>(q, k, v, gate, coarse, selection, tileInfo, sparsity, out, s, stream);
+    default: return cudaErrorInvalidValue;
+  }
+}
+
 template <typename T>
-cudaError_t LaunchMeans(const void* q, const void* k, const void* v, float* means, const VsaShape& s, cudaStream_t stream) {
+cudaError_t LaunchMeans(const void* q, const void* k, const void* v, float* means, int2* tileInfo, const VsaShape& s, cudaStream_t stream) {
   const Grid g = MakeGrid(s);
   const int threads = (int)((s.heads * s.headDim / 8 + 31) / 32 * 32);
   dim3 grid((unsigned)g.tiles, (unsigned)s.batch, 3);
   TileMeansKernel<T><<<grid, threads > 256 ? 256 : threads, 0, stream>>>(static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v),
-                                                                         means, g, (int)s.heads, (int)s.headDim, s.Tokens(), (int)s.batch);
+                                                                         means, tileInfo, g, (int)s.heads, (int)s.headDim, s.Tokens(), (int)s.batch);
   return cudaGetLastError();
 }
 
@@ -553,26 +900,42 @@ cudaError_t LaunchVsaCoarse(ElemType type, const void* q, const void* k, const v
   float* means = reinterpret_cast<float*>(base + l.means);
   float* coarse = reinterpret_cast<float*>(base + l.coarse);
   int* selection = reinterpret_cast<int*>(base + l.selection);
+  int2* tileInfo = reinterpret_cast<int2*>(base + l.tileInfo);
   cudaError_t e;
-  if (type == ElemType::BFloat16) e = LaunchMeans<__nv_bfloat16>(q, k, v, means, s, stream);
-  else if (type == ElemType::Float16) e = LaunchMeans<__half>(q, k, v, means, s, stream);
+  if (type == ElemType::BFloat16) e = LaunchMeans<__nv_bfloat16>(q, k, v, means, tileInfo, s, stream);
+  else if (type == ElemType::Float16) e = LaunchMeans<__half>(q, k, v, means, tileInfo, s, stream);
   else return cudaErrorInvalidValue;
   if (e != cudaSuccess) return e;
   return s.headDim == 64 ? LaunchCoarseD<64>(means, coarse, selection, sparsity, s, stream)
                          : LaunchCoarseD<128>(means, coarse, selection, sparsity, s, stream);
 }
 
+bool VsaHasWgmmaPath() {
+#if defined(FASTVIDEO_VSA_SM90A)
+  int device = 0, major = 0, minor = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) return false;
+  if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) != cudaSuccess) return false;
+  if (cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) != cudaSuccess) return false;
+  return major == 9 && minor == 0;
+#else
+  return false;
+#endif
+}
+
 cudaError_t LaunchVsaFine(ElemType type, const void* q, const void* k, const void* v, const void* gate, const float* sparsity, void* out,
-                          const VsaShape& s, void* scratch, cudaStream_t stream) {
+                          const VsaShape& s, void* scratch, cudaStream_t stream, VsaFinePath path) {
   if (VsaUnsupported(s)) return cudaErrorInvalidValue;
+  if (path == VsaFinePath::Auto) path = VsaHasWgmmaPath() ? VsaFinePath::Wgmma : VsaFinePath::MmaSync;
+  if (path != VsaFinePath::MmaSync && !VsaHasWgmmaPath()) return cudaErrorInvalidValue;
   const float* coarse = VsaCoarseOutput(s, scratch);
   const int* selection = VsaSelection(s, scratch);
+  const int2* tileInfo = reinterpret_cast<const int2*>(static_cast<const char*>(scratch) + MakeLayout(s).tileInfo);
   if (type == ElemType::BFloat16)
-    return s.headDim == 64 ? LaunchFineT<__nv_bfloat16, 64>(q, k, v, gate, coarse, selection, sparsity, out, s, stream)
-                           : LaunchFineT<__nv_bfloat16, 128>(q, k, v, gate, coarse, selection, sparsity, out, s, stream);
+    return s.headDim == 64 ? LaunchFinePath<__nv_bfloat16, 64>(path, q, k, v, gate, coarse, selection, tileInfo, sparsity, out, s, stream)
+                           : LaunchFinePath<__nv_bfloat16, 128>(path, q, k, v, gate, coarse, selection, tileInfo, sparsity, out, s, stream);
   if (type == ElemType::Float16)
-    return s.headDim == 64 ? LaunchFineT<__half, 64>(q, k, v, gate, coarse, selection, sparsity, out, s, stream)
-                           : LaunchFineT<__half, 128>(q, k, v, gate, coarse, selection, sparsity, out, s, stream);
+    return s.headDim == 64 ? LaunchFinePath<__half, 64>(path, q, k, v, gate, coarse, selection, tileInfo, sparsity, out, s, stream)
+                           : LaunchFinePath<__half, 128>(path, q, k, v, gate, coarse, selection, tileInfo, sparsity, out, s, stream);
   return cudaErrorInvalidValue;
 }
 

@@ -42,8 +42,17 @@ cudaError_t LaunchVideoSparseAttention(ElemType type, const void* q, const void*
 // The stages one by one (for tests and timings): LaunchVideoSparseAttention is VsaCoarse then VsaFine on one scratch.
 cudaError_t LaunchVsaCoarse(ElemType type, const void* q, const void* k, const void* v, const float* sparsity,
                             const VsaShape& shape, void* scratch, cudaStream_t stream);
+// Fine-stage kernels: Auto takes the warpgroup-MMA kernel (Wgmma) on sm_90 when the library holds sm_90a code (built
+// with FASTVIDEO_VSA_SM90A defined and an sm_90a target), else the mma.sync kernel (sm_80 and later); the others force
+// one, for tests and timings (Wgmma where it is not built or the GPU is not sm_90 gives cudaErrorInvalidValue).
+enum class VsaFinePath { Auto, MmaSync, Wgmma };
+
+// Whether Auto takes a wgmma kernel on the current device.
+bool VsaHasWgmmaPath();
+
 cudaError_t LaunchVsaFine(ElemType type, const void* q, const void* k, const void* v, const void* gate,
-                          const float* sparsity, void* out, const VsaShape& shape, void* scratch, cudaStream_t stream);
+                          const float* sparsity, void* out, const VsaShape& shape, void* scratch, cudaStream_t stream,
+                          VsaFinePath path = VsaFinePath::Auto);
 
 // Views into the scratch buffer after LaunchVsaCoarse (for tests): coarse output [batch, tiles, heads * headDim]
 // float32, selected key tiles [batch, heads, tiles, tiles] int32 (the first k of each row are used, ascending).

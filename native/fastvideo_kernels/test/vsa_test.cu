@@ -3,9 +3,12 @@
 // reference's selected tiles by a plain CUDA kernel (one warp per query, float32); output = coarse * gate + fine.
 // Grids with whole and partial tiles, sparsities 0 / 0.5 / 0.8 / 0.9, bf16 and fp16, head dims 64 and 128, batch 2;
 // a CUDA-graph replay; then timings at Wan2.1-1.3B 480x832x81 (21x30x52 = 32,760 tokens, 12 heads x 128, bf16).
-//   nvcc -std=c++17 -O3 -arch=sm_90 -I native/fastvideo_kernels/src -o build/vsa_test
-//        native/fastvideo_kernels/test/vsa_test.cu native/fastvideo_kernels/src/vsa.cu
-//   build/vsa_test             (--quick: skip the timings; --bench: timings only)
+// Each case runs through every fine-stage kernel the build and GPU have (wgmma on sm_90 from an sm_90a build, mma.sync).
+//   nvcc -std=c++17 -O3 -gencode=arch=compute_90a,code=sm_90a -DFASTVIDEO_VSA_SM90A -I native/fastvideo_kernels/src
+//        -o build/vsa_test native/fastvideo_kernels/test/vsa_test.cu native/fastvideo_kernels/src/vsa.cu
+//   (-arch=sm_80 / sm_89 without the define: the mma.sync kernel only)
+//   build/vsa_test             (--quick: skip the timings; --bench: timings only; --bench-quick: bf16 timings of the
+//              default kernel only; --small: small grids only, no timings)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -112,6 +115,17 @@ struct Case {
 };
 
 const char* Name(ElemType t) { return t == ElemType::BFloat16 ? "bf16" : "fp16"; }
+
+using fastvideo::VsaFinePath;
+const char* PathName(VsaFinePath p) {
+  return p == VsaFinePath::MmaSync ? "mma.sync" : p == VsaFinePath::Wgmma ? "wgmma" : "auto";
+}
+
+// Every fine-stage kernel this build and GPU can run: the operator's default first.
+std::vector<VsaFinePath> Paths() {
+  if (fastvideo::VsaHasWgmmaPath()) return {VsaFinePath::Wgmma, VsaFinePath::MmaSync};
+  return {VsaFinePath::MmaSync};
+}
 
 int TopK(float sparsity, int tiles) {
   const float share = (1.f - sparsity) * (float)tiles;
@@ -238,10 +252,8 @@ int RunCase(const Case& c, const std::vector<float>& sparsities) {
     const int kSel = TopK(sp, tiles);
     auto sel = Select(ref, c.batch * c.heads * tiles, tiles, kSel);
     CUDA_OK(cudaMemcpy(b.sparsity, &sp, sizeof(float), cudaMemcpyHostToDevice));
-    CUDA_OK(cudaMemset(b.out, 0xff, n * sizeof(T)));  // NaN everywhere: an output the kernel skips shows up
-    CUDA_OK(fastvideo::LaunchVideoSparseAttention(c.type, b.q, b.k, b.v, b.gate, b.sparsity, b.out, s, b.scratch, 0));
+    CUDA_OK(fastvideo::LaunchVsaCoarse(c.type, b.q, b.k, b.v, b.sparsity, s, b.scratch, 0));
     CUDA_OK(cudaDeviceSynchronize());
-    const auto out = Download<T>(b.out, n);
     const auto got = Download<int>(fastvideo::VsaSelection(s, b.scratch), (size_t)c.batch * c.heads * tiles * tiles);
     // The kernel's selection must be the reference's, except where float32 and float64 scores order a near-tie
     // (scores within 1e-5 of the k-th largest, relative to the row's largest magnitude) differently; such rows are
@@ -271,29 +283,35 @@ int RunCase(const Case& c, const std::vector<float>& sparsities) {
     else ReferenceFineKernel<T, 128><<<grid, 256>>>((const T*)b.q, (const T*)b.k, (const T*)b.v, dSel, kSel, dFine, c.T, c.H, c.W, c.heads, s.Tokens());
     CUDA_OK(cudaGetLastError());
     const auto fine = Download<float>(dFine, n);
-    double maxAbs = 0, dot = 0, na = 0, nb = 0;
-    const int nT = (c.T + 3) / 4, nH = (c.H + 3) / 4, nW = (c.W + 3) / 4;
-    (void)nT;
-    for (int bb = 0; bb < c.batch; ++bb)
-      for (int64_t tok = 0; tok < s.Tokens(); ++tok) {
-        const int w = (int)(tok % c.W), h = (int)(tok / c.W % c.H), t = (int)(tok / ((int64_t)c.W * c.H));
-        const int tile = (t / 4 * nH + h / 4) * nW + w / 4;
-        const size_t row = ((size_t)bb * s.Tokens() + tok) * C;
-        const double* cr = &ref.coarse[((size_t)bb * tiles + tile) * C];
-        for (int ch = 0; ch < C; ++ch) {
-          const double e = cr[ch] * ToF(gate[row + ch]) + fine[row + ch], a = ToF(out[row + ch]);
-          const double diff = std::fabs(a - e);
-          if (!(diff <= maxAbs)) maxAbs = std::isnan(diff) ? INFINITY : std::max(maxAbs, diff);
-          dot += a * e; na += a * a; nb += e * e;
+    for (VsaFinePath path : Paths()) {
+      CUDA_OK(cudaMemset(b.out, 0xff, n * sizeof(T)));  // NaN everywhere: an output the kernel skips shows up
+      CUDA_OK(fastvideo::LaunchVsaFine(c.type, b.q, b.k, b.v, b.gate, b.sparsity, b.out, s, b.scratch, 0, path));
+      CUDA_OK(cudaDeviceSynchronize());
+      const auto out = Download<T>(b.out, n);
+      double maxAbs = 0, dot = 0, na = 0, nb = 0;
+      const int nT = (c.T + 3) / 4, nH = (c.H + 3) / 4, nW = (c.W + 3) / 4;
+      (void)nT;
+      for (int bb = 0; bb < c.batch; ++bb)
+        for (int64_t tok = 0; tok < s.Tokens(); ++tok) {
+          const int w = (int)(tok % c.W), h = (int)(tok / c.W % c.H), t = (int)(tok / ((int64_t)c.W * c.H));
+          const int tile = (t / 4 * nH + h / 4) * nW + w / 4;
+          const size_t row = ((size_t)bb * s.Tokens() + tok) * C;
+          const double* cr = &ref.coarse[((size_t)bb * tiles + tile) * C];
+          for (int ch = 0; ch < C; ++ch) {
+            const double e = cr[ch] * ToF(gate[row + ch]) + fine[row + ch], a = ToF(out[row + ch]);
+            const double diff = std::fabs(a - e);
+            if (!(diff <= maxAbs)) maxAbs = std::isnan(diff) ? INFINITY : std::max(maxAbs, diff);
+            dot += a * e; na += a * a; nb += e * e;
+          }
         }
-      }
-    const double cosine = dot / std::sqrt(na * nb + 1e-300);
-    const bool ok = maxAbs <= 2e-2 && cosine >= 0.999 && wrong == 0;
-    failures += !ok;
-    std::printf("%-4s grid %2dx%2dx%2d batch %d heads %2d x %3d sparsity %.2f (top %4d of %4d): max abs %.3e cosine %.6f, "
-                "selection: %ld near-tie rows, %ld wrong rows  %s\n",
-                Name(c.type), c.T, c.H, c.W, c.batch, c.heads, c.D, sp, kSel, tiles, maxAbs, cosine, nearTies, wrong,
-                ok ? "ok" : "FAIL");
+      const double cosine = dot / std::sqrt(na * nb + 1e-300);
+      const bool ok = maxAbs <= 2e-2 && cosine >= 0.999 && wrong == 0;
+      failures += !ok;
+      std::printf("%-4s %-12s grid %2dx%2dx%2d batch %d heads %2d x %3d sparsity %.2f (top %4d of %4d): max abs %.3e cosine %.6f, "
+                  "selection: %ld near-tie rows, %ld wrong rows  %s\n",
+                  Name(c.type), PathName(path), c.T, c.H, c.W, c.batch, c.heads, c.D, sp, kSel, tiles, maxAbs, cosine, nearTies, wrong,
+                  ok ? "ok" : "FAIL");
+    }
   }
   cudaFree(dSel);
   cudaFree(dFine);
@@ -353,6 +371,8 @@ float MedianMs(F&& launch, int warmup = 10, int reps = 50) {
   return t[reps / 2];
 }
 
+bool gBenchQuick = false;  // the operator's default fine kernel only
+
 void Bench(ElemType type, int D, int heads) {
   Case c{21, 30, 52, heads, D, 1, type};
   VsaShape s{1, c.T, c.H, c.W, c.heads, c.D};
@@ -363,13 +383,16 @@ void Bench(ElemType type, int D, int heads) {
     const int kSel = TopK(sp, tiles);
     auto coarse = [&] { CUDA_OK(fastvideo::LaunchVsaCoarse(type, b.q, b.k, b.v, b.sparsity, s, b.scratch, 0)); };
     coarse();
-    auto fine = [&] { CUDA_OK(fastvideo::LaunchVsaFine(type, b.q, b.k, b.v, b.gate, b.sparsity, b.out, s, b.scratch, 0)); };
     auto whole = [&] { CUDA_OK(fastvideo::LaunchVideoSparseAttention(type, b.q, b.k, b.v, b.gate, b.sparsity, b.out, s, b.scratch, 0)); };
-    const float tc = MedianMs(coarse), tf = MedianMs(fine), tw = MedianMs(whole);
+    const float tc = MedianMs(coarse), tw = MedianMs(whole);
     const double flops = 4.0 * tiles * 64.0 * kSel * 64.0 * D * heads;  // over the padded slots the kernel computes
-    std::printf("bench %s %dx%dx%d (%lld tokens, %d tiles) heads %d x %d sparsity %.1f top %d: coarse %.3f ms, fine %.3f ms "
-                "(%.0f TFLOP/s padded), whole %.3f ms\n",
-                Name(type), c.T, c.H, c.W, (long long)s.Tokens(), tiles, heads, D, sp, kSel, tc, tf, flops / tf / 1e9, tw);
+    for (VsaFinePath path : gBenchQuick ? std::vector<VsaFinePath>{VsaFinePath::Auto} : Paths()) {
+      auto fine = [&] { CUDA_OK(fastvideo::LaunchVsaFine(type, b.q, b.k, b.v, b.gate, b.sparsity, b.out, s, b.scratch, 0, path)); };
+      const float tf = MedianMs(fine);
+      std::printf("bench %s %dx%dx%d (%lld tokens, %d tiles) heads %d x %d sparsity %.1f top %d: coarse %.3f ms, fine %-12s %.3f ms "
+                  "(%.0f TFLOP/s padded), whole %.3f ms\n",
+                  Name(type), c.T, c.H, c.W, (long long)s.Tokens(), tiles, heads, D, sp, kSel, tc, PathName(path), tf, flops / tf / 1e9, tw);
+    }
   }
   b.Free();
 }
@@ -377,12 +400,14 @@ void Bench(ElemType type, int D, int heads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false, benchOnly = false, profile = false;
+  bool quick = false, benchOnly = false, profile = false, small = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) quick = true;
     else if (!std::strcmp(argv[i], "--bench")) benchOnly = true;
+    else if (!std::strcmp(argv[i], "--small")) small = quick = true;
+    else if (!std::strcmp(argv[i], "--bench-quick")) benchOnly = gBenchQuick = true;
     else if (!std::strcmp(argv[i], "--profile")) profile = true;
-    else { std::fprintf(stderr, "usage: vsa_test [--quick | --bench | --profile]\n"); return 2; }
+    else { std::fprintf(stderr, "usage: vsa_test [--quick | --bench | --bench-quick | --small | --profile]\n"); return 2; }
   }
   cudaDeviceProp prop;
   CUDA_OK(cudaGetDeviceProperties(&prop, 0));
@@ -402,10 +427,14 @@ int main(int argc, char** argv) {
   if (!benchOnly) {
     const std::vector<float> all{0.f, 0.5f, 0.8f, 0.9f};
     failures += RunCase<__nv_bfloat16>({5, 6, 7, 12, 128, 1, ElemType::BFloat16}, all);
-    failures += RunCase<__nv_bfloat16>({16, 28, 52, 12, 128, 1, ElemType::BFloat16}, all);
-    failures += RunCase<__nv_bfloat16>({21, 30, 52, 12, 128, 1, ElemType::BFloat16}, all);
-    failures += RunCase<__half>({21, 30, 52, 12, 128, 1, ElemType::Float16}, {0.8f, 0.9f});
+    if (!small) {
+      failures += RunCase<__nv_bfloat16>({16, 28, 52, 12, 128, 1, ElemType::BFloat16}, all);
+      failures += RunCase<__nv_bfloat16>({21, 30, 52, 12, 128, 1, ElemType::BFloat16}, all);
+      failures += RunCase<__half>({21, 30, 52, 12, 128, 1, ElemType::Float16}, {0.8f, 0.9f});
+    }
     failures += RunCase<__half>({5, 6, 7, 4, 64, 2, ElemType::Float16}, all);
+    failures += RunCase<__half>({5, 6, 7, 4, 64, 1, ElemType::Float16}, all);
+    failures += RunCase<__nv_bfloat16>({5, 6, 7, 4, 128, 2, ElemType::BFloat16}, all);
     failures += RunCase<__nv_bfloat16>({9, 13, 22, 8, 64, 2, ElemType::BFloat16}, all);
     failures += RunCase<__nv_bfloat16>({3, 4, 4, 2, 128, 1, ElemType::BFloat16}, all);
     failures += GraphCheck();
@@ -413,7 +442,7 @@ int main(int argc, char** argv) {
   }
   if (!quick) {
     Bench(ElemType::BFloat16, 128, 12);
-    Bench(ElemType::Float16, 128, 12);
+    if (!gBenchQuick) Bench(ElemType::Float16, 128, 12);
   }
   return failures ? 1 : 0;
 }

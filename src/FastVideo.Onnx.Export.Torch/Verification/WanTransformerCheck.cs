@@ -20,7 +20,7 @@ public sealed class WanTransformerCheck : IComponentCheck
         var list = new List<GraphInput>
         {
             inputs.Normal(WanTransformerGraph.HiddenStates, 1, c.InChannels, 2 * c.PatchSize[0], 4 * c.PatchSize[1], 4 * c.PatchSize[2]),
-            new(WanTransformerGraph.Timestep, new long[] { 1 }, Floats: new[] { 500f }),
+            transformer.PerTokenTimesteps ? PerTokenTimestep(frameTokens: 4 * 4, frames: 2) : new(WanTransformerGraph.Timestep, new long[] { 1 }, Floats: new[] { 500f }),
             inputs.Normal(WanTransformerGraph.EncoderHiddenStates, 1, TextTokens, c.TextDim),
         };
         if (c.ImageDim is int imageDim) list.Add(inputs.Normal(WanTransformerGraph.EncoderHiddenStatesImage, 1, c.PosEmbedSeqLen ?? ImageTokens, imageDim));
@@ -30,5 +30,12 @@ public sealed class WanTransformerCheck : IComponentCheck
                 x[WanTransformerGraph.HiddenStates], x[WanTransformerGraph.Timestep], x[WanTransformerGraph.EncoderHiddenStates],
                 c.ImageDim is null ? null : x[WanTransformerGraph.EncoderHiddenStatesImage])),
         };
+    }
+
+    static GraphInput PerTokenTimestep(int frameTokens, int frames)
+    {
+        var values = new float[frameTokens * frames];
+        values.AsSpan(frameTokens).Fill(500f);
+        return new GraphInput(WanTransformerGraph.Timestep, new long[] { 1, values.Length }, Floats: values);
     }
 }

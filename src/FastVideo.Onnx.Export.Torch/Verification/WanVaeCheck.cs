@@ -18,7 +18,8 @@ public sealed class WanVaeCheck : IComponentCheck
         var vae = (WanVaeModel)model;
         var c = vae.Config;
         var latents = inputs.Normal(WanVaeChunking.LatentsName, 1, c.ZDim, 1, 4, 4);
-        var video = inputs.Normal(WanVaeChunking.VideoName, 1, c.InChannels, 1, 32, 32);
+        // RGB frames (Wan2.2's VAE folds 2x2 patches into its 12 input channels inside the graph); 32 divides by 8 and 16
+        var video = inputs.Normal(WanVaeChunking.VideoName, 1, c.Contract.InChannels, 1, 32, 32);
         return new[]
         {
             new GraphCase(WanVaeChunking.DecoderFirstGraph, new[] { latents }, WanVaeChunking.VideoName,

@@ -37,10 +37,17 @@ public sealed class WanTransformer3DModel : ModelDefinition
     /// <summary>True when the blocks carry VSA gates (FastWan).</summary>
     public bool UsesVsa => VsaGates != WanVsaGatePlacement.None;
 
-    public WanTransformer3DModel(WanTransformerConfig config, WanVsaGatePlacement vsaGates = WanVsaGatePlacement.None)
+    /// <summary>
+    /// The timestep is per token, [B, S] (Wan2.2 TI2V, whose pipeline sets <c>expand_timesteps</c>: the conditioning
+    /// frame's tokens get timestep 0), so the modulation of every block and of the output norm is per token too.
+    /// </summary>
+    public bool PerTokenTimesteps { get; }
+
+    public WanTransformer3DModel(WanTransformerConfig config, WanVsaGatePlacement vsaGates = WanVsaGatePlacement.None, bool perTokenTimesteps = false)
     {
         Config = config;
         VsaGates = vsaGates;
+        PerTokenTimesteps = perTokenTimesteps;
         int inner = config.InnerDim;
         Rope = Add("rope", new WanRotaryPosEmbed(config.AttentionHeadDim, config.RopeMaxSeqLen));
         PatchEmbedding = Add("patch_embedding", new Conv(config.InChannels, inner, config.PatchSize, stride: config.PatchSize));
@@ -54,7 +61,7 @@ public sealed class WanTransformer3DModel : ModelDefinition
     }
 
     /// <param name="hiddenStates">[B, C, F, H, W] latents (float32)</param>
-    /// <param name="timestep">[B] float32</param>
+    /// <param name="timestep">[B] float32, or [B, S] (S = F'·H'·W' tokens) when <see cref="PerTokenTimesteps"/></param>
     /// <param name="encoderHiddenStates">[B, L, text_dim] float32</param>
     /// <param name="encoderHiddenStatesImage">[B, N, image_dim] float32 (image-to-video) or default</param>
     /// <param name="vsaSparsity">float32 [1]: Video Sparse Attention at this sparsity (a VSA model only); default runs dense attention.</param>
@@ -76,16 +83,20 @@ public sealed class WanTransformer3DModel : ModelDefinition
         var rotary = Rope.Forward(ops, frames, height, width);
         x = ops.Transpose(ops.Reshape(x, 0, 0, -1), 0, 2, 1);
 
-        var (temb, timestepProj, textContext, imageContext) = ConditionEmbedder.Forward(ops, timestep, text, image);
-        timestepProj = ops.Reshape(timestepProj, 0, 6, -1);
+        bool perToken = PerTokenTimesteps;
+        var (temb, timestepProj, textContext, imageContext) = ConditionEmbedder.Forward(ops, timestep, text, image, perToken);
+        timestepProj = perToken ? ops.Reshape(timestepProj, 0, 0, 6, -1) : ops.Reshape(timestepProj, 0, 6, -1);
         var context = imageContext is null ? textContext : ops.Concat(1, imageContext, textContext);
 
         WanVsaInputs<T>? vsa = vsaSparsity is null ? null : new WanVsaInputs<T>(frames, height, width, vsaSparsity);
-        foreach (var block in Blocks.Items) x = block.Forward(ops, x, context, timestepProj, rotary, vsa);
+        foreach (var block in Blocks.Items) x = block.Forward(ops, x, context, timestepProj, rotary, vsa, perToken);
 
         using (ops.Scope("norm_out"))
         {
-            var ss = ops.Split(ops.Add(ops.Weight(ScaleShiftTable), ops.Unsqueeze(temb, 1)), 1, 1, 1);
+            // [1, 2, dim] + [B, 1, dim] -> shift, scale [B, 1, dim]; per token [1, 2, dim] + [B, S, 1, dim] -> [B, S, dim] each
+            var ss = perToken
+                ? ops.Split(ops.Add(ops.Weight(ScaleShiftTable), ops.Unsqueeze(temb, 2)), 2, 1, 1).Select(v => ops.Squeeze(v, 2)).ToArray()
+                : ops.Split(ops.Add(ops.Weight(ScaleShiftTable), ops.Unsqueeze(temb, 1)), 1, 1, 1);
             var (shift, scale) = (ss[0], ss[1]);
             x = NormOut.Forward(ops, x, scale, shift);
         }

@@ -39,13 +39,19 @@ public sealed class WanTransformerBlock : Module
             ToGateCompress = Add(vsaGate == WanVsaGatePlacement.Block ? "to_gate_compress" : "attn1.to_gate_compress", new Linear(dim, dim));
     }
 
-    /// <param name="timestepProj">[B, 6, dim]</param>
+    /// <param name="timestepProj">[B, 6, dim], or [B, S, 6, dim] with per-token timesteps</param>
     /// <param name="vsa">The grid and sparsity for Video Sparse Attention; null runs self-attention densely (the gate unused).</param>
-    public T Forward<T>(ITensorOps<T> ops, T hidden, T context, T timestepProj, (T Cos, T Sin) rotary, WanVsaInputs<T>? vsa = null)
+    /// <param name="perToken">The modulation is per token (Wan2.2 TI2V): each of the six vectors is [B, S, dim] instead of [B, 1, dim].</param>
+    public T Forward<T>(ITensorOps<T> ops, T hidden, T context, T timestepProj, (T Cos, T Sin) rotary, WanVsaInputs<T>? vsa = null,
+        bool perToken = false)
     {
         using var _ = Enter(ops);
+        // [1, 6, dim] + [B, 6, dim], or + [B, S, 6, dim] (the table broadcasts over tokens)
         var modulation = ops.Add(ops.Weight(ScaleShiftTable), ops.Cast(timestepProj, DType.Float32));
-        var m = ops.Split(modulation, 1, 1, 1, 1, 1, 1, 1); // shift, scale, gate (attention); shift, scale, gate (feed-forward)
+        // shift, scale, gate (attention); shift, scale, gate (feed-forward)
+        var m = perToken
+            ? ops.Split(modulation, 2, 1, 1, 1, 1, 1, 1).Select(v => ops.Squeeze(v, 2)).ToArray()
+            : ops.Split(modulation, 1, 1, 1, 1, 1, 1, 1);
 
         // 1. self-attention: hidden + gate·attn(norm1(hidden)·(1 + scale) + shift), in float32; then norm2 of the result
         var normed = Norm1.Forward(ops, hidden, m[1], m[0]);

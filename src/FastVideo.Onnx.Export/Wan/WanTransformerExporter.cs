@@ -1,4 +1,6 @@
+using FastVideo.Onnx.Core.Contracts;
 using FastVideo.Onnx.Core.Contracts.Wan;
+using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
@@ -37,16 +39,55 @@ public sealed class WanTransformerExporter : DefinitionExporter<WanTransformer3D
         else
             // A folder of configs only (benchmarks with generated weights): FastWan's published transformers are all gated.
             gates = source.Index.PipelineClass == DmdPipeline ? WanVsaGatePlacement.Block : WanVsaGatePlacement.None;
-        return new WanTransformer3DModel(c, gates);
+        // Wan2.2 TI2V: the pipeline's expand_timesteps gives the transformer one timestep per token.
+        bool perToken = WanTransformerContract.TimestepLayoutOf(source.Index.Json) == TimestepLayout.PerToken;
+        return new WanTransformer3DModel(c, gates, perToken);
     }
 
-    protected override IEnumerable<string> Describe(WanTransformer3DModel model) =>
-        model.UsesVsa ? new[] { VsaNote } : Array.Empty<string>();
+    /// <summary>The note a per-token transformer's manifest carries.</summary>
+    public const string PerTokenNote =
+        "per-token timesteps (expand_timesteps): input 'timestep' is float32 [batch, tokens]; no fused-kernel graph (the kernels take per-batch modulation)";
 
-    protected override IReadOnlyList<GraphSpec> Graphs(WanTransformer3DModel model, DType precision) =>
-        new[]
+    /// <summary>The second expert of a two-expert folder (Wan2.2 A14B).</summary>
+    public const string SecondExpert = "transformer_2";
+
+    /// <summary>
+    /// The fields both experts must share: the pipeline feeds them the same latents (and conditioning channels), text
+    /// embeddings and timesteps, and reads the same prediction. Depth, width and head layout may differ.
+    /// </summary>
+    static readonly string[] SharedExpertFields = { "in_channels", "out_channels", "patch_size", "text_dim", "image_dim" };
+
+    protected override void CheckConsistency(WanTransformer3DModel model, ComponentSource source)
+    {
+        if (source.Entry.Name != SecondExpert) return;
+        string firstPath = Path.Combine(source.Index.Folder, "transformer", "config.json");
+        if (!File.Exists(firstPath)) return; // the first expert's own conversion reports it missing
+        var first = WanTransformerConfig.FromJson(JsonConfig.Load(firstPath));
+        var second = model.Config;
+        string Show(object? v) => v switch { null => "null", int[] a => $"[{string.Join(", ", a)}]", _ => v.ToString()! };
+        foreach (var (field, a, b) in new (string, object?, object?)[]
+                 {
+                     ("in_channels", first.InChannels, second.InChannels), ("out_channels", first.OutChannels, second.OutChannels),
+                     ("patch_size", first.PatchSize, second.PatchSize), ("text_dim", first.TextDim, second.TextDim),
+                     ("image_dim", first.ImageDim, second.ImageDim),
+                 })
         {
-            new GraphSpec(GraphFile, () => WanTransformerGraph.Build(model, precision)),
-            new GraphSpec(FusedGraphFile, () => WanTransformerGraph.Build(model, precision, fusedKernels: true)),
-        };
+            bool same = a is int[] x && b is int[] y ? x.SequenceEqual(y) : Equals(a, b);
+            if (!same)
+                throw new ModelFormatException(source.ConfigPath(),
+                    $"field '{field}' is {Show(b)} but {firstPath} has {Show(a)}: both experts take the same inputs ({string.Join(", ", SharedExpertFields)} must agree)");
+        }
+    }
+
+    protected override IEnumerable<string> Describe(WanTransformer3DModel model)
+    {
+        if (model.UsesVsa) yield return VsaNote;
+        if (model.PerTokenTimesteps) yield return PerTokenNote;
+    }
+
+    // The fused kernels read one modulation vector per batch item; per-token modulation runs on the portable graph only.
+    protected override IReadOnlyList<GraphSpec> Graphs(WanTransformer3DModel model, DType precision) =>
+        WanTransformerGraph.Contract(model).GraphFiles
+            .Select(file => new GraphSpec(file, () => WanTransformerGraph.Build(model, precision, fusedKernels: file == FusedGraphFile)))
+            .ToList();
 }

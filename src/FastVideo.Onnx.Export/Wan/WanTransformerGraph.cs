@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts;
 using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Onnx;
@@ -18,13 +19,17 @@ public static class WanTransformerGraph
     public const string VsaSparsity = WanTransformerContract.VsaSparsity;
 
     /// <summary>The contract of <paramref name="model"/>'s graphs (sizes from its config).</summary>
-    public static WanTransformerContract Contract(WanTransformerConfig c) => new(c.InChannels, c.OutChannels, c.TextDim, c.ImageDim, c.PatchSize);
+    public static WanTransformerContract Contract(WanTransformer3DModel model)
+    {
+        var c = model.Config;
+        return new(c.InChannels, c.OutChannels, c.TextDim, c.ImageDim, c.PatchSize, model.PerTokenTimesteps ? TimestepLayout.PerToken : TimestepLayout.PerSample);
+    }
 
     /// <param name="fusedKernels">Emit the DiT compound operators as nodes of the CUDA kernel library (see <see cref="FusedKernelGraphBuilder"/>).</param>
     /// <param name="denseAttention">Export a VSA model with dense self-attention (its gates unused, no <c>vsa_sparsity</c> input).</param>
     public static OnnxGraphBuilder Build(WanTransformer3DModel model, DType computeType, bool fusedKernels = false, bool denseAttention = false)
     {
-        var contract = Contract(model.Config).Graph(fusedKernels ? WanTransformerContract.FusedGraph : WanTransformerContract.PortableGraph,
+        var contract = Contract(model).Graph(fusedKernels ? WanTransformerContract.FusedGraph : WanTransformerContract.PortableGraph,
             vsa: model.UsesVsa && !denseAttention);
         var g = fusedKernels ? new FusedKernelGraphBuilder(computeType) : new OnnxGraphBuilder(computeType);
         var inputs = contract.Inputs.ToDictionary(i => i.Name, i => g.Input(i));

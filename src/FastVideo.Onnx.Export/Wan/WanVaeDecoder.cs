@@ -3,15 +3,16 @@ using FastVideo.Onnx.Export.Modeling;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// Diffusers' WanDecoder3d (Wan2.1): causal conv in, mid block, up blocks (spatial 2x upsampling at every level but the
-/// last, temporal where the reversed <c>temperal_downsample</c> says; each upsampler halves the width, so the next
-/// block's input is half the previous block's output), RMS norm, SiLU, causal conv out.
+/// Diffusers' WanDecoder3d: causal conv in, mid block, up blocks (spatial 2x upsampling at every level but the last,
+/// temporal where the reversed <c>temperal_downsample</c> says), RMS norm, SiLU, causal conv out. Wan2.1's up blocks
+/// halve the width in their upsampler, so the next block's input is half the previous block's output; Wan2.2's
+/// residual up blocks (<c>is_residual</c>) keep it and add a duplicating shortcut.
 /// </summary>
 public sealed class WanVaeDecoder : Module
 {
     public WanVaeCausalConv3d ConvIn { get; }
     public WanVaeMidBlock MidBlock { get; }
-    public ModuleList<WanVaeUpBlock> UpBlocks { get; }
+    public ModuleList<WanVaeLayer> UpBlocks { get; }
     public WanVaeRmsNorm NormOut { get; }
     public WanVaeCausalConv3d ConvOut { get; }
 
@@ -23,21 +24,27 @@ public sealed class WanVaeDecoder : Module
         bool[] temporal = config.TemperalUpsample;
         ConvIn = Add("conv_in", new WanVaeCausalConv3d(config.ZDim, dims[0], 3, padding: 1));
         MidBlock = Add("mid_block", new WanVaeMidBlock(dims[0]));
-        var blocks = new List<WanVaeUpBlock>();
+        var blocks = new List<WanVaeLayer>();
         for (int i = 0; i < levels; i++)
         {
+            bool up = i != levels - 1;
+            if (config.IsResidual)
+            {
+                blocks.Add(new WanVaeResidualUpBlock(dims[i], dims[i + 1], config.NumResBlocks, up && temporal[i], up));
+                continue;
+            }
             int inDim = i > 0 ? dims[i] / 2 : dims[i];
-            WanVaeResampleMode? mode = i == levels - 1 ? null
+            WanVaeResampleMode? mode = !up ? null
                 : temporal[i] ? WanVaeResampleMode.Upsample3d : WanVaeResampleMode.Upsample2d;
             blocks.Add(new WanVaeUpBlock(inDim, dims[i + 1], config.NumResBlocks, mode));
         }
-        UpBlocks = Add("up_blocks", new ModuleList<WanVaeUpBlock>(blocks));
+        UpBlocks = Add("up_blocks", new ModuleList<WanVaeLayer>(blocks));
         NormOut = Add("norm_out", new WanVaeRmsNorm(dims[^1], images: false));
         ConvOut = Add("conv_out", new WanVaeCausalConv3d(dims[^1], config.OutChannels, 3, padding: 1));
     }
 
     /// <param name="x">[B, z_dim, 1, h, w] in the compute type (one latent frame)</param>
-    /// <returns>[B, out_channels, 1 (first chunk) or 4, 8h, 8w]</returns>
+    /// <returns>[B, out_channels, 1 (first chunk) or 4, 8h, 8w] (still patchified for Wan2.2)</returns>
     public T Forward<T>(ITensorOps<T> ops, T x, WanVaeChunkCache<T> cache)
     {
         using var _ = Enter(ops);

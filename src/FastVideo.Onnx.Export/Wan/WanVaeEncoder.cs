@@ -3,9 +3,10 @@ using FastVideo.Onnx.Export.Modeling;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// Diffusers' WanEncoder3d (Wan2.1): causal conv in, a flat list of residual blocks and downsamplers (spatial at every
-/// level but the last, temporal where <c>temperal_downsample</c> says), mid block, RMS norm, SiLU, causal conv out to
-/// 2·z_dim channels (posterior mean and log-variance).
+/// Diffusers' WanEncoder3d: causal conv in, the down blocks (spatial downsampling at every level but the last, temporal
+/// where <c>temperal_downsample</c> says), mid block, RMS norm, SiLU, causal conv out to 2·z_dim channels (posterior
+/// mean and log-variance). Wan2.1's down blocks are a flat list of residual blocks and downsamplers; Wan2.2's
+/// (<c>is_residual</c>) are one residual down block per level, with an averaging shortcut.
 /// </summary>
 public sealed class WanVaeEncoder : Module
 {
@@ -23,6 +24,12 @@ public sealed class WanVaeEncoder : Module
         for (int i = 0; i < config.DimMult.Length; i++)
         {
             int inDim = dims[i], outDim = dims[i + 1];
+            bool down = i != config.DimMult.Length - 1;
+            if (config.IsResidual)
+            {
+                layers.Add(new WanVaeResidualDownBlock(inDim, outDim, config.NumResBlocks, down && config.TemperalDownsample[i], down));
+                continue;
+            }
             for (int r = 0; r < config.NumResBlocks; r++)
             {
                 layers.Add(new WanVaeResidualBlock(inDim, outDim));
@@ -38,7 +45,7 @@ public sealed class WanVaeEncoder : Module
     }
 
     /// <param name="x">[B, in_channels, T, H, W] in the compute type: 1 frame on the first chunk, 4 after</param>
-    /// <returns>[B, 2·z_dim, 1, H/8, W/8]</returns>
+    /// <returns>[B, 2·z_dim, 1, H/8, W/8] (H, W of the patchified input for Wan2.2)</returns>
     public T Forward<T>(ITensorOps<T> ops, T x, WanVaeChunkCache<T> cache)
     {
         using var _ = Enter(ops);

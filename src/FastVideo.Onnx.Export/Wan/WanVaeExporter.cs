@@ -1,5 +1,6 @@
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Contracts;
 using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Conversion;
@@ -7,7 +8,7 @@ using FastVideo.Onnx.Export.Conversion;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// Converts a Wan2.1 VAE folder into four chunk graphs (<see cref="WanVaeGraphs"/>): decoder_first.onnx, decoder.onnx,
+/// Converts a Wan VAE folder (2.1, or 2.2's 16x VAE) into four chunk graphs (<see cref="WanVaeGraphs"/>): decoder_first.onnx, decoder.onnx,
 /// encoder_first.onnx, encoder.onnx, and the same four with fused CUDA kernels (decoder_first.fused.onnx, ...: channel
 /// RMS norm + SiLU as one com.fastvideo node), all sharing one external data file. Checks that the VAE's latent width
 /// agrees with the transformer(s) of the same model folder.
@@ -61,7 +62,8 @@ public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
     {
         int z = model.Config.ZDim;
         string vaeConfig = source.ConfigPath();
-        bool imageToVideo = source.Index.PipelineClass == ImageToVideoPipeline;
+        // Wan2.2 TI2V image-to-video (expand_timesteps) puts the image's latents in frame 0 instead of extra channels.
+        bool imageToVideo = source.Index.PipelineClass == ImageToVideoPipeline && WanTransformerContract.TimestepLayoutOf(source.Index.Json) != TimestepLayout.PerToken;
         foreach (var entry in source.Index.Components.Where(e => e.ClassName == TransformerClass))
         {
             string folder = Path.Combine(source.Index.Folder, entry.Name);
@@ -71,7 +73,7 @@ public sealed class WanVaeExporter : DefinitionExporter<WanVaeModel>
             int inChannels = json.GetInt("in_channels", 16);
             int outChannels = json.GetIntOrNull("out_channels") ?? inChannels;
             // Image-to-video appends a mask of one channel per video frame of a latent frame, then the encoded condition.
-            int mask = model.Config.TemporalCompression;
+            int mask = model.Config.Contract.TemporalCompression;
             int expectedIn = imageToVideo ? 2 * z + mask : z;
             if (inChannels != expectedIn)
                 throw new ModelFormatException(vaeConfig, imageToVideo

@@ -6,7 +6,7 @@ using FastVideo.Onnx.Export.Onnx;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>
-/// The four ONNX graphs of a Wan2.1 VAE and their signatures (signatures from <see cref="WanVaeContract"/>, names in <see cref="WanVaeChunking"/>; the calling protocol
+/// The four ONNX graphs of a Wan VAE (2.1 or 2.2) and their signatures (signatures from <see cref="WanVaeContract"/>, names in <see cref="WanVaeChunking"/>; the calling protocol
 /// is in its documentation and docs/VAE.md):
 /// <list type="bullet">
 /// <item><c>decoder_first.onnx</c>: <c>latents</c> [batch, z, 1, latent_height, latent_width] float32 ->
@@ -19,7 +19,8 @@ namespace FastVideo.Onnx.Export.Wan;
 /// </list>
 /// Each also exists as <c>*.fused.onnx</c> (<see cref="WanVaeChunking.FusedGraph"/>): the same signature and weights, with
 /// every channel RMS norm (and the SiLU after it) as one node of the CUDA kernel library (native/fastvideo_kernels).
-/// Batch, height and width are dynamic (any size divisible by 8 for the encoder); the frame counts per call are fixed.
+/// s is 8 for the Wan2.1 VAE, 16 for the Wan2.2 VAE (<see cref="WanVaeContract"/>); the video has 3 channels for both. Batch,
+/// height and width are dynamic (any size divisible by the compression for the encoder); the frame counts per call are fixed.
 /// Cache i has the shape <see cref="WanVaeCacheSlot.Shape"/> gives for slot i of <see cref="DecoderCaches"/> or
 /// <see cref="EncoderCaches"/>, in the compute type of the export. Both graphs of a pair expose the same slots: the
 /// first chunk's graph outputs every cache the next graph takes, so a caller only moves outputs to inputs.

@@ -3,7 +3,7 @@ using FastVideo.Onnx.Export.Modeling;
 namespace FastVideo.Onnx.Export.Wan;
 
 /// <summary>Diffusers' WanUpBlock (Wan2.1): num_res_blocks + 1 residual blocks, then an optional resampler.</summary>
-public sealed class WanVaeUpBlock : Module
+public sealed class WanVaeUpBlock : WanVaeLayer
 {
     public ModuleList<WanVaeResidualBlock> Resnets { get; }
     public ModuleList<WanVaeResample> Upsamplers { get; }
@@ -16,7 +16,7 @@ public sealed class WanVaeUpBlock : Module
             upsampleMode is { } mode ? new[] { new WanVaeResample(outDim, mode) } : Array.Empty<WanVaeResample>()));
     }
 
-    public T Forward<T>(ITensorOps<T> ops, T x, WanVaeChunkCache<T> cache)
+    public override T Forward<T>(ITensorOps<T> ops, T x, WanVaeChunkCache<T> cache)
     {
         using var _ = Enter(ops);
         foreach (var resnet in Resnets.Items) x = resnet.Forward(ops, x, cache);

@@ -53,6 +53,7 @@ public sealed class PresetCatalog
         ?? throw new InvalidRequestException("Preset", $"unknown preset '{name}' (known: {string.Join(", ", _presets.Select(p => p.Name))})");
 
     /// <summary>The first preset whose match block fits the model, or null.</summary>
-    public ModelPreset? Find(string pipelineClass, JsonConfig transformerConfig) =>
-        _presets.FirstOrDefault(p => p.Match is not null && p.Match.Matches(pipelineClass, transformerConfig));
+    /// <param name="modelIndex">The folder's model_index.json, for presets that match its Wan2.2 fields.</param>
+    public ModelPreset? Find(string pipelineClass, JsonConfig transformerConfig, JsonConfig? modelIndex = null) =>
+        _presets.FirstOrDefault(p => p.Match is not null && p.Match.Matches(pipelineClass, transformerConfig, modelIndex));
 }

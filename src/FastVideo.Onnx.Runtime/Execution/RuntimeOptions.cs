@@ -34,6 +34,12 @@ public sealed record RuntimeOptions
     /// </summary>
     public bool CudaGraph { get; init; }
 
+    /// <summary>
+    /// Two-expert models (Wan2.2 A14B): keep both experts loaded (true) or one at a time, the other released at the
+    /// boundary (false). Null: both on the CPU; on a GPU both when the second fits in the free memory beside the first.
+    /// </summary>
+    public bool? KeepBothExperts { get; init; }
+
     public TensorRtSettings TensorRt { get; init; } = new();
 
     /// <summary>

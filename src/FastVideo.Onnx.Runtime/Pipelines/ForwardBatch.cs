@@ -23,11 +23,14 @@ public sealed class ForwardBatch
     public int NumFrames { get; set; }
     public int Steps { get; set; }
     public double GuidanceScale { get; set; }
+    /// <summary>Two-expert models: the low-noise expert's guidance scale (equal to <see cref="GuidanceScale"/> unless set).</summary>
+    public double GuidanceScale2 { get; set; }
     public int MaxSequenceLength { get; set; }
     public long Seed { get; set; }
     public int Fps { get; set; }
     /// <summary>Video Sparse Attention's sparsity (used by VSA transformers only).</summary>
     public double VsaSparsity { get; set; }
+    /// <summary>Classifier-free guidance (both passes, batch 2): decided by the first guidance scale for both experts, as Diffusers does.</summary>
     public bool DoClassifierFreeGuidance => GuidanceScale > 1.0;
 
     // ---- added by the stages ----
@@ -38,6 +41,11 @@ public sealed class ForwardBatch
     public HostTensor? ImageEmbeds { get; set; }
     /// <summary>[1, C, f, h, w] extra transformer input channels (image-to-video: mask + encoded first frame).</summary>
     public HostTensor? Condition { get; set; }
+    /// <summary>
+    /// [1, C, 1, h, w] latents of the conditioning image that replace latent frame 0 (Wan2.2 TI2V image-to-video,
+    /// <c>expand_timesteps</c>): the transformer sees them at every step, with timestep 0 on their tokens.
+    /// </summary>
+    public HostTensor? FirstFrameLatents { get; set; }
     public HostTensor? Latents { get; set; }
     public float[]? Timesteps { get; set; }
     /// <summary>The request's scheduler, with its timesteps set.</summary>

@@ -20,6 +20,12 @@ public sealed record GenerationRequest
     public int? NumFrames { get; init; }
     public int? Steps { get; init; }
     public double? GuidanceScale { get; init; }
+
+    /// <summary>
+    /// Two-expert models (Wan2.2 A14B): the guidance scale of the low-noise expert (<c>transformer_2</c>, the steps below
+    /// the boundary). Null: the preset's, else <see cref="GuidanceScale"/> (as Diffusers). Refused by one-expert models.
+    /// </summary>
+    public double? GuidanceScale2 { get; init; }
     public int? MaxSequenceLength { get; init; }
 
     /// <summary>Seed of torch-compatible noise (the same seed gives Diffusers' initial latents). Null: random.</summary>

@@ -5,6 +5,8 @@ namespace FastVideo.Onnx.Runtime.Pipelines;
 /// <summary>
 /// What a model accepts, read from its configs by its family's pipeline (no session is opened): the latent layout (frame
 /// counts are 1 + t·k, sizes map through the spatial compression), the multiple that height and width must be (the
-/// spatial compression times the denoiser's patch), and whether it takes a conditioning image.
+/// spatial compression times the denoiser's patch), whether it takes a conditioning image, and whether it takes a
+/// second guidance scale (<see cref="GenerationRequest.GuidanceScale2"/>: a model whose low-noise steps run a second
+/// denoiser).
 /// </summary>
-public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool TakesImage);
+public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool TakesImage, bool TakesSecondGuidanceScale = false);

@@ -12,6 +12,9 @@ public sealed record SamplingDefaults
     public int Fps { get; init; } = 16;
     public int Steps { get; init; } = 50;
     public double GuidanceScale { get; init; } = 5.0;
+
+    /// <summary>Two-expert models (Wan2.2 A14B): the low-noise expert's guidance scale; null: <see cref="GuidanceScale"/>.</summary>
+    public double? GuidanceScale2 { get; init; }
     public double? FlowShift { get; init; }
     public int MaxSequenceLength { get; init; } = 512;
     public string NegativePrompt { get; init; } = "";

@@ -25,10 +25,12 @@ public sealed class InputValidationStage(SamplingDefaults defaults, RequestRules
 
         batch.Height = r.Height ?? defaults.Height;
         batch.Width = r.Width ?? defaults.Width;
+        string why = $" (the VAE compresses {rules.Latents.SpatialCompression}x and the denoiser patches "
+            + $"{rules.SizeMultiple / rules.Latents.SpatialCompression}x{rules.SizeMultiple / rules.Latents.SpatialCompression} latents)";
         if (batch.Height <= 0 || batch.Height % rules.SizeMultiple != 0)
-            throw new InvalidRequestException(nameof(GenerationRequest.Height), $"{batch.Height} must be a positive multiple of {rules.SizeMultiple}");
+            throw new InvalidRequestException(nameof(GenerationRequest.Height), $"{batch.Height} must be a positive multiple of {rules.SizeMultiple}{why}");
         if (batch.Width <= 0 || batch.Width % rules.SizeMultiple != 0)
-            throw new InvalidRequestException(nameof(GenerationRequest.Width), $"{batch.Width} must be a positive multiple of {rules.SizeMultiple}");
+            throw new InvalidRequestException(nameof(GenerationRequest.Width), $"{batch.Width} must be a positive multiple of {rules.SizeMultiple}{why}");
 
         int frames = r.NumFrames ?? defaults.NumFrames;
         if (frames < 1) throw new InvalidRequestException(nameof(GenerationRequest.NumFrames), $"{frames} must be at least 1");
@@ -46,6 +48,12 @@ public sealed class InputValidationStage(SamplingDefaults defaults, RequestRules
         batch.GuidanceScale = r.GuidanceScale ?? defaults.GuidanceScale;
         if (!(batch.GuidanceScale >= 0) || !double.IsFinite(batch.GuidanceScale))
             throw new InvalidRequestException(nameof(GenerationRequest.GuidanceScale), $"{batch.GuidanceScale} must be zero or positive (values above 1 enable classifier-free guidance)");
+        if (r.GuidanceScale2 is not null && !rules.TakesSecondGuidanceScale)
+            throw new InvalidRequestException(nameof(GenerationRequest.GuidanceScale2),
+                "this model has one denoiser; a second guidance scale is for models that switch to a second denoiser for the low-noise steps");
+        batch.GuidanceScale2 = r.GuidanceScale2 ?? (rules.TakesSecondGuidanceScale ? defaults.GuidanceScale2 : null) ?? batch.GuidanceScale;
+        if (!(batch.GuidanceScale2 >= 0) || !double.IsFinite(batch.GuidanceScale2))
+            throw new InvalidRequestException(nameof(GenerationRequest.GuidanceScale2), $"{batch.GuidanceScale2} must be zero or positive");
         batch.MaxSequenceLength = r.MaxSequenceLength ?? defaults.MaxSequenceLength;
         if (batch.MaxSequenceLength is < 1 or > 4096)
             throw new InvalidRequestException(nameof(GenerationRequest.MaxSequenceLength), $"{batch.MaxSequenceLength} must be between 1 and 4096");

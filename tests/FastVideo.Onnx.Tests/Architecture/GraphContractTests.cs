@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FastVideo.Onnx.Core.Contracts;
 using FastVideo.Onnx.Core.Contracts.Clip;
 using FastVideo.Onnx.Core.Contracts.Umt5;
@@ -20,13 +21,28 @@ public class GraphContractTests
         yield return new TestCaseData("t2v").SetName("TextToVideoGraphsMatchTheirContracts");
         yield return new TestCaseData("i2v").SetName("ImageToVideoGraphsMatchTheirContracts");
         yield return new TestCaseData("fastwan").SetName("FastWanGraphsMatchTheirContracts");
+        yield return new TestCaseData("ti2v").SetName("Wan22Ti2vGraphsMatchTheirContracts");
+        yield return new TestCaseData("a14b-t2v").SetName("Wan22A14bTextToVideoGraphsMatchTheirContracts");
+        yield return new TestCaseData("a14b-i2v").SetName("Wan22A14bImageToVideoGraphsMatchTheirContracts");
     }
 
     static string Folder(string which) => which switch
     {
         "t2v" => ConvertedModels.TextToVideo,
         "i2v" => ConvertedModels.ImageToVideo,
+        "ti2v" => Wan22Fixture.Ti2vConverted,
+        "a14b-t2v" => Wan22Fixture.A14bT2vConverted,
+        "a14b-i2v" => Wan22Fixture.A14bI2vConverted,
         _ => ConvertedModels.FastWan,
+    };
+
+    // Graphs per folder: the VAE's 8, the text encoder's and the transformers' (2 each, 1 for a per-token one), CLIP's.
+    static int ExpectedGraphs(string which) => which switch
+    {
+        "i2v" => 12,
+        "ti2v" => 10,
+        "a14b-t2v" or "a14b-i2v" => 13,
+        _ => 11,
     };
 
     [TestCaseSource(nameof(Folders))]
@@ -34,12 +50,14 @@ public class GraphContractTests
     {
         string folder = Folder(which);
         var model = ConvertedModel.Load(folder);
+        // The timestep layout the converter gave the transformers: the pipeline's (expand_timesteps in model_index.json).
+        var timestep = WanTransformerContract.TimestepLayoutOf(JsonConfig.Load(Path.Combine(folder, ModelIndex.FileName)));
         int checkedGraphs = 0;
         foreach (var (name, component) in model.Components.Where(c => c.Value.Kind == ConvertedComponent.Exported))
         {
             string path = Path.Combine(folder, name);
             var manifest = ComponentManifest.Load(path);
-            var contracts = Contracts(manifest, JsonConfig.Load(Path.Combine(path, "config.json")));
+            var contracts = Contracts(manifest, JsonConfig.Load(Path.Combine(path, "config.json")), timestep);
             Assert.That(manifest.Graphs.Select(g => g.File), Is.EquivalentTo(contracts.Select(c => c.File)), $"{name}: the graph files are the contract's");
             foreach (var graph in manifest.Graphs)
             {
@@ -48,15 +66,15 @@ public class GraphContractTests
                 checkedGraphs++;
             }
         }
-        Assert.That(checkedGraphs, Is.GreaterThanOrEqualTo(which == "i2v" ? 12 : 11));
+        Assert.That(checkedGraphs, Is.EqualTo(ExpectedGraphs(which)));
     }
 
     /// <summary>The contracts of a converted component's graphs, by its class.</summary>
-    static IReadOnlyList<GraphContract> Contracts(ComponentManifest manifest, JsonConfig config) => manifest.ClassName switch
+    static IReadOnlyList<GraphContract> Contracts(ComponentManifest manifest, JsonConfig config, TimestepLayout timestep) => manifest.ClassName switch
     {
-        WanTransformerContract.ComponentClass => new[] { WanTransformerContract.PortableGraph, WanTransformerContract.FusedGraph }
-            .Select(f => WanTransformerContract.FromConfig(config).Graph(f, vsa: manifest.Notes.Any(n => n.Contains("video sparse attention", StringComparison.Ordinal))))
-            .ToList(),
+        WanTransformerContract.ComponentClass => WanTransformerContract.FromConfig(config, timestep) is var contract
+            ? contract.GraphFiles.Select(f => contract.Graph(f, vsa: manifest.Notes.Any(n => n.Contains("video sparse attention", StringComparison.Ordinal)))).ToList()
+            : throw new UnreachableException(),
         WanVaeContract.ComponentClass => WanVaeContract.FromConfig(config).Graphs,
         Umt5EncoderContract.ComponentClass => new[] { Umt5EncoderContract.FromConfig(config).Graph },
         ClipVisionContract.ComponentClass => new[] { ClipVisionContract.FromConfig(config).Graph },

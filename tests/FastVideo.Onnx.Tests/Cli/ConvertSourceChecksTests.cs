@@ -48,34 +48,40 @@ public class ConvertSourceChecksTests
         AssertRefused(r, dir["out"], $"'{key}'");
     }
 
+    /// <summary>Wan2.2 fields that Diffusers would not run as they say: one expert without the other, a ratio outside (0, 1).</summary>
     [Test]
-    public void Wan22PipelineFieldsAreRefused()
+    public void InconsistentWan22PipelineFieldsAreRefused()
     {
-        foreach (var (field, value) in new (string, JsonNode)[]
+        foreach (var (edit, field, problem) in new (Action<JsonObject>, string, string)[]
                  {
-                     ("expand_timesteps", JsonValue.Create(true)),
-                     ("boundary_ratio", JsonValue.Create(0.875)),
-                     ("transformer_2", new JsonArray("diffusers", "WanTransformer3DModel")),
+                     (j => j["boundary_ratio"] = 0.875, "'boundary_ratio'", "no 'transformer_2'"),
+                     (j => j["transformer_2"] = new JsonArray("diffusers", "WanTransformer3DModel"), "'transformer_2'", "would never run"),
+                     (j => { j["boundary_ratio"] = 1.5; j["transformer_2"] = new JsonArray("diffusers", "WanTransformer3DModel"); }, "'boundary_ratio' is 1.5", "between 0 and 1"),
                  })
         {
             using var dir = Repo.Temp();
             string model = ModelCopy.Of(Repo.TinyT2V, dir);
-            EditJson(Path.Combine(model, ModelIndex.FileName), j => j[field] = value.DeepClone());
+            EditJson(Path.Combine(model, ModelIndex.FileName), edit);
             var r = Convert(model, dir["out"], "--components", "scheduler,tokenizer");
-            AssertRefused(r, dir["out"], Path.Combine(model, ModelIndex.FileName), $"'{field}'", "not supported yet");
+            AssertRefused(r, dir["out"], Path.Combine(model, ModelIndex.FileName), field, problem);
         }
     }
 
-    [TestCase("is_residual", "true")]
-    [TestCase("patch_size", "2")]
-    [TestCase("scale_factor_spatial", "16")]
-    public void Wan22VaeFieldsAreRefused(string field, string value)
+    /// <summary>VAE compression fields that disagree with the network are refused, naming the field.</summary>
+    [TestCase("patch_size", "2", "'scale_factor_spatial'")]
+    [TestCase("scale_factor_spatial", "16", "'scale_factor_spatial'")]
+    [TestCase("scale_factor_temporal", "8", "'scale_factor_temporal'")]
+    public void VaeCompressionThatDisagreesWithTheNetworkIsRefused(string field, string value, string named)
     {
         using var dir = Repo.Temp();
         string model = ModelCopy.Of(Repo.TinyT2V, dir);
         string config = Path.Combine(model, "vae", "config.json");
-        EditJson(config, j => j[field] = JsonNode.Parse(value));
-        AssertRefused(Convert(model, dir["out"], "--components", "vae"), dir["out"], config, $"'{field}'", "not supported yet");
+        EditJson(config, j =>
+        {
+            j[field] = JsonNode.Parse(value);
+            if (field == "patch_size") { j["in_channels"] = 12; j["out_channels"] = 12; }
+        });
+        AssertRefused(Convert(model, dir["out"], "--components", "vae"), dir["out"], config, named);
     }
 
     [Test]
@@ -98,14 +104,14 @@ public class ConvertSourceChecksTests
     }
 
     [Test]
-    public void GenerateRefusesAConvertedFolderWithWan22Fields()
+    public void GenerateRefusesAConvertedFolderWithInconsistentWan22Fields()
     {
         using var dir = Repo.Temp();
         string model = ModelCopy.Of(ConvertedModels.TextToVideo, dir);
-        EditJson(Path.Combine(model, ModelIndex.FileName), j => j["expand_timesteps"] = true);
+        EditJson(Path.Combine(model, ModelIndex.FileName), j => j["boundary_ratio"] = 0.875);
         var r = Support.Cli.Run("generate", "--model", model, "--prompt", "a cat", "--device", "cpu", "--output", dir["video.safetensors"]);
         Assert.That(r.Code, Is.EqualTo(1), r.ToString());
-        Assert.That(r.Err, Does.Contain(Path.Combine(model, ModelIndex.FileName)).And.Contain("'expand_timesteps'").And.Contain("not supported yet"));
+        Assert.That(r.Err, Does.Contain(Path.Combine(model, ModelIndex.FileName)).And.Contain("'boundary_ratio'").And.Contain("no 'transformer_2'"));
         Assert.That(File.Exists(dir["video.safetensors"]), Is.False);
     }
 

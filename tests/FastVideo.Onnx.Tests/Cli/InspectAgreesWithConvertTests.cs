@@ -20,7 +20,7 @@ public class InspectAgreesWithConvertTests
     {
         ["valid"] = _ => { },
         ["FluxPipeline"] = m => EditJson(Path.Combine(m, ModelIndex.FileName), j => j["_class_name"] = "FluxPipeline"),
-        ["expand_timesteps"] = m => EditJson(Path.Combine(m, ModelIndex.FileName), j => j["expand_timesteps"] = true),
+        ["boundary_ratio without transformer_2"] = m => EditJson(Path.Combine(m, ModelIndex.FileName), j => j["boundary_ratio"] = 0.875),
         ["use_karras_sigmas"] = m => EditJson(Path.Combine(m, "scheduler", "scheduler_config.json"), j => j["use_karras_sigmas"] = true),
         ["scheduler not json"] = m => File.WriteAllText(Path.Combine(m, "scheduler", "scheduler_config.json"), "{"),
         ["weights disagree with config"] = m => ModelCopy.EditText(Path.Combine(m, "transformer", "config.json"), "\"ffn_dim\": 96", "\"ffn_dim\": 64"),

@@ -22,6 +22,18 @@ public class ConvertVerifyTests
         Assert.That(r.Out.Split('\n').Count(l => l.Contains("within tolerance")), Is.EqualTo(5), r.Out);
     }
 
+    /// <summary>Wan2.2 TI2V: the per-token transformer (timestep [1, S]) and the 16x VAE (RGB in, patches folded inside).</summary>
+    [Test]
+    public void Wan22GraphsAreVerified()
+    {
+        using var dir = Repo.Temp();
+        var r = Support.Cli.Run("convert", Wan22Fixture.Ti2v, "--output", dir["out"], "--components", "transformer,vae", "--verify");
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        foreach (var graph in new[] { "transformer (model.onnx, fp32)", "vae (decoder_first.onnx, fp32)", "vae (encoder_first.onnx, fp32)" })
+            Assert.That(r.Out, Does.Contain(graph + ": max abs error"), r.Out);
+        Assert.That(r.Out.Split('\n').Count(l => l.Contains("within tolerance")), Is.EqualTo(3), r.Out);
+    }
+
     [Test]
     public void HalfPrecisionGraphsAreHeldToCosine()
     {

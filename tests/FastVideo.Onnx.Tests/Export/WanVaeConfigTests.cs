@@ -48,20 +48,30 @@ public class WanVaeConfigTests
         VaeFixture.Prepare(Repo.TinyI2V, DType.Float32).Dispose();
     }
 
+    /// <summary>A patch size the declared compression does not account for (Wan2.1's 8x with patch 2 would be 16x).</summary>
     [Test]
-    public void ResidualVaeIsRefused()
+    public void CompressionThatDisagreesWithLevelsAndPatchIsRefused()
     {
         using var dir = Repo.Temp();
-        var e = Refused(CopyModel(dir, Repo.TinyT2V, editVae: v => v["is_residual"] = true));
-        Assert.That(e.Message, Does.StartWith(Path.Combine(dir["model"], "vae", "config.json") + ": field 'is_residual'"));
+        var e = Refused(CopyModel(dir, Repo.TinyT2V, editVae: v => { v["patch_size"] = 2; v["in_channels"] = 12; v["out_channels"] = 12; }));
+        Assert.That(e.Message, Does.StartWith(Path.Combine(dir["model"], "vae", "config.json") + ": field 'scale_factor_spatial' is 8"));
+        Assert.That(e.Message, Does.Contain("compress 16x"));
     }
 
     [Test]
-    public void PatchifiedVaeIsRefused()
+    public void ChannelsThatDoNotHoldWholePatchesAreRefused()
     {
         using var dir = Repo.Temp();
-        var e = Refused(CopyModel(dir, Repo.TinyT2V, editVae: v => v["patch_size"] = 2));
-        Assert.That(e.Message, Does.StartWith(Path.Combine(dir["model"], "vae", "config.json") + ": field 'patch_size'"));
+        var e = Refused(CopyModel(dir, Repo.TinyT2V, editVae: v => { v["patch_size"] = 2; v["scale_factor_spatial"] = 16; }));
+        Assert.That(e.Message, Does.StartWith(Path.Combine(dir["model"], "vae", "config.json") + ": field 'in_channels' is 3, not a multiple of patch_size^2 = 4"));
+    }
+
+    [Test]
+    public void OtherTemporalCompressionIsRefused()
+    {
+        using var dir = Repo.Temp();
+        var e = Refused(CopyModel(dir, Repo.TinyT2V, editVae: v => v["scale_factor_temporal"] = 8));
+        Assert.That(e.Message, Does.Contain("field 'scale_factor_temporal' must be 4"));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts;
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Components.Clip;
 using FastVideo.Onnx.Runtime.Components.Wan;
@@ -94,5 +95,18 @@ public class TensorRtSettingsTests
         using var t2v = WanTransformerRunner.Open(new ComponentRequest(ConvertedModels.TextToVideo, "transformer", device) { ImageTokens = image.Tokens });
         Assert.That(t2v.TensorRtProfilesFor(shape).Select(p => p.Input), Is.EqualTo(new[] { "hidden_states", "timestep", "encoder_hidden_states" }),
             "a text-to-video transformer takes no image");
+    }
+
+    /// <summary>A per-token transformer (Wan2.2 TI2V) gets a [batch, tokens] timestep profile: frames x (h/2) x (w/2) tokens.</summary>
+    [Test]
+    public void PerTokenTransformerProfilesTheTimestepPerToken()
+    {
+        using var device = ExecutionDevice.Create(new RuntimeOptions { Device = ExecutionProvider.Cpu });
+        using var ti2v = WanTransformerRunner.Open(new ComponentRequest(Wan22Fixture.Ti2vConverted, "transformer", device));
+        Assert.That(ti2v.TimestepLayout, Is.EqualTo(TimestepLayout.PerToken));
+        var profile = ti2v.TensorRtProfilesFor(new TransformerShape(2, 3, 8, 12)).Single(p => p.Input == "timestep");
+        Assert.That(profile.Opt, Is.EqualTo(new long[] { 2, 3 * 4 * 6 }));
+        using var wan21 = WanTransformerRunner.Open(new ComponentRequest(ConvertedModels.TextToVideo, "transformer", device));
+        Assert.That(wan21.TensorRtProfilesFor(new TransformerShape(2, 3, 8, 12)).Single(p => p.Input == "timestep").Opt, Is.EqualTo(new long[] { 2 }));
     }
 }

@@ -21,7 +21,7 @@ public static class VaeEager
         Loop(latents, 1, 1, (x, cache) => model.DecodeChunk(ops, x, cache), trace);
 
     public static Tensor Encode(WanVaeModel model, TorchOps ops, Tensor video, Trace? trace = null) =>
-        Loop(video, 1, model.Config.TemporalCompression, (x, cache) => model.EncodeChunk(ops, x, cache), trace);
+        Loop(video, 1, model.Config.Contract.TemporalCompression, (x, cache) => model.EncodeChunk(ops, x, cache), trace);
 
     static Tensor Loop(Tensor input, int firstFrames, int chunkFrames, Func<Tensor, WanVaeChunkCache<Tensor>, Tensor> chunk, Trace? trace)
     {

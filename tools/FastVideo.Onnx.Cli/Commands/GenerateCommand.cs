@@ -15,7 +15,7 @@ public static class GenerateCommand
 {
     public const string Usage = """
         usage: fastvideo-onnx generate [--model DIR] --prompt TEXT [--negative-prompt TEXT] [--image FILE]
-                 [--height N] [--width N] [--num-frames N] [--steps N] [--guidance-scale X]
+                 [--height N] [--width N] [--num-frames N] [--steps N] [--guidance-scale X] [--guidance-scale-2 X]
                  [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
                  [--dmd-steps T1,T2,...] [--vsa-sparsity X]
                  [--frame-rate X] [--decode-timestep X] [--decode-noise-scale X] [--guidance-rescale X]
@@ -34,6 +34,8 @@ public static class GenerateCommand
           --seed N                torch-compatible noise: the same seed gives Diffusers' initial latents
           --dmd-steps 1000,757,522  DMD models (FastWan): the few-step timesteps, strictly decreasing in [1, 1000]
           --vsa-sparsity X        VSA models (FastWan): the share of key tiles each query tile skips, in [0, 1)
+          --guidance-scale-2 X    two-expert models (Wan2.2 A14B): guidance of the low-noise expert (default: the
+                                  preset's, else --guidance-scale)
           --frame-rate X          LTX-Video: the frame rate the video is generated for (scales RoPE's time axis)
           --decode-timestep X     LTX-Video 0.9.1+: the timestep the VAE decoder is conditioned on
           --decode-noise-scale X  LTX-Video 0.9.1+: the weight of the noise mixed into the latents before decoding
@@ -52,7 +54,7 @@ public static class GenerateCommand
 
     public static readonly string[] ValueOptions =
     {
-        "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale",
+        "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale", "guidance-scale-2",
         "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
         "dmd-steps", "vsa-sparsity", "memory-limit", "frame-rate", "decode-timestep", "decode-noise-scale", "guidance-rescale",
     };
@@ -76,7 +78,8 @@ public static class GenerateCommand
         VideoWriter.CheckWritable(output);
         foreach (var numeric in new[] { "height", "width", "num-frames", "steps", "max-sequence-length", "fps", "device-id", "threads" }) args.Int(numeric);
         args.Long("memory-limit");
-        foreach (var numeric in new[] { "guidance-scale", "flow-shift", "vsa-sparsity", "frame-rate", "decode-timestep", "decode-noise-scale", "guidance-rescale" })
+        foreach (var numeric in new[] { "guidance-scale", "guidance-scale-2", "flow-shift", "vsa-sparsity", "frame-rate", "decode-timestep", "decode-noise-scale",
+                     "guidance-rescale" })
             args.Double(numeric);
         if (args.Value("device") is string device) Runtime.Execution.ExecutionProviderNames.Parse(device);
 
@@ -100,6 +103,7 @@ public static class GenerateCommand
             Latents = args.Value("latents") is string latents ? LoadLatents(latents) : null,
             // Also set on the request (as well as in the settings) so a pipeline can tell what the user asked for: DMD notes that it ignores them.
             GuidanceScale = args.Double("guidance-scale"),
+            GuidanceScale2 = args.Double("guidance-scale-2"),
             Steps = args.Int("steps"),
             DmdSteps = args.Value("dmd-steps") is string steps ? ParseSteps(steps) : null,
             VsaSparsity = args.Double("vsa-sparsity"),

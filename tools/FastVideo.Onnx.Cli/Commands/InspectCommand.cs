@@ -67,6 +67,7 @@ public static class InspectCommand
         o.WriteLine($"{r.Folder}: Diffusers model folder");
         o.WriteLine($"  pipeline    {r.Pipeline}" + (r.DiffusersVersion is null ? "" : $" (diffusers {r.DiffusersVersion})")
                     + (r.RuntimeHasPipeline ? "" : "; the runtime has no pipeline for this class"));
+        if (r.PipelineConfig.Count > 0) o.WriteLine($"              {ConfigHighlights.Format(r.PipelineConfig)}");
         o.WriteLine($"  preset      {r.Preset ?? "none matches (generate uses Diffusers' defaults)"}");
         o.WriteLine($"  weights     {r.Tensors} tensors, {ProgressBar.Bytes(r.WeightBytes)}" + (r.Dtypes.Count == 0 ? "" : $", {string.Join(" ", r.Dtypes)}"));
         o.WriteLine("  components");
@@ -95,6 +96,7 @@ public static class InspectCommand
     {
         o.WriteLine($"{r.Folder}: converted model folder ({r.Format}, tool {r.ToolVersion}" + (r.CreatedUtc is null ? ")" : $", created {r.CreatedUtc})"));
         o.WriteLine($"  pipeline    {r.Pipeline}" + (r.RuntimeHasPipeline ? "" : "; the runtime has no pipeline for this class"));
+        if (r.PipelineConfig.Count > 0) o.WriteLine($"              {ConfigHighlights.Format(r.PipelineConfig)}");
         o.WriteLine($"  size        {ProgressBar.Bytes(r.Bytes)}");
         o.WriteLine("  components");
         foreach (var c in r.Components)
@@ -114,8 +116,9 @@ public static class InspectCommand
         {
             o.WriteLine($"  preset      {(p.Name is null ? "none matches: Diffusers' defaults" : $"{p.Name} ({p.ModelId})")}");
             var s = p.Sampling;
+            string secondGuidance = s.GuidanceScale2 is double g2 ? string.Create(CultureInfo.InvariantCulture, $" / {g2} (second expert)") : "";
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  sampling    {s.Width}x{s.Height}, {s.NumFrames} frames at {s.Fps} fps, {s.Steps} steps, guidance {s.GuidanceScale}, " +
+                $"  sampling    {s.Width}x{s.Height}, {s.NumFrames} frames at {s.Fps} fps, {s.Steps} steps, guidance {s.GuidanceScale}{secondGuidance}, " +
                 $"flow shift {(s.FlowShift is double shift ? shift.ToString(CultureInfo.InvariantCulture) : "from the scheduler config")}, " +
                 $"max sequence length {s.MaxSequenceLength}"));
             if (s.NegativePrompt.Length > 0) o.WriteLine($"  negative    \"{Shorten(s.NegativePrompt, 100)}\"");

@@ -20,6 +20,7 @@ public static partial class OptionNames
         ["NumFrames"] = "--num-frames",
         ["Steps"] = "--steps",
         ["GuidanceScale"] = "--guidance-scale",
+        ["GuidanceScale2"] = "--guidance-scale-2",
         ["MaxSequenceLength"] = "--max-sequence-length",
         ["Seed"] = "--seed",
         ["Latents"] = "--latents",
@@ -54,6 +55,6 @@ public static partial class OptionNames
     /// <summary>A notice with the library names it mentions (whole words of the table) replaced by their options.</summary>
     public static string Notice(string notice) => LibraryName().Replace(notice, m => Options[m.Value]);
 
-    [GeneratedRegex(@"(?<![\w:-])(Runtime:\w+|NegativePrompt|NumFrames|GuidanceScale|MaxSequenceLength|FlowShift|DmdSteps|VsaSparsity|FrameRate|DecodeTimestep|DecodeNoiseScale|GuidanceRescale|Seed|Steps|Latents|Fps)(?!\w)")]
+    [GeneratedRegex(@"(?<![\w:-])(Runtime:\w+|NegativePrompt|NumFrames|GuidanceScale2|GuidanceScale|MaxSequenceLength|FlowShift|DmdSteps|VsaSparsity|FrameRate|DecodeTimestep|DecodeNoiseScale|GuidanceRescale|Seed|Steps|Latents|Fps)(?!\w)")]
     private static partial Regex LibraryName();
 }

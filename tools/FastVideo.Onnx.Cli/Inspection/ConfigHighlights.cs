@@ -19,7 +19,8 @@ public static class ConfigHighlights
         "num_layers", "num_single_layers", "num_attention_heads", "attention_head_dim", "in_channels", "out_channels", "ffn_dim",
         "text_dim", "image_dim", "patch_size",
         // VAEs
-        "z_dim", "latent_channels", "base_dim", "dim_mult", "num_res_blocks", "scale_factor_spatial", "scale_factor_temporal",
+        "z_dim", "latent_channels", "base_dim", "decoder_base_dim", "dim_mult", "num_res_blocks", "is_residual", "scale_factor_spatial",
+        "scale_factor_temporal",
         // T5 / UMT5 encoders
         "d_model", "num_heads", "d_ff", "vocab_size",
         // CLIP vision encoders
@@ -29,6 +30,17 @@ public static class ConfigHighlights
         // image processors and tokenizers
         "crop_size", "tokenizer_class",
     };
+
+    /// <summary>
+    /// model_index.json fields that change what a pipeline class does (Wan2.2: per-token timesteps; two experts switched
+    /// at a boundary), shown beside the pipeline class.
+    /// </summary>
+    static readonly string[] PipelineFields = { "expand_timesteps", "boundary_ratio" };
+
+    /// <summary>The pipeline-level fields of <paramref name="modelIndex"/> that are set (not null, not false).</summary>
+    public static IReadOnlyDictionary<string, JsonNode?> OfPipeline(JsonConfig modelIndex) =>
+        PipelineFields.Where(f => modelIndex.Has(f) && modelIndex.Root[f]!.ToJsonString() != "false")
+            .ToDictionary(f => f, f => modelIndex.Root[f]!.DeepClone(), StringComparer.Ordinal);
 
     /// <summary>The first config file present in <paramref name="folder"/>, or null.</summary>
     public static string? FindConfig(string folder) =>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using FastVideo.Onnx.Core.Errors;
+using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Models;
 using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Pipelines;
@@ -28,6 +29,9 @@ public sealed record ConvertedFolderReport(
     [JsonPropertyOrder(-1)] public string Kind => "converted";
     public long Bytes => Components.Sum(c => c.Bytes);
 
+    /// <summary>model_index.json's pipeline-level fields that are set (Wan2.2's <c>expand_timesteps</c>, <c>boundary_ratio</c>).</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> PipelineConfig { get; init; } = new Dictionary<string, System.Text.Json.Nodes.JsonNode?>();
+
     public static ConvertedFolderReport Build(string folder)
     {
         var model = ConvertedModel.Load(folder);
@@ -45,8 +49,12 @@ public sealed record ConvertedFolderReport(
             // The preset is matched on the transformer's config: a folder without one cannot say.
             presetProblem = e.Message;
         }
+        string index = Path.Combine(folder, ModelIndex.FileName);
         return new ConvertedFolderReport(folder, model.FormatName, model.Version, model.CreatedUtc, model.Pipeline,
-            new PipelineRegistry().Names.Contains(model.Pipeline), components, preset, presetProblem);
+            new PipelineRegistry().Names.Contains(model.Pipeline), components, preset, presetProblem)
+        {
+            PipelineConfig = File.Exists(index) ? ConfigHighlights.OfPipeline(JsonConfig.Load(index)) : new Dictionary<string, System.Text.Json.Nodes.JsonNode?>(),
+        };
     }
 
     static ConvertedComponentReport Component(string folder, string name, ConvertedComponent recorded)

@@ -36,6 +36,9 @@ public sealed record DiffusersFolderReport(
     string Folder, string Pipeline, string? DiffusersVersion, bool RuntimeHasPipeline, string? Preset,
     IReadOnlyList<DiffusersComponentReport> Components, string? ConvertProblem, IReadOnlyList<string> Notices)
 {
+    /// <summary>model_index.json's pipeline-level fields that are set (Wan2.2's <c>expand_timesteps</c>, <c>boundary_ratio</c>).</summary>
+    public IReadOnlyDictionary<string, JsonNode?> PipelineConfig { get; init; } = new Dictionary<string, JsonNode?>();
+
     [JsonPropertyOrder(-1)] public string Kind => "diffusers";
     public int Tensors => Components.Sum(c => c.Tensors);
     public long WeightBytes => Components.Sum(c => c.WeightBytes);
@@ -54,7 +57,7 @@ public sealed record DiffusersFolderReport(
         {
             try
             {
-                preset = PresetCatalog.Default.Find(index.PipelineClass, JsonConfig.Load(Path.Combine(folder, "transformer", transformerConfig)))?.Name;
+                preset = PresetCatalog.Default.Find(index.PipelineClass, JsonConfig.Load(Path.Combine(folder, "transformer", transformerConfig)), index.Json)?.Name;
             }
             catch (ModelFormatException)
             {
@@ -74,7 +77,10 @@ public sealed record DiffusersFolderReport(
         }
 
         return new DiffusersFolderReport(folder, index.PipelineClass, index.Json.GetStringOrNull("_diffusers_version"),
-            new PipelineRegistry().Names.Contains(index.PipelineClass), preset, components, problem, notices);
+            new PipelineRegistry().Names.Contains(index.PipelineClass), preset, components, problem, notices)
+        {
+            PipelineConfig = ConfigHighlights.OfPipeline(index.Json),
+        };
     }
 
     static DiffusersComponentReport Component(ModelIndex index, ComponentEntry entry, ModelConverter converter)

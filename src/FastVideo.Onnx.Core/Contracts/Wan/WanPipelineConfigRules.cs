@@ -6,9 +6,11 @@ using FastVideo.Onnx.Core.Models;
 namespace FastVideo.Onnx.Core.Contracts.Wan;
 
 /// <summary>
-/// Diffusers' WanPipeline / WanImageToVideoPipeline <c>__init__</c>: the components, plus <c>boundary_ratio</c>,
-/// <c>expand_timesteps</c> and <c>transformer_2</c>, which only Wan2.2 sets (A14B's two experts, TI2V-5B's per-token
-/// timesteps). This port runs Wan2.1 only, so a Wan2.2 folder is refused rather than run as Wan2.1.
+/// Diffusers' WanPipeline / WanImageToVideoPipeline <c>__init__</c>: the components, plus the Wan2.2 fields:
+/// <c>expand_timesteps</c> (TI2V-5B's per-token timesteps) and <c>boundary_ratio</c> with <c>transformer_2</c> (A14B's
+/// two experts). Combinations that Diffusers would run differently from what they say are refused: a
+/// <c>transformer_2</c> without <c>boundary_ratio</c> (never used), a <c>boundary_ratio</c> without <c>transformer_2</c>
+/// (Diffusers would call a missing transformer), a ratio outside (0, 1).
 /// </summary>
 [PipelineConfigRules("WanPipeline", "WanImageToVideoPipeline")]
 public sealed class WanPipelineConfigRules : IPipelineConfigRules
@@ -18,12 +20,15 @@ public sealed class WanPipelineConfigRules : IPipelineConfigRules
 
     public void Check(JsonConfig modelIndex, string pipelineClass, ICollection<string> notes)
     {
-        if (modelIndex.GetBool("expand_timesteps", false))
-            throw Unsupported(modelIndex, "expand_timesteps", "is true (Wan2.2 TI2V per-token timesteps)");
-        if (modelIndex.Has("boundary_ratio"))
-            throw Unsupported(modelIndex, "boundary_ratio", "is set (Wan2.2 A14B switches between two transformers)");
-        if (modelIndex.Root["transformer_2"] is JsonArray second && second.Any(v => v is not null))
-            throw Unsupported(modelIndex, "transformer_2", "is set (Wan2.2 A14B's second transformer)");
+        modelIndex.GetBool("expand_timesteps", false); // a non-boolean value is an error naming the field
+        double? boundary = modelIndex.GetDoubleOrNull("boundary_ratio");
+        bool second = modelIndex.Root["transformer_2"] is JsonArray entry && entry.Any(v => v is not null);
+        if (boundary is double ratio && !(ratio > 0 && ratio < 1))
+            throw new ModelFormatException(modelIndex.Path, $"field 'boundary_ratio' is {ratio}; it must be between 0 and 1 (the share of timesteps the first expert denoises from the top)");
+        if (boundary is not null && !second)
+            throw new ModelFormatException(modelIndex.Path, "field 'boundary_ratio' is set but there is no 'transformer_2' (the low-noise expert it switches to)");
+        if (second && boundary is null)
+            throw new ModelFormatException(modelIndex.Path, "field 'transformer_2' is set but 'boundary_ratio' is not: the second expert would never run");
 
         var components = pipelineClass == "WanImageToVideoPipeline" ? ImageToVideoComponents : TextToVideoComponents;
         var ignored = modelIndex.Root
@@ -33,7 +38,4 @@ public sealed class WanPipelineConfigRules : IPipelineConfigRules
         if (ignored.Count > 0)
             notes.Add($"{modelIndex.Path}: {pipelineClass} does not use {string.Join(", ", ignored.Select(k => $"'{k}'"))}; ignored");
     }
-
-    static ModelFormatException Unsupported(JsonConfig config, string field, string what) =>
-        new(config.Path, $"field '{field}' {what}, which is not supported yet (FastVideo.Onnx runs Wan2.1)");
 }

@@ -9,9 +9,13 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// component's config.json. Inputs: <c>hidden_states</c> [B, in_channels, F, H, W], <c>timestep</c> ([B], or [B, S] per
 /// token), <c>encoder_hidden_states</c> [B, L, text_dim], for image-to-video <c>encoder_hidden_states_image</c>
 /// [B, N, image_dim], and for a VSA transformer (FastWan) <c>vsa_sparsity</c> [1]; output <c>sample</c>
-/// [B, out_channels, F, H, W]. All float32 at the boundary whatever the compute precision.
+/// [B, out_channels, F, H, W]. All float32 at the boundary whatever the compute precision. The timestep is per token
+/// (<see cref="Contracts.TimestepLayout.PerToken"/>) for the models of a pipeline that sets <c>expand_timesteps</c>
+/// (Wan2.2 TI2V: the conditioning frame's tokens get timestep 0); such a model has no fused-kernel graph, since the
+/// kernels take one modulation vector per batch entry.
 /// </summary>
-public sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize)
+public sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize,
+    TimestepLayout TimestepLayout = TimestepLayout.PerSample)
 {
     public const string ComponentClass = "WanTransformer3DModel";
 
@@ -39,12 +43,30 @@ public sealed record WanTransformerContract(int InChannels, int OutChannels, int
 
     public bool TakesImage => ImageDim is not null;
 
-    public static WanTransformerContract FromConfig(JsonConfig config)
+    /// <summary>The model_index.json field that makes the transformers' timestep per token.</summary>
+    public const string ExpandTimestepsField = "expand_timesteps";
+
+    /// <param name="config">The transformer's config.json.</param>
+    /// <param name="timestep">The layout the pipeline feeds: <see cref="TimestepLayoutOf(JsonConfig)"/> of model_index.json at
+    /// conversion, <see cref="TimestepLayoutOf(GraphManifest)"/> of a converted graph.</param>
+    public static WanTransformerContract FromConfig(JsonConfig config, TimestepLayout timestep = TimestepLayout.PerSample)
     {
         int inChannels = config.GetInt("in_channels", 16);
         return new WanTransformerContract(inChannels, config.GetIntOrNull("out_channels") ?? inChannels, config.GetInt("text_dim", 4096),
-            config.GetIntOrNull("image_dim"), config.GetIntArray("patch_size", new[] { 1, 2, 2 }));
+            config.GetIntOrNull("image_dim"), config.GetIntArray("patch_size", new[] { 1, 2, 2 }), timestep);
     }
+
+    /// <summary>The timestep layout a pipeline's model_index.json asks of its transformers (<see cref="ExpandTimestepsField"/>).</summary>
+    public static TimestepLayout TimestepLayoutOf(JsonConfig modelIndex) =>
+        modelIndex.GetBool(ExpandTimestepsField, false) ? TimestepLayout.PerToken : TimestepLayout.PerSample;
+
+    public bool PerTokenTimesteps => TimestepLayout == TimestepLayout.PerToken;
+
+    /// <summary>The graph files of a converted transformer: the portable one, and its fused twin unless the timestep is per token.</summary>
+    public IReadOnlyList<string> GraphFiles => PerTokenTimesteps ? new[] { PortableGraph } : new[] { PortableGraph, FusedGraph };
+
+    /// <summary>Latent tokens of a latent grid: the per-token timestep's length S.</summary>
+    public long Tokens(long frames, long height, long width) => frames / PatchSize[0] * (height / PatchSize[1]) * (width / PatchSize[2]);
 
     /// <summary>The timestep layout a converted graph declares: [B] or [B, S] (its manifest entry's rank).</summary>
     public static TimestepLayout TimestepLayoutOf(GraphManifest graph) =>
@@ -53,9 +75,13 @@ public sealed record WanTransformerContract(int InChannels, int OutChannels, int
     /// <summary>Whether a converted graph takes <see cref="VsaSparsity"/> (its self-attention is Video Sparse Attention).</summary>
     public static bool UsesVsa(GraphManifest graph) => graph.Inputs.Any(i => i.Name == VsaSparsity);
 
-    /// <summary>The signature of <paramref name="file"/>: with <c>vsa_sparsity</c> when <paramref name="vsa"/>.</summary>
-    public GraphContract Graph(string file, bool vsa, TimestepLayout timestep = TimestepLayout.PerSample)
+    /// <summary>
+    /// The signature of <paramref name="file"/>: with <c>vsa_sparsity</c> when <paramref name="vsa"/>, the timestep laid
+    /// out as <paramref name="timestep"/> (by default this model's <see cref="TimestepLayout"/>).
+    /// </summary>
+    public GraphContract Graph(string file, bool vsa, TimestepLayout? timestep = null)
     {
+        timestep ??= TimestepLayout;
         var inputs = new List<TensorContract>
         {
             new(HiddenStates, DType.Float32, BatchDim, InChannels, FramesDim, HeightDim, WidthDim),

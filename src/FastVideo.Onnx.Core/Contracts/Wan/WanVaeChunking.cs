@@ -1,13 +1,13 @@
 namespace FastVideo.Onnx.Core.Contracts.Wan;
 
 /// <summary>
-/// The calling protocol of a converted Wan2.1 VAE (component class <c>AutoencoderKLWan</c>): its four graphs, their
+/// The calling protocol of a converted Wan VAE, 2.1 or 2.2 (component class <c>AutoencoderKLWan</c>): its four graphs, their
 /// tensor names and the named dims; the compression factors are the config's (see <see cref="WanVaeContract"/>). Shared by the converter, which names the graphs' inputs and outputs with these, and
 /// the runtime, which drives them. Details in docs/VAE.md.
 /// <para>
 /// Decoding (one latent frame per call, as Diffusers decodes): call <see cref="DecoderFirstGraph"/> with latent frame 0
 /// (<see cref="LatentsName"/>, [B, z, 1, h, w] float32); it returns <see cref="VideoName"/> (1 video frame,
-/// [B, 3, 1, s·h, s·w] float32 in [-1, 1], s the spatial compression) and every cache as <c>next_cache_i</c>. For each further latent frame call
+/// [B, 3, 1, s·h, s·w] float32 in [-1, 1], s the spatial compression: 8, or 16 for Wan2.2) and every cache as <c>next_cache_i</c>. For each further latent frame call
 /// <see cref="DecoderGraph"/> with that frame and input <c>cache_i</c> = the previous call's output <c>next_cache_i</c>;
 /// it returns t video frames (the temporal compression) and new caches. Concatenate the video frames along axis 2.
 /// </para>

@@ -42,6 +42,15 @@ public sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransf
     public string Precision { get; }
     public bool AcceptsImage => _contract.TakesImage;
 
+    /// <summary>
+    /// The graph takes one timestep per latent token, <c>timestep</c> [B, S] (Wan2.2 TI2V, <c>expand_timesteps</c>), as
+    /// its manifest declares; otherwise [B].
+    /// </summary>
+    public TimestepLayout TimestepLayout => _contract.TimestepLayout;
+
+    /// <summary>The component this runner serves (<c>transformer</c>, or A14B's low-noise expert <c>transformer_2</c>).</summary>
+    public string Component => _folder.Name;
+
     /// <summary>The graph's self-attention is Video Sparse Attention (a FastWan transformer): it takes <c>vsa_sparsity</c>.</summary>
     public bool UsesVsa { get; }
 
@@ -59,11 +68,9 @@ public sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransf
         _folder = folder;
         _withKernels = withKernels;
         GraphFile = graphFile;
-        _contract = WanTransformerContract.FromConfig(folder.Config());
         var entry = folder.GraphEntry(graphFile);
-        if (WanTransformerContract.TimestepLayoutOf(entry) != TimestepLayout.PerSample)
-            throw new ModelFormatException(Path.Combine(folder.Path, Core.Models.ComponentManifest.FileName),
-                $"{graphFile} takes per-token timesteps [batch, tokens], which this runtime does not drive yet (Wan2.2 TI2V)");
+        // The graph declares its timestep layout ([batch] or, for an expand_timesteps model, [batch, tokens]): bind what it takes.
+        _contract = WanTransformerContract.FromConfig(folder.Config(), WanTransformerContract.TimestepLayoutOf(entry));
         UsesVsa = WanTransformerContract.UsesVsa(entry);
         Precision = folder.Manifest.Precision;
         TensorRtImageTokens = AcceptsImage ? request.ImageTokens : null;
@@ -83,15 +90,18 @@ public sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransf
     }
 
     /// <summary>
-    /// The TensorRT profiles of a session for <paramref name="shape"/>: the request's shape, the calls' text length and,
-    /// for image-to-video, the image encoder's tokens, each fixed (minimum = optimum = maximum).
+    /// The TensorRT profiles of a session for <paramref name="shape"/>: the request's shape (the timestep [batch] or, per
+    /// token, [batch, tokens] as the contract declares), the calls' text length and, for image-to-video, the image
+    /// encoder's tokens, each fixed (minimum = optimum = maximum).
     /// </summary>
     public IReadOnlyList<ShapeProfile> TensorRtProfilesFor(TransformerShape shape)
     {
         var profiles = new List<ShapeProfile>
         {
             TensorRtProfiles.Fixed(WanTransformerContract.HiddenStates, shape.Batch, InChannels, shape.Frames, shape.Height, shape.Width),
-            TensorRtProfiles.Fixed(WanTransformerContract.Timestep, shape.Batch),
+            _contract.PerTokenTimesteps
+                ? TensorRtProfiles.Fixed(WanTransformerContract.Timestep, shape.Batch, _contract.Tokens(shape.Frames, shape.Height, shape.Width))
+                : TensorRtProfiles.Fixed(WanTransformerContract.Timestep, shape.Batch),
             TensorRtProfiles.Fixed(WanTransformerContract.EncoderHiddenStates, shape.Batch, _textTokens, TextDim),
         };
         if (TensorRtImageTokens is long n && ImageDim is int d) profiles.Add(TensorRtProfiles.Fixed(WanTransformerContract.EncoderHiddenStatesImage, shape.Batch, n, d));
@@ -137,8 +147,14 @@ public sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransf
         return new WanTransformerRunner(device, folder, WanTransformerContract.PortableGraph, false, request);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>A per-token graph (<see cref="TimestepLayout"/>) takes B·S timesteps, batch-major, S the latent tokens of <paramref name="hidden"/>.</remarks>
     public void Run(DeviceTensor hidden, float[] timesteps, DeviceTensor text, DeviceTensor? image, DeviceTensor output, double vsaSparsity = 0)
     {
+        long batch = hidden.Shape[0];
+        long expected = _contract.PerTokenTimesteps ? batch * _contract.Tokens(hidden.Shape[2], hidden.Shape[3], hidden.Shape[4]) : batch;
+        if (timesteps.Length != expected)
+            throw new ArgumentException($"{_folder.Name} takes {expected} timesteps for this call ({(_contract.PerTokenTimesteps ? "one per latent token" : "one per batch entry")}), not {timesteps.Length}", nameof(timesteps));
         if (UsesVsa)
         {
             _sparsity ??= _device.Pool.Rent(TensorElementType.Float, 1);
@@ -199,7 +215,9 @@ public sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransf
         if (_timestep is null || _timestep.ElementCount != timesteps.Length)
         {
             if (_timestep is not null) _device.Pool.Return(_timestep);
-            _timestep = _device.Pool.Rent(TensorElementType.Float, timesteps.Length);
+            _timestep = _contract.PerTokenTimesteps
+                ? _device.Pool.Rent(TensorElementType.Float, hidden.Shape[0], timesteps.Length / hidden.Shape[0])
+                : _device.Pool.Rent(TensorElementType.Float, timesteps.Length);
         }
         _device.Math.Upload(timesteps, _timestep);
         var inputs = new List<(string, Microsoft.ML.OnnxRuntime.OrtValue)>

@@ -26,6 +26,7 @@ public sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<Wa
     (long, long, long)? _decoderShape, _encoderShape;
 
     public WanVaeNormalization Normalization { get; }
+
     public int LatentChannels => Normalization.Channels;
 
     /// <summary>Latent channels and the compression factors of the config (<c>scale_factor_temporal</c>, <c>scale_factor_spatial</c>).</summary>

@@ -1,6 +1,8 @@
 using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Json;
+using FastVideo.Onnx.Core.Contracts;
 using FastVideo.Onnx.Runtime.Components;
+using FastVideo.Onnx.Runtime.Components.Wan;
 using FastVideo.Onnx.Runtime.Schedulers;
 using FastVideo.Onnx.Runtime.Stages;
 
@@ -8,8 +10,8 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 
 /// <summary>
 /// What the Wan pipelines read from a converted folder through the family's contracts: the latent layout and request
-/// rules (from the VAE's and transformer's configs), the shape the default request calls the transformer with, the
-/// image conditioning's mask layout, and the scheduler.
+/// rules (from the VAE's and transformer's configs, and model_index.json's Wan2.2 fields), the shape the default request
+/// calls the transformer with, the image conditioning's mask layout, the scheduler, and A14B's two experts.
 /// </summary>
 internal static class WanFamily
 {
@@ -23,7 +25,9 @@ internal static class WanFamily
 
     public static WanVaeContract VaeContract(string folder) => WanVaeContract.FromConfig(Config(folder, Vae));
 
-    public static WanTransformerContract TransformerContract(string folder) => WanTransformerContract.FromConfig(Config(folder, Transformer));
+    /// <summary>The transformer's contract, with the timestep layout the pipeline feeds (per token when <c>expand_timesteps</c>).</summary>
+    public static WanTransformerContract TransformerContract(string folder) =>
+        WanTransformerContract.FromConfig(Config(folder, Transformer), WanModelOptions.Load(folder).ExpandTimesteps ? TimestepLayout.PerToken : TimestepLayout.PerSample);
 
     static JsonConfig Config(string folder, string component) => ComponentFolder.Open(folder, component).Config();
 
@@ -31,14 +35,40 @@ internal static class WanFamily
 
     /// <summary>
     /// Height and width are multiples of the VAE's spatial compression times the transformer's spatial patch (Diffusers'
-    /// WanPipeline.check_inputs: 16 for Wan2.1).
+    /// WanPipeline.check_inputs: 16 for Wan2.1, 32 for Wan2.2 TI2V's 16x VAE); a second guidance scale is for A14B's two experts.
     /// </summary>
     public static RequestRules Rules(string folder, bool takesImage)
     {
         var vae = VaeContract(folder);
         var transformer = TransformerContract(folder);
         int patch = Math.Max(transformer.PatchSize[1], transformer.PatchSize[2]);
-        return new RequestRules(Latents(vae), vae.SpatialCompression * patch, takesImage);
+        return new RequestRules(Latents(vae), vae.SpatialCompression * patch, takesImage, WanModelOptions.Load(folder).TwoExperts);
+    }
+
+    /// <summary>
+    /// The components a Wan2.2 pipeline needs: text encoder, tokenizer, the transformer(s), VAE, scheduler (no CLIP image
+    /// encoder: Wan2.2's transformers take no image tokens).
+    /// </summary>
+    public static string[] Wan22Components(WanModelOptions options) => options.TwoExperts
+        ? [TextEncoder, Tokenizer, Transformer, WanExperts.SecondComponent, Vae, Scheduler]
+        : [TextEncoder, Tokenizer, Transformer, Vae, Scheduler];
+
+    /// <summary>
+    /// The transformer(s) as denoisers: one, or A14B's two experts with the boundary in timesteps (ratio ·
+    /// num_train_timesteps); each opened by role with the default request's shape.
+    /// </summary>
+    public static WanExperts Experts(PipelineContext context, WanModelOptions options, LatentLayout latents)
+    {
+        string folder = context.ModelFolder;
+        int trainSteps = JsonConfig.Load(Path.Combine(folder, Scheduler, "scheduler_config.json")).GetInt("num_train_timesteps", 1000);
+        double? boundary = options.TwoExperts ? options.BoundaryTimestep(trainSteps) : null;
+        long secondBytes = options.TwoExperts ? ComponentFolder.Open(folder, WanExperts.SecondComponent).Manifest.TotalBytes : 0;
+        var expected = Expected(context.Defaults, latents);
+        return new WanExperts(component => context.Runners.Open<IDenoiser>(Request(context, component) with
+        {
+            ExpectedShape = expected,
+            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
+        }), boundary, context.Device, context.Notice, secondBytes);
     }
 
     /// <summary>The mask before the encoded first frame: one channel per video frame of a latent frame.</summary>

@@ -3,7 +3,11 @@ using FastVideo.Onnx.Runtime.Stages;
 
 namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 
-/// <summary>Wan2.1 text-to-video (Diffusers' WanPipeline).</summary>
+/// <summary>
+/// Wan text-to-video (Diffusers' WanPipeline): Wan2.1, and Wan2.2 as its model_index.json says (<see cref="WanModelOptions"/>):
+/// TI2V-5B (<c>expand_timesteps</c>: per-token timesteps, the 16x VAE) and A14B (two experts switched at
+/// <c>boundary_ratio</c>, a second guidance scale).
+/// </summary>
 [PipelineEntry("WanPipeline")]
 public sealed class WanPipeline : VideoPipeline, IPipelineRules
 {
@@ -12,9 +16,27 @@ public sealed class WanPipeline : VideoPipeline, IPipelineRules
     public WanPipeline(PipelineContext context) : base(context)
     {
         string folder = context.ModelFolder;
-        ComponentFolder.RequireAll(folder, [WanFamily.TextEncoder, WanFamily.Tokenizer, WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var rules = Rules(folder);
         var runners = context.Runners;
+        var options = WanModelOptions.Load(folder);
+        if (options.IsWan22)
+        {
+            ComponentFolder.RequireAll(folder, WanFamily.Wan22Components(options));
+            var text22 = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
+            var vae22 = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae)));
+            var experts = Open(WanFamily.Transformer, () => WanFamily.Experts(context, options, vae22.Latents));
+            Stages = new PipelineStage[]
+            {
+                new InputValidationStage(context.Defaults, rules with { Latents = vae22.Latents }),
+                new TextEncodingStage(text22),
+                new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),
+                new LatentPreparationStage(vae22.Latents),
+                new WanExpertDenoisingStage(experts, WanFamily.TransformerContract(folder), context.Device),
+                new DecodingStage(vae22),
+            };
+            return;
+        }
+        ComponentFolder.RequireAll(folder, [WanFamily.TextEncoder, WanFamily.Tokenizer, WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
         var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
         {
