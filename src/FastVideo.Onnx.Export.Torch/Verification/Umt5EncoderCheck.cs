@@ -3,8 +3,8 @@ using FastVideo.Onnx.Export.Umt5;
 
 namespace FastVideo.Onnx.Export.Torch.Verification;
 
-/// <summary>The text encoder on 16 random token ids, the last 4 masked out as padding.</summary>
-[ComponentCheck("UMT5EncoderModel")]
+/// <summary>A T5-family text encoder (UMT5 or T5) on 16 random token ids, the last 4 masked out as padding.</summary>
+[ComponentCheck("UMT5EncoderModel", "T5EncoderModel")]
 internal sealed class Umt5EncoderCheck : IComponentCheck
 {
     public const int Tokens = 16;
@@ -12,7 +12,7 @@ internal sealed class Umt5EncoderCheck : IComponentCheck
 
     public IReadOnlyList<GraphCase> Cases(ModelDefinition model, SeededInputs inputs)
     {
-        var encoder = (Umt5EncoderModel)model;
+        var encoder = (T5FamilyEncoder)model;
         var mask = Enumerable.Range(0, Tokens).Select(i => i < Tokens - Padding ? 1L : 0L).ToArray();
         var list = new[]
         {

@@ -11,7 +11,7 @@ internal static class Umt5EncoderGraph
     public const string AttentionMask = Umt5EncoderContract.AttentionMask;
     public const string LastHiddenState = Umt5EncoderContract.LastHiddenState;
 
-    public static OnnxGraphBuilder Build(Umt5EncoderModel model, DType computeType)
+    public static OnnxGraphBuilder Build(T5FamilyEncoder model, DType computeType)
     {
         var contract = new Umt5EncoderContract(model.Config.DModel).Graph;
         var g = new OnnxGraphBuilder(computeType);

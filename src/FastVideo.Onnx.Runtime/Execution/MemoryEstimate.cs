@@ -58,12 +58,20 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
             var vae = Components.ComponentFolder.Open(modelFolder, "vae").Config();
             int[] dimMult = vae.GetIntArray("dim_mult", new[] { 1, 2, 4, 4 });
             int baseDim = vae.GetIntOrNull("decoder_base_dim") ?? vae.GetInt("base_dim", 96);
-            return new ModelFacts(weights, transformer.GetInt("num_attention_heads"), transformer.GetInt("attention_head_dim"),
-                transformer.GetInt("ffn_dim"), transformer.GetIntArray("patch_size", new[] { 1, 2, 2 }), transformer.GetInt("in_channels"),
+            int heads = transformer.GetInt("num_attention_heads"), headDim = transformer.GetInt("attention_head_dim");
+            // Families other than Wan: LTX has no ffn_dim (Diffusers' FeedForward is 4x wide), a scalar patch_size with
+            // patch_size_t, and states its VAE's compression as *_compression_ratio.
+            int ffn = transformer.GetIntOrNull("ffn_dim") ?? 4 * heads * headDim;
+            int[] patch = transformer.Root["patch_size"] is System.Text.Json.Nodes.JsonArray || !transformer.Has("patch_size")
+                ? transformer.GetIntArray("patch_size", new[] { 1, 2, 2 })
+                : new[] { transformer.GetInt("patch_size_t", 1), transformer.GetInt("patch_size"), transformer.GetInt("patch_size") };
+            int temporal = vae.GetIntOrNull("scale_factor_temporal") ?? vae.GetIntOrNull("temporal_compression_ratio") ?? 4;
+            int spatial = vae.GetIntOrNull("scale_factor_spatial") ?? vae.GetIntOrNull("spatial_compression_ratio") ?? 8;
+            return new ModelFacts(weights, heads, headDim, ffn, patch, transformer.GetInt("in_channels"),
                 // The decoder's last stages run at full resolution at the widest of its two last widths (it halves the width
                 // on the way up).
                 baseDim * Math.Max(dimMult[0], dimMult.Length > 1 ? dimMult[1] : dimMult[0]),
-                vae.GetInt("scale_factor_temporal", 4), vae.GetInt("scale_factor_spatial", 8));
+                temporal, spatial);
         }
     }
 

@@ -54,6 +54,18 @@ public sealed record GenerationRequest
     /// <summary>Video Sparse Attention (FastWan transformers): the share of key tiles each query tile skips, in [0, 1). Null: the preset's.</summary>
     public double? VsaSparsity { get; init; }
 
+    /// <summary>LTX-Video: the frame rate the video is generated for (it scales the temporal RoPE positions). Null: the preset's.</summary>
+    public double? FrameRate { get; init; }
+
+    /// <summary>LTX-Video with a timestep-conditioned VAE (0.9.1+): the timestep the decoder is conditioned on. Null: the preset's.</summary>
+    public double? DecodeTimestep { get; init; }
+
+    /// <summary>LTX-Video with a timestep-conditioned VAE: the weight of the noise mixed into the latents before decoding. Null: the preset's, else DecodeTimestep.</summary>
+    public double? DecodeNoiseScale { get; init; }
+
+    /// <summary>Rescales the guided prediction towards the conditional one's standard deviation (Diffusers' guidance_rescale; LTX-Video). Null: the preset's.</summary>
+    public double? GuidanceRescale { get; init; }
+
     /// <summary>Stop after denoising and return latents only (no VAE decode).</summary>
     public bool LatentsOnly { get; init; }
 }

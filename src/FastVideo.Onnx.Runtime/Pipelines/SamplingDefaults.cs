@@ -22,6 +22,18 @@ public sealed record SamplingDefaults
     /// <summary>DMD pipelines: the few-step timesteps (FastVideo's dmd_denoising_steps); null gives [1000, 757, 522].</summary>
     public int[]? DmdSteps { get; init; }
 
+    /// <summary>LTX-Video: the frame rate of the RoPE time axis (Diffusers' frame_rate, 25).</summary>
+    public double FrameRate { get; init; } = 25;
+
+    /// <summary>LTX-Video with a timestep-conditioned VAE: the decode timestep; null means the request must give one.</summary>
+    public double? DecodeTimestep { get; init; }
+
+    /// <summary>LTX-Video with a timestep-conditioned VAE: the decode noise scale; null means DecodeTimestep (as Diffusers).</summary>
+    public double? DecodeNoiseScale { get; init; }
+
+    /// <summary>Diffusers' guidance_rescale (0: none).</summary>
+    public double GuidanceRescale { get; init; }
+
     /// <summary>VSA transformers: the sparsity (FastVideo's VSA_sparsity; 0 keeps every tile).</summary>
     public double VsaSparsity { get; init; }
 }

@@ -56,7 +56,7 @@ internal static class Umt5Fixture
         return ValidRows(expected.Data, expected.Shape, valid);
     }
 
-    public static (float[] Data, long[] Shape) Eager(Umt5EncoderModel model, WeightArchive archive, DType type, long[] ids, long[] mask, long[] shape)
+    public static (float[] Data, long[] Shape) Eager(T5FamilyEncoder model, WeightArchive archive, DType type, long[] ids, long[] mask, long[] shape)
     {
         using var scope = torch.NewDisposeScope();
         var ops = TorchReference.Ops(archive, type, out var weights);

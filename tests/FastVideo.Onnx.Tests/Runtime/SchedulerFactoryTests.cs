@@ -58,8 +58,9 @@ public class SchedulerFactoryTests
         Assert.That(error.Message, Does.Not.Contain('\n'));
     }
 
-    [TestCase("use_dynamic_shifting", "true")]
+    [TestCase("use_karras_sigmas", "true")]
     [TestCase("use_beta_sigmas", "true")]
+    [TestCase("time_shift_type", "\"logistic\"")]
     [TestCase("stochastic_sampling", "true")]
     [TestCase("shift", "\"three\"")]
     public void UnsupportedFlowMatchOptionIsRefusedNamingFileAndField(string field, string value)

@@ -9,10 +9,12 @@ public static class ConvertedModels
     static readonly Lazy<string> T2V = new(() => Convert(Repo.TinyT2V, "wan-t2v-tiny"));
     static readonly Lazy<string> I2V = new(() => Convert(Repo.TinyI2V, "wan-i2v-tiny"));
     static readonly Lazy<string> Dmd = new(() => Convert(FastWanFixture.Model, "fastwan-tiny"));
+    static readonly Lazy<string> LtxTiny = new(() => Convert(LtxFixture.Model, "ltx-tiny"));
 
     public static string TextToVideo => T2V.Value;
     public static string ImageToVideo => I2V.Value;
     public static string FastWan => Dmd.Value;
+    public static string Ltx => LtxTiny.Value;
 
     public static string Convert(string source, string name)
     {

@@ -18,6 +18,7 @@ public static class GenerateCommand
                  [--height N] [--width N] [--num-frames N] [--steps N] [--guidance-scale X] [--guidance-scale-2 X]
                  [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
                  [--dmd-steps T1,T2,...] [--vsa-sparsity X]
+                 [--frame-rate X] [--decode-timestep X] [--decode-noise-scale X] [--guidance-rescale X]
                  [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
                  [--memory-limit MIB]
                  [--kernels auto|off|PATH]
@@ -35,6 +36,10 @@ public static class GenerateCommand
           --vsa-sparsity X        VSA models (FastWan): the share of key tiles each query tile skips, in [0, 1)
           --guidance-scale-2 X    two-expert models (Wan2.2 A14B): guidance of the low-noise expert (default: the
                                   preset's, else --guidance-scale)
+          --frame-rate X          LTX-Video: the frame rate the video is generated for (scales RoPE's time axis)
+          --decode-timestep X     LTX-Video 0.9.1+: the timestep the VAE decoder is conditioned on
+          --decode-noise-scale X  LTX-Video 0.9.1+: the weight of the noise mixed into the latents before decoding
+          --guidance-rescale X    rescale the guided prediction towards the conditional one's std, in [0, 1]
           --kernels               fused CUDA kernels (native/fastvideo_kernels): auto uses libfastvideo_kernels.so
                                   beside the tool or $FASTVIDEO_KERNELS when present; off forces the portable graph
           --threads N             threads per operator on the CPU (0: ONNX Runtime's default, one per core)
@@ -51,7 +56,7 @@ public static class GenerateCommand
     {
         "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale", "guidance-scale-2",
         "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
-        "dmd-steps", "vsa-sparsity", "memory-limit",
+        "dmd-steps", "vsa-sparsity", "memory-limit", "frame-rate", "decode-timestep", "decode-noise-scale", "guidance-rescale",
     };
 
     public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
@@ -73,7 +78,9 @@ public static class GenerateCommand
         VideoWriter.CheckWritable(output);
         foreach (var numeric in new[] { "height", "width", "num-frames", "steps", "max-sequence-length", "fps", "device-id", "threads" }) args.Int(numeric);
         args.Long("memory-limit");
-        foreach (var numeric in new[] { "guidance-scale", "guidance-scale-2", "flow-shift", "vsa-sparsity" }) args.Double(numeric);
+        foreach (var numeric in new[] { "guidance-scale", "guidance-scale-2", "flow-shift", "vsa-sparsity", "frame-rate", "decode-timestep", "decode-noise-scale",
+                     "guidance-rescale" })
+            args.Double(numeric);
         if (args.Value("device") is string device) Runtime.Execution.ExecutionProviderNames.Parse(device);
 
         void Notice(string message) => stderr.WriteLine($"note: {OptionNames.Notice(message)}");
@@ -100,6 +107,10 @@ public static class GenerateCommand
             Steps = args.Int("steps"),
             DmdSteps = args.Value("dmd-steps") is string steps ? ParseSteps(steps) : null,
             VsaSparsity = args.Double("vsa-sparsity"),
+            FrameRate = args.Double("frame-rate"),
+            DecodeTimestep = args.Double("decode-timestep"),
+            DecodeNoiseScale = args.Double("decode-noise-scale"),
+            GuidanceRescale = args.Double("guidance-rescale"),
         };
 
         // Check the request against the model before it loads (minutes for a large model on a GPU): only its configs are

@@ -28,6 +28,10 @@ public static partial class OptionNames
         ["Fps"] = "--fps",
         ["DmdSteps"] = "--dmd-steps",
         ["VsaSparsity"] = "--vsa-sparsity",
+        ["FrameRate"] = "--frame-rate",
+        ["DecodeTimestep"] = "--decode-timestep",
+        ["DecodeNoiseScale"] = "--decode-noise-scale",
+        ["GuidanceRescale"] = "--guidance-rescale",
         ["Output"] = "--output",
         ["Preset"] = "--preset",
         ["Config"] = "--config",
@@ -51,6 +55,6 @@ public static partial class OptionNames
     /// <summary>A notice with the library names it mentions (whole words of the table) replaced by their options.</summary>
     public static string Notice(string notice) => LibraryName().Replace(notice, m => Options[m.Value]);
 
-    [GeneratedRegex(@"(?<![\w:-])(Runtime:\w+|NegativePrompt|NumFrames|GuidanceScale2|GuidanceScale|MaxSequenceLength|FlowShift|DmdSteps|VsaSparsity|Seed|Steps|Latents|Fps)(?!\w)")]
+    [GeneratedRegex(@"(?<![\w:-])(Runtime:\w+|NegativePrompt|NumFrames|GuidanceScale2|GuidanceScale|MaxSequenceLength|FlowShift|DmdSteps|VsaSparsity|FrameRate|DecodeTimestep|DecodeNoiseScale|GuidanceRescale|Seed|Steps|Latents|Fps)(?!\w)")]
     private static partial Regex LibraryName();
 }

@@ -1,0 +1,94 @@
+using FastVideo.Onnx.Core.Contracts.Ltx;
+using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Tensors;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FastVideo.Onnx.Runtime.Components.Ltx;
+
+/// <summary>
+/// The LTX-Video VAE's whole-video decoder graph (<see cref="LtxVaeContract"/>): it de-normalises the latents with the
+/// checkpoint's statistics itself and, when timestep-conditioned, mixes in the decode noise and takes the decode timestep.
+/// </summary>
+[ComponentRunner(LtxVaeLayout.ComponentClass)]
+internal sealed class LtxVaeRunner : ITimestepVaeDecoder, IComponentRunner<LtxVaeRunner>
+{
+    readonly GraphSession _decoder;
+    readonly LtxVaeLayout _layout;
+
+    public LatentLayout Latents { get; }
+    public bool TimestepConditioned => _layout.TimestepConditioning;
+
+    LtxVaeRunner(GraphSession decoder, LtxVaeLayout layout)
+    {
+        _decoder = decoder;
+        _layout = layout;
+        Latents = new LatentLayout(layout.LatentChannels, layout.TemporalCompression, layout.SpatialCompression);
+    }
+
+    public static LtxVaeRunner Open(ComponentRequest request)
+    {
+        var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
+        var layout = LtxVaeLayout.FromConfig(folder.Config());
+        var decoder = folder.Open(request.Device, LtxVaeContract.DecoderGraph, new SessionSpec { OncePerRequest = true });
+        try
+        {
+            decoder.RequireInputs(layout.TimestepConditioning
+                ? new[] { LtxVaeContract.Latents, LtxVaeContract.Timestep, LtxVaeContract.DecodeNoise, LtxVaeContract.DecodeNoiseScale }
+                : new[] { LtxVaeContract.Latents });
+            return new LtxVaeRunner(decoder, layout);
+        }
+        catch
+        {
+            decoder.Dispose();
+            throw;
+        }
+    }
+
+    public HostTensor Decode(HostTensor latents, CancellationToken cancel = default)
+    {
+        if (TimestepConditioned)
+            throw new InvalidOperationException("this VAE's decoder is timestep-conditioned: decode with a timestep, noise and noise scale");
+        return Run(latents, null, cancel);
+    }
+
+    public HostTensor Decode(HostTensor latents, float timestep, HostTensor noise, float noiseScale, CancellationToken cancel = default)
+    {
+        if (!TimestepConditioned) return Run(latents, null, cancel);
+        if (!noise.Shape.SequenceEqual(latents.Shape))
+            throw new ArgumentException($"decode noise has shape [{string.Join(", ", noise.Shape)}], the latents [{string.Join(", ", latents.Shape)}]", nameof(noise));
+        return Run(latents, (timestep, noise, noiseScale), cancel);
+    }
+
+    HostTensor Run(HostTensor latents, (float Timestep, HostTensor Noise, float Scale)? conditioning, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        var values = new List<OrtValue>();
+        try
+        {
+            OrtValue Value<T>(T[] data, long[] shape) where T : unmanaged
+            {
+                var v = OrtValue.CreateTensorValueFromMemory(data, shape);
+                values.Add(v);
+                return v;
+            }
+            long batch = latents.Shape[0];
+            var inputs = new List<(string, OrtValue)> { (LtxVaeContract.Latents, Value(latents.Data, latents.Shape)) };
+            if (conditioning is var (t, noise, scale))
+            {
+                inputs.Add((LtxVaeContract.Timestep, Value(Enumerable.Repeat(t, (int)batch).ToArray(), new[] { batch })));
+                inputs.Add((LtxVaeContract.DecodeNoise, Value(noise.Data, noise.Shape)));
+                inputs.Add((LtxVaeContract.DecodeNoiseScale, Value(Enumerable.Repeat(scale, (int)batch).ToArray(), new[] { batch })));
+            }
+            using var outputs = _decoder.RunAllocating(inputs, new[] { LtxVaeContract.Video }, OrtMemoryInfo.DefaultInstance);
+            var video = outputs[0];
+            var shape = video.GetTensorTypeAndShape().Shape;
+            return new HostTensor(video.GetTensorDataAsSpan<float>().ToArray(), shape);
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+
+    public void Dispose() => _decoder.Dispose();
+}
