@@ -96,6 +96,7 @@ public sealed class VideoServer : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IReadOnlyList<ServedModel>>(models);
         builder.Services.AddSingleton<JobEvents>();
+        builder.Services.AddSingleton<IJobService, SqliteJobService>();
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<WorkerPool>();
         builder.Services.AddHostedService(s => s.GetRequiredService<WorkerPool>());
