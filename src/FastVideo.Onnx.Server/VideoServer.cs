@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Server.Api;
+using FastVideo.Onnx.Server.Cluster;
 using FastVideo.Onnx.Server.Jobs;
 using FastVideo.Onnx.Server.Security;
 using FastVideo.Onnx.Server.Telemetry;
@@ -24,13 +25,13 @@ namespace FastVideo.Onnx.Server;
 public sealed class VideoServer : IAsyncDisposable
 {
     readonly WebApplication _app;
-    readonly JobStore _store;
+    readonly JobStore? _store;
 
     public ServerOptions Options { get; }
     public IReadOnlyList<ServedModel> Models { get; }
     public IServiceProvider Services => _app.Services;
 
-    VideoServer(WebApplication app, JobStore store, ServerOptions options, IReadOnlyList<ServedModel> models)
+    VideoServer(WebApplication app, JobStore? store, ServerOptions options, IReadOnlyList<ServedModel> models)
     {
         _app = app;
         _store = store;
@@ -43,9 +44,10 @@ public sealed class VideoServer : IAsyncDisposable
 
     /// <summary>
     /// Checks the settings and builds the server. Without API keys, a non-loopback <see cref="ServerOptions.Host"/>
-    /// is refused unless <see cref="ServerOptions.AllowAnonymous"/>.
+    /// is refused unless <see cref="ServerOptions.AllowAnonymous"/>. With <paramref name="cluster"/>, the process is a
+    /// silo of an Orleans cluster: jobs live in grains shared by every silo, and this silo's devices run any silo's jobs.
     /// </summary>
-    public static VideoServer Create(ServerOptions options, IReadOnlyList<ServedModel> models, Action<ILoggingBuilder>? logging = null)
+    public static VideoServer Create(ServerOptions options, IReadOnlyList<ServedModel> models, Action<ILoggingBuilder>? logging = null, ClusterSettings? cluster = null)
     {
         if (models.Count == 0) throw new InvalidRequestException("--model", "no model to serve");
         if (models.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != models.Count)
@@ -91,17 +93,31 @@ public sealed class VideoServer : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds + 15));
 
-        var store = JobStore.Open(Path.GetFullPath(options.Data));
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<IReadOnlyList<ServedModel>>(models);
-        builder.Services.AddSingleton<JobEvents>();
-        builder.Services.AddSingleton<IJobService, SqliteJobService>();
-        builder.Services.AddSingleton<ServerMetrics>();
-        builder.Services.AddSingleton<WorkerPool>();
-        builder.Services.AddHostedService(s => s.GetRequiredService<WorkerPool>());
-        builder.Services.AddSingleton<ExpirySweeper>();
-        builder.Services.AddHostedService(s => s.GetRequiredService<ExpirySweeper>());
+        JobStore? store = null;
+        if (cluster is null)
+        {
+            store = JobStore.Open(Path.GetFullPath(options.Data));
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton<IReadOnlyList<ServedModel>>(models);
+            builder.Services.AddSingleton<JobEvents>();
+            builder.Services.AddSingleton<IJobService, SqliteJobService>();
+            builder.Services.AddSingleton<ServerMetrics>();
+            builder.Services.AddSingleton<WorkerPool>();
+            builder.Services.AddHostedService(s => s.GetRequiredService<WorkerPool>());
+            builder.Services.AddSingleton<ExpirySweeper>();
+            builder.Services.AddHostedService(s => s.GetRequiredService<ExpirySweeper>());
+        }
+        else
+        {
+            Directory.CreateDirectory(options.Data);
+            builder.UseOrleans(silo =>
+            {
+                ClusterSilo.UseMembership(silo, cluster);
+                ClusterSilo.AddVideoService(silo, options, cluster, models);
+            });
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        }
         builder.Services.AddSingleton<VideoRoutes>();
         builder.Services.AddOpenApi();
         if (otlpEndpoint is not null)
@@ -135,7 +151,7 @@ public sealed class VideoServer : IAsyncDisposable
         catch
         {
             (app as IDisposable)?.Dispose();
-            store.Dispose();
+            store?.Dispose();
             throw;
         }
     }
@@ -189,6 +205,6 @@ public sealed class VideoServer : IAsyncDisposable
     {
         // RunAsync has already disposed the application; disposing it again is harmless.
         await _app.DisposeAsync().ConfigureAwait(false);
-        _store.Dispose();
+        _store?.Dispose();
     }
 }
