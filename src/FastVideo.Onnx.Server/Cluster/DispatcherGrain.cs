@@ -58,7 +58,17 @@ public sealed class DispatcherGrain(
                 S.Queue.RemoveAt(i);
                 i--;
                 changed = true;
-                var job = await GrainFactory.GetGrain<IJobGrain>(entry.Id).Claim(worker, Now).ConfigureAwait(true);
+                VideoJob? job;
+                try
+                {
+                    job = await GrainFactory.GetGrain<IJobGrain>(entry.Id).Claim(worker, Now).ConfigureAwait(true);
+                }
+                catch
+                {
+                    // The job's grain could not be reached (its silo is dying): the job stays queued, in its place.
+                    Requeue(entry);
+                    throw;
+                }
                 if (job is null) continue; // cancelled or deleted while it waited
                 S.Running[entry.Id] = entry with { Worker = worker };
                 _workers[worker] = (false, loaded, entry.Model);
@@ -73,17 +83,20 @@ public sealed class DispatcherGrain(
         }
     }
 
-    public async Task Ended(string id, string status)
+    public async Task Ended(string id, string worker, string status)
     {
-        if (!S.Running.Remove(id)) return;
+        // A worker whose job was taken over reports too: only the job's current worker ends it.
+        if (!S.Running.TryGetValue(id, out var entry) || entry.Worker != worker) return;
+        S.Running.Remove(id);
         if (status == JobStatus.Completed) S.Completed++;
         else S.Failed++;
         await SaveAsync().ConfigureAwait(true);
     }
 
-    public async Task Stopped(string id)
+    public async Task Stopped(string id, string worker)
     {
-        if (!S.Running.Remove(id, out var entry)) return;
+        if (!S.Running.TryGetValue(id, out var entry) || entry.Worker != worker) return;
+        S.Running.Remove(id);
         Requeue(entry);
         await SaveAsync().ConfigureAwait(true);
         WakeOne(entry.Model);

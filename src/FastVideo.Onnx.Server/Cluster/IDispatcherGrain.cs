@@ -15,10 +15,10 @@ public interface IDispatcherGrain : IGrainWithIntegerKey
     Task<VideoJob?> Next(string worker, string[] loaded);
 
     /// <summary>A running job ended (completed, failed or cancelled).</summary>
-    Task Ended(string id, string status);
+    Task Ended(string id, string worker, string status);
 
     /// <summary>A running job was stopped by its worker's shutdown and is queued again.</summary>
-    Task Stopped(string id);
+    Task Stopped(string id, string worker);
 
     Task Forget(string id);
 

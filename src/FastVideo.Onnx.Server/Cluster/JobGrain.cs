@@ -38,7 +38,9 @@ public sealed class JobGrain([PersistentState("job", ClusterSilo.Storage)] IPers
 
     public async Task<VideoJob?> Claim(string worker, long now)
     {
-        if (Job is not { Status: JobStatus.Queued } job) return null;
+        // Only the dispatcher claims, and only jobs in its queue: a job in progress here whose claim the dispatcher
+        // never saw answered (the answer was lost with a silo) was never run, so the new claim replaces it.
+        if (Job is not { Status: JobStatus.Queued or JobStatus.InProgress } job) return null;
         var claimed = job with { Status = JobStatus.InProgress, Attempts = job.Attempts + 1, StartedAt = now, Worker = worker, Progress = 0, Stage = null };
         await SaveAsync(claimed).ConfigureAwait(true);
         return claimed;
@@ -55,6 +57,8 @@ public sealed class JobGrain([PersistentState("job", ClusterSilo.Storage)] IPers
 
     public async Task<bool> Complete(string worker, string output, string? thumbnail, long now, long expiresAt)
     {
+        // The same report again (its first answer was lost): it was accepted.
+        if (Job is { Status: JobStatus.Completed } finished && finished.Worker == worker && finished.Output == output) return true;
         if (Job is not { Status: JobStatus.InProgress } job || job.Worker != worker) return false;
         var done = job with { Status = JobStatus.Completed, Progress = 100, Stage = null, CompletedAt = now, ExpiresAt = expiresAt, Output = output, Thumbnail = thumbnail };
         await SaveAsync(done).ConfigureAwait(true);

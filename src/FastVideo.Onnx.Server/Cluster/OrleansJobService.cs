@@ -12,8 +12,7 @@ public sealed class OrleansJobService : IJobService
 {
     readonly IGrainFactory _grains;
     readonly JobEvents _events;
-    readonly JobEventRelay _relayObject;
-    readonly IJobObserver _relay;
+    readonly Lazy<IJobObserver> _relay;
     readonly ILogger<OrleansJobService> _log;
     Dictionary<string, long> _counts = JobStatus.All.ToDictionary(s => s, _ => 0L);
 
@@ -29,8 +28,8 @@ public sealed class OrleansJobService : IJobService
         _log = log;
         Silo = silo.SiloAddress;
         DataFolder = Path.GetFullPath(options.Data);
-        _relayObject = new JobEventRelay(events);
-        _relay = grains.CreateObjectReference<IJobObserver>(_relayObject);
+        // Created at the first stream: the API's services are built before the silo runs, and a reference needs it running.
+        _relay = new Lazy<IJobObserver>(() => grains.CreateObjectReference<IJobObserver>(new JobEventRelay(events)));
     }
 
     IDispatcherGrain Dispatcher => _grains.GetGrain<IDispatcherGrain>(0);
@@ -42,16 +41,39 @@ public sealed class OrleansJobService : IJobService
 
     static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>How long a read waits for a job whose grain was on a silo that died and is not yet declared dead.</summary>
+    static readonly TimeSpan ReadPatience = TimeSpan.FromSeconds(20);
+
     public async Task<VideoJob?> GetAsync(string id, string? owner)
     {
-        var job = await Job(id).Get().ConfigureAwait(false);
+        var job = await ReadAsync(() => Job(id).Get()).ConfigureAwait(false);
         return job is not null && (owner is null || job.Owner == owner) ? job : null;
+    }
+
+    /// <summary>
+    /// A call retried while its grain's silo is unreachable (until the cluster declares it dead and the grain lives
+    /// elsewhere): for reads, and for reports that the grains accept twice.
+    /// </summary>
+    static async Task<T> ReadAsync<T>(Func<Task<T>> read)
+    {
+        var deadline = DateTime.UtcNow + ReadPatience;
+        while (true)
+        {
+            try
+            {
+                return await read().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250).ConfigureAwait(false);
+            }
+        }
     }
 
     public async Task<(List<VideoJob> Jobs, bool HasMore)?> ListAsync(string owner, string? after, int limit, bool descending)
     {
-        if (await Dispatcher.Page(owner, after, limit, descending).ConfigureAwait(false) is not { } page) return null;
-        var jobs = await Task.WhenAll(page.Ids.Select(id => Job(id).Get())).ConfigureAwait(false);
+        if (await ReadAsync(() => Dispatcher.Page(owner, after, limit, descending)).ConfigureAwait(false) is not { } page) return null;
+        var jobs = await Task.WhenAll(page.Ids.Select(id => ReadAsync(() => Job(id).Get()))).ConfigureAwait(false);
         return (jobs.OfType<VideoJob>().ToList(), page.HasMore);
     }
 
@@ -80,7 +102,7 @@ public sealed class OrleansJobService : IJobService
     public JobEvents.Subscription Watch(string id)
     {
         var subscription = _events.Watch(id);
-        Job(id).Watch(_relay).Ignore();
+        Job(id).Watch(_relay.Value).Ignore();
         return subscription;
     }
 
@@ -102,22 +124,38 @@ public sealed class OrleansJobService : IJobService
     public async ValueTask<bool> ReportProgressAsync(string id, string worker, int progress, string? stage, int step, int steps) =>
         await Job(id).Progress(WorkerId(worker), progress, stage, step, steps).ConfigureAwait(false);
 
+    // A job's result is reported until it arrives (each report may be repeated: the grains accept a repeat), so a
+    // silo that dies while a result is on its way does not leave the job in progress for ever.
+
     public async Task<bool> CompleteAsync(string id, string worker, string output, string? thumbnail, long now, long expiresAt)
     {
-        bool completed = await Job(id).Complete(WorkerId(worker), output, thumbnail, now, expiresAt).ConfigureAwait(false);
-        await Dispatcher.Ended(id, completed ? JobStatus.Completed : JobStatus.Failed).ConfigureAwait(false);
+        bool completed = await ReadAsync(() => Job(id).Complete(WorkerId(worker), output, thumbnail, now, expiresAt)).ConfigureAwait(false);
+        await ReadAsync(async () =>
+        {
+            await Dispatcher.Ended(id, WorkerId(worker), completed ? JobStatus.Completed : JobStatus.Failed).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
         return completed;
     }
 
     public async Task FailAsync(string id, string worker, string code, string message)
     {
-        await Job(id).Fail(WorkerId(worker), code, message, Now).ConfigureAwait(false);
-        await Dispatcher.Ended(id, JobStatus.Failed).ConfigureAwait(false);
+        await ReadAsync(() => Job(id).Fail(WorkerId(worker), code, message, Now)).ConfigureAwait(false);
+        await ReadAsync(async () =>
+        {
+            await Dispatcher.Ended(id, WorkerId(worker), JobStatus.Failed).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
     }
 
     public async Task RequeueAsync(string id, string worker)
     {
-        if (await Job(id).TakeBack(WorkerId(worker), true, int.MaxValue, Now).ConfigureAwait(false)) await Dispatcher.Stopped(id).ConfigureAwait(false);
+        if (await ReadAsync(() => Job(id).TakeBack(WorkerId(worker), true, int.MaxValue, Now)).ConfigureAwait(false))
+            await ReadAsync(async () =>
+            {
+                await Dispatcher.Stopped(id, WorkerId(worker)).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
         else _log.LogWarning("job {JobId} was no longer {Worker}'s when it stopped", id, worker);
     }
 }
