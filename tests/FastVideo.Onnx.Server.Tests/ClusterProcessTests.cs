@@ -43,7 +43,7 @@ public sealed class ClusterProcessTests
         var silos = new[] { first, second, third };
         var ids = new List<string>();
         for (int i = 0; i < 9; i++)
-            ids.Add((await Calls.CreateAsync(silos[i % 3].Http, Calls.TinyJob(steps: 60, seed: i))).GetProperty("id").GetString()!);
+            ids.Add((await Calls.CreateAsync(silos[i % 3].Http, Calls.TinyJob(steps: 200, seed: i))).GetProperty("id").GetString()!);
 
         // The third silo's worker reports the job it runs on its readiness page: kill it while it runs one.
         string? running = null;

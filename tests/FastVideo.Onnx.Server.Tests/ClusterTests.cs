@@ -16,7 +16,7 @@ namespace FastVideo.Onnx.Server.Tests;
 public sealed class ClusterTests
 {
     /// <summary>Enough denoising steps that a job is still running when its silo is killed.</summary>
-    const int Steps = 120;
+    const int Steps = 300;
 
     sealed class TestCluster(InProcessTestCluster cluster, TempFolder data, ServedModel model) : IAsyncDisposable
     {
@@ -126,7 +126,7 @@ public sealed class ClusterTests
         {
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "no job ever ran on the silo to kill");
             foreach (var id in ids)
-                if (await test.Jobs(silos[0]).GetAsync(id, null) is { Status: JobStatus.InProgress } j && SiloOf(j).Equals(victim.SiloAddress)) running = j;
+                if (await test.Jobs(silos[0]).GetAsync(id, null) is { Status: JobStatus.InProgress, Progress: < 50 } j && SiloOf(j).Equals(victim.SiloAddress)) running = j;
             await Task.Delay(5);
         }
         await test.Cluster.KillSiloAsync(victim);
