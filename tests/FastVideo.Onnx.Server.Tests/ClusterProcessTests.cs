@@ -19,9 +19,64 @@ public sealed class ClusterProcessTests
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    static ServerProcess StartSilo(string data, string connection) =>
-        ServerProcess.Start(data, null, "--cluster", "--connection", connection, "--silo-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+    static ServerProcess StartSilo(string data, string connection, IDictionary<string, string>? environment = null) =>
+        ServerProcess.Start(data, environment, "--cluster", "--connection", connection, "--silo-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--threads", "1");
+
+    /// <summary>
+    /// The loopback figures of docs/SERVING.md: 300 tiny jobs on one silo, then on three (fresh databases), all
+    /// submitted at once; throughput and the p95 of submit-to-completed as the client sees it. Run it by name.
+    /// </summary>
+    [Test, Explicit("a measurement, not a check: run by name")]
+    public async Task Loopback_throughput_one_silo_against_three()
+    {
+        SdkTests.Require(PrivatePostgres.FindBin() is not null, "PostgreSQL (Debian's postgresql package) is not installed");
+        foreach (int count in new[] { 1, 3 })
+        {
+            using var postgres = PrivatePostgres.Start();
+            Assert.That(Support.Cli.Run("serve", "cluster", "init", "--connection", postgres.ConnectionString).Code, Is.Zero);
+            using var data = new TempFolder();
+            var roomy = new Dictionary<string, string> { ["FASTVIDEO_Server__MaxQueue"] = "1000", ["FASTVIDEO_Server__RateLimitPerMinute"] = "0" };
+            var silos = Enumerable.Range(0, count).Select(_ => StartSilo(data.Path, postgres.ConnectionString, roomy)).ToList();
+            try
+            {
+                const int jobs = 300;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var submitted = new Dictionary<string, TimeSpan>();
+                for (int i = 0; i < jobs; i++)
+                    submitted[(await Calls.CreateAsync(silos[i % count].Http, Calls.TinyJob(steps: 1, seed: i))).GetProperty("id").GetString()!] = clock.Elapsed;
+                var done = new Dictionary<string, TimeSpan>();
+                int failed = 0;
+                while (done.Count + failed < jobs)
+                {
+                    Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromMinutes(8)), $"{done.Count} of {jobs} done");
+                    string? after = null;
+                    failed = 0;
+                    do
+                    {
+                        using var response = await silos[0].Http.GetAsync($"/v1/videos?limit=100&order=asc{(after is null ? "" : "&after=" + after)}");
+                        var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                        foreach (var v in page.GetProperty("data").EnumerateArray())
+                        {
+                            string id = v.GetProperty("id").GetString()!;
+                            if (v.GetProperty("status").GetString() == "completed") done.TryAdd(id, clock.Elapsed);
+                            else if (v.GetProperty("status").GetString() == "failed") failed++;
+                        }
+                        after = page.GetProperty("has_more").GetBoolean() ? page.GetProperty("last_id").GetString() : null;
+                    } while (after is not null);
+                    await Task.Delay(200);
+                }
+                var latencies = done.Select(d => (d.Value - submitted[d.Key]).TotalSeconds).Order().ToList();
+                double wall = done.Values.Max().TotalSeconds;
+                TestContext.Out.WriteLine($"silos {count}: {done.Count}/{jobs} completed, {failed} failed, lost {jobs - done.Count - failed}; " +
+                                          $"{jobs / wall:F2} jobs/s over {wall:F1} s; latency p50 {latencies[latencies.Count / 2]:F1} s, p95 {latencies[(int)(latencies.Count * 0.95)]:F1} s");
+            }
+            finally
+            {
+                foreach (var silo in silos) silo.Dispose();
+            }
+        }
+    }
 
     static string Tail(string output) => output.Length > 6000 ? output[^6000..] : output;
 
