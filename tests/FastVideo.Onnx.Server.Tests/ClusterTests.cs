@@ -151,6 +151,25 @@ public sealed class ClusterTests
         await test.Cluster.WaitForLivenessToStabilizeAsync();
         var ids = new List<string>();
         for (int i = 0; i < 8; i++) ids.Add(await test.EnqueueAsync(first, i));
+        // The last job's events reach a stream on the added silo, wherever the job runs.
+        using var watch = test.Jobs(added).Watch(ids[^1]);
+        var events = new List<JobEvent>();
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            try
+            {
+                await foreach (var e in watch.Reader.ReadAllAsync(limit.Token))
+                {
+                    events.Add(e);
+                    if (e.IsFinal) break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                var state = await test.Jobs(added).GetAsync(ids[^1], null);
+                Assert.Fail($"no final event within 30 s; {events.Count} events; the job is {state?.Status} ({state?.Progress})");
+            }
+        Assert.That(events[^1].Kind, Is.EqualTo(JobEvent.CompletedKind));
+        Assert.That(events.Count(e => e.Kind == JobEvent.ProgressKind), Is.GreaterThan(0), "progress events before the end");
         var jobs = await test.WaitAllFinalAsync(first, ids, TimeSpan.FromSeconds(90));
         AssertCompletedOnce(test, jobs);
         Assert.That(jobs.Count(j => SiloOf(j).Equals(added.SiloAddress)), Is.GreaterThan(0), "the added silo ran jobs");

@@ -25,6 +25,7 @@ public sealed class JobGrain([PersistentState("job", ClusterSilo.Storage)] IPers
             }
             catch (Exception failure) when (failure is OrleansException or InvalidOperationException)
             {
+                log.LogWarning("job {JobId}: an event stream's silo cannot be reached: {Error}", e.JobId, failure.Message);
                 _observers.Remove(observer);
             }
         }

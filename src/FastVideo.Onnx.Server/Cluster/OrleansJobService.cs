@@ -12,6 +12,8 @@ public sealed class OrleansJobService : IJobService
 {
     readonly IGrainFactory _grains;
     readonly JobEvents _events;
+    // Orleans holds an observer object by a weak reference only: the service keeps it alive for the silo's lifetime.
+    readonly JobEventRelay _relayObject;
     readonly Lazy<IJobObserver> _relay;
     readonly ILogger<OrleansJobService> _log;
     Dictionary<string, long> _counts = JobStatus.All.ToDictionary(s => s, _ => 0L);
@@ -29,7 +31,8 @@ public sealed class OrleansJobService : IJobService
         Silo = silo.SiloAddress;
         DataFolder = Path.GetFullPath(options.Data);
         // Created at the first stream: the API's services are built before the silo runs, and a reference needs it running.
-        _relay = new Lazy<IJobObserver>(() => grains.CreateObjectReference<IJobObserver>(new JobEventRelay(events)));
+        _relayObject = new JobEventRelay(events);
+        _relay = new Lazy<IJobObserver>(() => grains.CreateObjectReference<IJobObserver>(_relayObject));
     }
 
     IDispatcherGrain Dispatcher => _grains.GetGrain<IDispatcherGrain>(0);
@@ -102,7 +105,8 @@ public sealed class OrleansJobService : IJobService
     public JobEvents.Subscription Watch(string id)
     {
         var subscription = _events.Watch(id);
-        Job(id).Watch(_relay.Value).Ignore();
+        Job(id).Watch(_relay.Value).ContinueWith(t => _log.LogWarning("job {JobId}: its events cannot be followed from this silo: {Error}", id, t.Exception!.GetBaseException().Message),
+            TaskContinuationOptions.OnlyOnFaulted);
         return subscription;
     }
 
