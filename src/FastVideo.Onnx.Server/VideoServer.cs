@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Server.Api;
+using FastVideo.Onnx.Server.Cluster;
 using FastVideo.Onnx.Server.Jobs;
 using FastVideo.Onnx.Server.Security;
 using FastVideo.Onnx.Server.Telemetry;
@@ -24,7 +25,7 @@ namespace FastVideo.Onnx.Server;
 public sealed class VideoServer : IAsyncDisposable
 {
     readonly WebApplication _app;
-    readonly JobStore _store;
+    readonly JobStore? _store;
 
     /// <summary>The options the server was created with.</summary>
     public ServerOptions Options { get; }
@@ -33,7 +34,7 @@ public sealed class VideoServer : IAsyncDisposable
     /// <summary>The application's services (job store, workers, ...).</summary>
     public IServiceProvider Services => _app.Services;
 
-    VideoServer(WebApplication app, JobStore store, ServerOptions options, IReadOnlyList<ServedModel> models)
+    VideoServer(WebApplication app, JobStore? store, ServerOptions options, IReadOnlyList<ServedModel> models)
     {
         _app = app;
         _store = store;
@@ -46,9 +47,10 @@ public sealed class VideoServer : IAsyncDisposable
 
     /// <summary>
     /// Checks the settings and builds the server. Without API keys, a non-loopback <see cref="ServerOptions.Host"/>
-    /// is refused unless <see cref="ServerOptions.AllowAnonymous"/>.
+    /// is refused unless <see cref="ServerOptions.AllowAnonymous"/>. With <paramref name="cluster"/>, the process is a
+    /// silo of an Orleans cluster: jobs live in grains shared by every silo, and this silo's devices run any silo's jobs.
     /// </summary>
-    public static VideoServer Create(ServerOptions options, IReadOnlyList<ServedModel> models, Action<ILoggingBuilder>? logging = null)
+    public static VideoServer Create(ServerOptions options, IReadOnlyList<ServedModel> models, Action<ILoggingBuilder>? logging = null, ClusterSettings? cluster = null)
     {
         if (models.Count == 0) throw new InvalidRequestException("--model", "no model to serve");
         if (models.Select(m => m.Name).Distinct(StringComparer.Ordinal).Count() != models.Count)
@@ -94,16 +96,31 @@ public sealed class VideoServer : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds + 15));
 
-        var store = JobStore.Open(Path.GetFullPath(options.Data));
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<IReadOnlyList<ServedModel>>(models);
-        builder.Services.AddSingleton<JobEvents>();
-        builder.Services.AddSingleton<ServerMetrics>();
-        builder.Services.AddSingleton<WorkerPool>();
-        builder.Services.AddHostedService(s => s.GetRequiredService<WorkerPool>());
-        builder.Services.AddSingleton<ExpirySweeper>();
-        builder.Services.AddHostedService(s => s.GetRequiredService<ExpirySweeper>());
+        JobStore? store = null;
+        if (cluster is null)
+        {
+            store = JobStore.Open(Path.GetFullPath(options.Data));
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton<IReadOnlyList<ServedModel>>(models);
+            builder.Services.AddSingleton<JobEvents>();
+            builder.Services.AddSingleton<IJobService, SqliteJobService>();
+            builder.Services.AddSingleton<ServerMetrics>();
+            builder.Services.AddSingleton<WorkerPool>();
+            builder.Services.AddHostedService(s => s.GetRequiredService<WorkerPool>());
+            builder.Services.AddSingleton<ExpirySweeper>();
+            builder.Services.AddHostedService(s => s.GetRequiredService<ExpirySweeper>());
+        }
+        else
+        {
+            Directory.CreateDirectory(options.Data);
+            builder.UseOrleans(silo =>
+            {
+                ClusterSilo.UseMembership(silo, cluster);
+                ClusterSilo.AddVideoService(silo, options, cluster, models);
+            });
+            builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        }
         builder.Services.AddSingleton<VideoRoutes>();
         builder.Services.AddOpenApi();
         if (otlpEndpoint is not null)
@@ -137,7 +154,7 @@ public sealed class VideoServer : IAsyncDisposable
         catch
         {
             (app as IDisposable)?.Dispose();
-            store.Dispose();
+            store?.Dispose();
             throw;
         }
     }
@@ -194,6 +211,6 @@ public sealed class VideoServer : IAsyncDisposable
     {
         // RunAsync has already disposed the application; disposing it again is harmless.
         await _app.DisposeAsync().ConfigureAwait(false);
-        _store.Dispose();
+        _store?.Dispose();
     }
 }

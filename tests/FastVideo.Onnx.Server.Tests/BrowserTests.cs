@@ -57,7 +57,7 @@ public class BrowserTests
         await page.FillAsync("#prompt", "a red fox runs through fresh snow");
         await page.FillAsync("#size", "128x128");
         await page.FillAsync("#num_frames", "9");
-        await page.FillAsync("#steps", "30");
+        await page.FillAsync("#steps", "150"); // long enough that the page sees the bar between 0 and 100
         await page.FillAsync("#seed", "5");
         await page.ClickAsync("#submit");
 

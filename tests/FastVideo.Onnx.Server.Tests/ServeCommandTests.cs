@@ -102,4 +102,28 @@ public class ServeCommandTests
         Assert.That(Support.Cli.Run("serve", "--help").Out, Does.Contain("serve keys add"));
         Assert.That(Support.Cli.Run("--help").Out, Does.Contain("serve "));
     }
+
+    [Test]
+    public void Cluster_settings_errors_are_one_line_naming_the_setting()
+    {
+        _ = TinyModel.Folder;
+        using var dir = new TempFolder();
+        var stray = Support.Cli.Run("serve", "--model", TinyModel.Folder, "--silo-port", "12000", "--data", dir.Path);
+        Assert.That(stray.Code, Is.EqualTo(2), stray.ToString());
+        Assert.That(stray.Err, Does.Contain("--silo-port belongs to --cluster"));
+
+        File.WriteAllText(dir["cluster.json"], """{"Cluster": {"Provider": "zookeeper"}}""");
+        var provider = Support.Cli.Run("serve", "--model", TinyModel.Folder, "--cluster", "--config", dir["cluster.json"], "--data", dir.Path);
+        Assert.That((provider.Code, provider.Err.Trim()), Is.EqualTo((1, "error: Cluster:Provider: 'zookeeper' is not localhost or postgres")));
+
+        var noConnection = Support.Cli.Run("serve", "cluster", "init");
+        Assert.That(noConnection.Code, Is.EqualTo(2), noConnection.ToString());
+        Assert.That(noConnection.Err, Does.Contain("--connection is required"));
+
+        // Port 1 on loopback: nothing listens there.
+        var unreachable = Support.Cli.Run("serve", "cluster", "init", "--connection", "Host=127.0.0.1;Port=1;Username=fastvideo;Timeout=3");
+        Assert.That(unreachable.Code, Is.EqualTo(1), unreachable.ToString());
+        Assert.That(unreachable.Err.Trim(), Does.StartWith("error: Cluster:ConnectionString: cannot connect to PostgreSQL at 127.0.0.1:1"));
+        Assert.That(unreachable.Err.Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
 }

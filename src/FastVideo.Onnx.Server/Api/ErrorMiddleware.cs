@@ -2,7 +2,8 @@ namespace FastVideo.Onnx.Server.Api;
 
 /// <summary>
 /// Writes every refused request as OpenAI's error envelope: <see cref="ApiException"/> with its status, the framework's
-/// bad-request errors (malformed bodies, size limits) as 400/413, and anything unexpected as a logged 500.
+/// bad-request errors (malformed bodies, size limits) as 400/413, a cluster that cannot answer yet (a silo died and is
+/// not yet declared dead) as 503 with Retry-After, and anything unexpected as a logged 500.
 /// </summary>
 internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddleware> log)
 {
@@ -26,6 +27,14 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody reads an answer.
+        }
+        catch (Exception e) when (e is Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException)
+        {
+            log.LogWarning("{Method} {Path}: the cluster could not answer: {Error}", context.Request.Method, context.Request.Path.Value, e.Message);
+            await ErrorEnvelope.WriteAsync(context, new ApiException(503, "server_error", "the cluster is recovering from a lost silo; retry shortly", null, "cluster_unavailable")
+            {
+                RetryAfterSeconds = 2,
+            }).ConfigureAwait(false);
         }
         catch (Exception e)
         {

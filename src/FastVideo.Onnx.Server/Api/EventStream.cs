@@ -11,13 +11,13 @@ namespace FastVideo.Onnx.Server.Api;
 /// <c>video.failed</c> (the video object) or <c>video.deleted</c>; a keep-alive comment every keep-alive period.
 /// The stream also ends when the server shuts down.
 /// </summary>
-internal sealed class EventStream(JobStore store, JobEvents events, IReadOnlyList<ServedModel> models, ServerOptions options)
+internal sealed class EventStream(IJobService store, IReadOnlyList<ServedModel> models, ServerOptions options)
 {
     public async Task RunAsync(HttpContext c, string id)
     {
         string owner = ApiKeyMiddleware.Owner(c);
-        using var subscription = events.Watch(id);
-        var job = store.Get(id, owner) ?? throw ApiException.NotFound($"no video '{id}'");
+        using var subscription = store.Watch(id);
+        var job = await store.GetAsync(id, owner).ConfigureAwait(false) ?? throw ApiException.NotFound($"no video '{id}'");
         var stopping = c.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, stopping);
         var token = ended.Token;
@@ -44,7 +44,7 @@ internal sealed class EventStream(JobStore store, JobEvents events, IReadOnlyLis
                     await c.Response.WriteAsync(": keep-alive\n\n", token).ConfigureAwait(false);
                     await c.Response.Body.FlushAsync(token).ConfigureAwait(false);
                     // A missed event (a subscriber that joined while the job ended) cannot keep the stream open: re-read the state.
-                    var now = store.Get(id, owner);
+                    var now = await store.GetAsync(id, owner).ConfigureAwait(false);
                     if (now is null || JobStatus.IsFinal(now.Status))
                     {
                         await WriteFinalAsync(c, id, owner, token).ConfigureAwait(false);
@@ -94,7 +94,7 @@ internal sealed class EventStream(JobStore store, JobEvents events, IReadOnlyLis
 
     async Task WriteFinalAsync(HttpContext c, string id, string owner, CancellationToken token)
     {
-        var job = store.Get(id, owner);
+        var job = await store.GetAsync(id, owner).ConfigureAwait(false);
         if (job is null)
         {
             await WriteEventAsync(c, "video.deleted", new Dictionary<string, object?> { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = true }, token).ConfigureAwait(false);

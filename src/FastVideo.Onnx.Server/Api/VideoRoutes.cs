@@ -7,19 +7,19 @@ using FastVideo.Onnx.Server.Workers;
 namespace FastVideo.Onnx.Server.Api;
 
 /// <summary>The <c>/v1</c> routes: OpenAI's Videos API (create, list, retrieve, delete, content) and its extensions (cancel, events, models).</summary>
-internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore store, JobEvents events, WorkerPool pool, ServerOptions options, ILogger<VideoRoutes> log)
+internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, IJobService store, WorkerPool pool, ServerOptions options, ILogger<VideoRoutes> log)
 {
     readonly VideoRequestBuilder _builder = new(models, options);
 
     public void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/videos", (Func<HttpContext, Task<IResult>>)Create).WithName("CreateVideo").DisableAntiforgery();
-        app.MapGet("/v1/videos", List).WithName("ListVideos");
-        app.MapGet("/v1/videos/{id}", Retrieve).WithName("RetrieveVideo");
-        app.MapDelete("/v1/videos/{id}", Delete).WithName("DeleteVideo");
-        app.MapGet("/v1/videos/{id}/content", Content).WithName("DownloadVideoContent");
-        app.MapPost("/v1/videos/{id}/cancel", Cancel).WithName("CancelVideo");
-        app.MapGet("/v1/videos/{id}/events", (HttpContext c, string id) => new EventStream(store, events, models, options).RunAsync(c, Checked(id)))
+        app.MapGet("/v1/videos", (Func<HttpContext, Task<IResult>>)List).WithName("ListVideos");
+        app.MapGet("/v1/videos/{id}", (Func<HttpContext, string, Task<IResult>>)Retrieve).WithName("RetrieveVideo");
+        app.MapDelete("/v1/videos/{id}", (Func<HttpContext, string, Task<IResult>>)Delete).WithName("DeleteVideo");
+        app.MapGet("/v1/videos/{id}/content", (Func<HttpContext, string, Task<IResult>>)Content).WithName("DownloadVideoContent");
+        app.MapPost("/v1/videos/{id}/cancel", (Func<HttpContext, string, Task<IResult>>)Cancel).WithName("CancelVideo");
+        app.MapGet("/v1/videos/{id}/events", (HttpContext c, string id) => new EventStream(store, models, options).RunAsync(c, Checked(id)))
             .WithName("VideoEvents");
         app.MapGet("/v1/models", ListModels).WithName("ListModels");
     }
@@ -28,8 +28,8 @@ internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore st
 
     static string Checked(string id) => JobIds.IsValid(id) ? id : throw ApiException.NotFound($"no video {ErrorEnvelope.Quote(id)} (ids look like video_ and 32 hex digits)");
 
-    VideoJob Find(HttpContext c, string id) =>
-        store.Get(Checked(id), ApiKeyMiddleware.Owner(c)) ?? throw ApiException.NotFound($"no video '{id}'");
+    async Task<VideoJob> FindAsync(HttpContext c, string id) =>
+        await store.GetAsync(Checked(id), ApiKeyMiddleware.Owner(c)).ConfigureAwait(false) ?? throw ApiException.NotFound($"no video '{id}'");
 
     async Task<IResult> Create(HttpContext c)
     {
@@ -57,7 +57,7 @@ internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore st
             CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             Spec = built.Spec with { Image = image },
         };
-        if (!store.TryEnqueue(job, options.MaxQueue))
+        if (!await store.TryEnqueueAsync(job, options.MaxQueue).ConfigureAwait(false))
         {
             JobFiles.Delete(store.DataFolder, image);
             throw new ApiException(429, "rate_limit_error", $"the queue is full ({options.MaxQueue} jobs waiting); try again later", null, "queue_full")
@@ -65,12 +65,11 @@ internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore st
                 RetryAfterSeconds = 10,
             };
         }
-        events.Queued();
         log.LogInformation("job {JobId} queued for {Model}: {Size}, {Frames} frames", id, job.Model, $"{job.Spec.Width}x{job.Spec.Height}", job.Spec.NumFrames);
         return Results.Json(VideoObject.Of(job, built.Model));
     }
 
-    IResult List(HttpContext c)
+    async Task<IResult> List(HttpContext c)
     {
         var q = c.Request.Query;
         foreach (var key in q.Keys)
@@ -83,7 +82,7 @@ internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore st
         if (order is not ("asc" or "desc")) throw ApiException.Invalid("order", $"order: {ErrorEnvelope.Quote(order)} is not asc or desc");
         string? after = Single(q, "after");
         if (after is not null && !JobIds.IsValid(after)) throw ApiException.Invalid("after", $"after: {ErrorEnvelope.Quote(after)} is not a video id");
-        var page = store.List(ApiKeyMiddleware.Owner(c), after, limit, order == "desc")
+        var page = await store.ListAsync(ApiKeyMiddleware.Owner(c), after, limit, order == "desc").ConfigureAwait(false)
                    ?? throw ApiException.Invalid("after", $"after: no video '{after}'");
         return Results.Json(new Dictionary<string, object?>
         {
@@ -102,25 +101,24 @@ internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore st
         return values[0];
     }
 
-    IResult Retrieve(HttpContext c, string id)
+    async Task<IResult> Retrieve(HttpContext c, string id)
     {
-        var job = Find(c, id);
+        var job = await FindAsync(c, id).ConfigureAwait(false);
         return Results.Json(VideoObject.Of(job, ModelOf(job)));
     }
 
-    IResult Delete(HttpContext c, string id)
+    async Task<IResult> Delete(HttpContext c, string id)
     {
-        var job = store.Delete(Checked(id), ApiKeyMiddleware.Owner(c)) ?? throw ApiException.NotFound($"no video '{id}'");
+        var job = await store.DeleteAsync(Checked(id), ApiKeyMiddleware.Owner(c)).ConfigureAwait(false) ?? throw ApiException.NotFound($"no video '{id}'");
         pool.Cancel(job.Id);
         JobFiles.DeleteAll(store.DataFolder, job);
-        events.Publish(new JobEvent(JobEvent.FailedKind, job.Id, job.Progress, null, 0, 0));
         log.LogInformation("job {JobId} deleted", job.Id);
         return Results.Json(new Dictionary<string, object?> { ["id"] = job.Id, ["object"] = "video.deleted", ["deleted"] = true });
     }
 
-    IResult Content(HttpContext c, string id)
+    async Task<IResult> Content(HttpContext c, string id)
     {
-        var job = Find(c, id);
+        var job = await FindAsync(c, id).ConfigureAwait(false);
         foreach (var key in c.Request.Query.Keys)
             if (key != "variant") throw ApiException.Invalid(ErrorEnvelope.Quote(key).Trim('\''), $"unknown query parameter {ErrorEnvelope.Quote(key)} (known: variant)", "unknown_parameter");
         string variant = Single(c.Request.Query, "variant") ?? "video";
@@ -141,16 +139,14 @@ internal sealed class VideoRoutes(IReadOnlyList<ServedModel> models, JobStore st
         return Results.File(path, type, $"{job.Id}{Path.GetExtension(path)}", enableRangeProcessing: true);
     }
 
-    IResult Cancel(HttpContext c, string id)
+    async Task<IResult> Cancel(HttpContext c, string id)
     {
-        var job = Find(c, id);
+        var job = await FindAsync(c, id).ConfigureAwait(false);
         if (JobStatus.IsFinal(job.Status))
             throw new ApiException(409, "invalid_request_error", $"video '{job.Id}' is already {job.Status}", null, "video_not_cancellable");
         // The row is failed first, so the answer is final even if the worker is between steps; the worker then stops.
-        store.Fail(job.Id, "cancelled", "cancelled by request", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var now = await store.CancelAsync(job.Id).ConfigureAwait(false) ?? job;
         pool.Cancel(job.Id);
-        events.Publish(new JobEvent(JobEvent.FailedKind, job.Id, job.Progress, null, 0, 0));
-        var now = store.Get(job.Id) ?? job;
         log.LogInformation("job {JobId} cancelled by request", job.Id);
         return Results.Json(VideoObject.Of(now, ModelOf(now)));
     }

@@ -4,22 +4,23 @@ namespace FastVideo.Onnx.Server.Jobs;
 /// What a job generates, as validated when it was created (stored with the job, so a job that runs again after a restart
 /// runs the same request: the seed is fixed at creation). Null values come from the model's defaults when it runs.
 /// </summary>
+[GenerateSerializer, Immutable]
 internal sealed record JobSpec
 {
-    public string Prompt { get; init; } = "";
-    public string? NegativePrompt { get; init; }
-    public int Width { get; init; }
-    public int Height { get; init; }
-    public int NumFrames { get; init; }
-    public int Fps { get; init; }
-    public long Seed { get; init; }
-    public int? Steps { get; init; }
-    public double? GuidanceScale { get; init; }
-    public double? VsaSparsity { get; init; }
+    [Id(0)] public string Prompt { get; init; } = "";
+    [Id(1)] public string? NegativePrompt { get; init; }
+    [Id(2)] public int Width { get; init; }
+    [Id(3)] public int Height { get; init; }
+    [Id(4)] public int NumFrames { get; init; }
+    [Id(5)] public int Fps { get; init; }
+    [Id(6)] public long Seed { get; init; }
+    [Id(7)] public int? Steps { get; init; }
+    [Id(8)] public double? GuidanceScale { get; init; }
+    [Id(9)] public double? VsaSparsity { get; init; }
 
     /// <summary>OpenAI's seconds field as the client gave it (or as the frame count gives it).</summary>
-    public string Seconds { get; init; } = "";
+    [Id(10)] public string Seconds { get; init; } = "";
 
     /// <summary>The uploaded conditioning image, relative to the data folder (uploads/ID.EXT).</summary>
-    public string? Image { get; init; }
+    [Id(11)] public string? Image { get; init; }
 }

@@ -16,7 +16,7 @@ internal sealed class ServerMetrics : IDisposable
     readonly Histogram<double> _stageSeconds;
     readonly List<(string Worker, Func<long> Used)> _gpu = new();
 
-    public ServerMetrics(JobStore store)
+    public ServerMetrics(IJobService store)
     {
         _meter.CreateObservableGauge("fastvideo.queue.length", () => store.CountByStatus()[JobStatus.Queued], "{job}", "Jobs waiting for a worker");
         _meter.CreateObservableGauge("fastvideo.jobs", () => store.CountByStatus().Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("status", p.Key))),

@@ -18,8 +18,7 @@ namespace FastVideo.Onnx.Server.Workers;
 internal sealed class DeviceWorker : IDisposable
 {
     readonly IReadOnlyList<ServedModel> _models;
-    readonly JobStore _store;
-    readonly JobEvents _events;
+    readonly IJobService _jobs;
     readonly ServerMetrics _metrics;
     readonly ServerOptions _options;
     readonly ILogger _log;
@@ -27,6 +26,7 @@ internal sealed class DeviceWorker : IDisposable
     readonly Dictionary<string, string> _loadErrors = new(StringComparer.Ordinal);
     readonly Lock _lock = new();
     (string JobId, CancellationTokenSource Cancel)? _running;
+    volatile bool _abandoned;
 
     public string Name { get; }
     public RuntimeOptions Runtime { get; }
@@ -50,14 +50,13 @@ internal sealed class DeviceWorker : IDisposable
         }
     }
 
-    public DeviceWorker(string name, RuntimeOptions runtime, IReadOnlyList<ServedModel> models, JobStore store, JobEvents events, ServerMetrics metrics,
+    public DeviceWorker(string name, RuntimeOptions runtime, IReadOnlyList<ServedModel> models, IJobService jobs, ServerMetrics metrics,
         ServerOptions options, ILogger log)
     {
         Name = name;
         Runtime = runtime;
         _models = models;
-        _store = store;
-        _events = events;
+        _jobs = jobs;
         _metrics = metrics;
         _options = options;
         _log = log;
@@ -74,6 +73,9 @@ internal sealed class DeviceWorker : IDisposable
             return true;
         }
     }
+
+    /// <summary>A hard stop: a job stopped from now on is left as it is (the cluster takes it back when this silo is declared dead).</summary>
+    public void Abandon() => _abandoned = true;
 
     public string? RunningJob
     {
@@ -115,12 +117,22 @@ internal sealed class DeviceWorker : IDisposable
         while (!stopTaking.IsCancellationRequested)
         {
             var loaded = LoadedModels;
-            var job = _store.Claim(Name, loaded, loaded, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            VideoJob? job;
+            try
+            {
+                job = await _jobs.ClaimAsync(Name, loaded).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                // A cluster that is reconfiguring (a silo joined or died): ask again shortly.
+                _log.LogWarning("{Worker} could not ask for a job: {Error}", Name, FastVideoException.FirstLine(e.Message));
+                job = null;
+            }
             if (job is null)
             {
                 try
                 {
-                    await _events.WaitQueuedAsync(TimeSpan.FromSeconds(1), stopTaking).ConfigureAwait(false);
+                    await _jobs.WaitForWorkAsync(TimeSpan.FromSeconds(1), stopTaking).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -143,53 +155,63 @@ internal sealed class DeviceWorker : IDisposable
         try
         {
             // Cancelled or deleted between the claim and now: nothing to run.
-            if (_store.Get(job.Id)?.Status != JobStatus.InProgress) return;
+            if ((await _jobs.GetAsync(job.Id, null).ConfigureAwait(false))?.Status != JobStatus.InProgress) return;
             VideoGenerator generator;
             lock (_lock) generator = _loaded[job.Model];
-            var progress = new JobProgress(job.Id, _store, _events);
-            string? image = job.Spec.Image is null ? null : Path.Combine(_store.DataFolder, job.Spec.Image);
+            var progress = new JobProgress(job.Id, Name, _jobs, cancel);
+            string? image = job.Spec.Image is null ? null : Path.Combine(_jobs.DataFolder, job.Spec.Image);
             var result = await generator.GenerateAsync(VideoRequestBuilder.ToRequest(job.Spec, image), progress, cancel.Token).ConfigureAwait(false);
             cancel.Token.ThrowIfCancellationRequested();
             progress.WritingOutput();
             var (video, thumbnail) = WriteOutputs(job.Id, result);
             long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            if (_store.Complete(job.Id, video, thumbnail, now, now + _options.ExpirySeconds))
+            if (await _jobs.CompleteAsync(job.Id, Name, video, thumbnail, now, now + _options.ExpirySeconds).ConfigureAwait(false))
             {
                 status = JobStatus.Completed;
                 foreach (var timing in result.Timings) _metrics.StageEnded(job.Model, timing.Stage, timing.Elapsed);
-                _events.Publish(new JobEvent(JobEvent.CompletedKind, job.Id, 100, null, 0, 0));
                 _log.LogInformation("job {JobId} completed in {Seconds:F2} s: {Output}", job.Id, clock.Elapsed.TotalSeconds, video);
             }
             else
             {
-                // Cancelled or deleted while the output was written: the output has no job any more.
-                JobFiles.Delete(_store.DataFolder, video, thumbnail);
-                _events.Publish(new JobEvent(JobEvent.FailedKind, job.Id, 0, null, 0, 0));
+                // Cancelled or deleted while the output was written: the output has no job any more, unless another
+                // worker took the job over and completed it (the same file under the same id, written atomically).
+                var now2 = await _jobs.GetAsync(job.Id, null).ConfigureAwait(false);
+                if (now2 is null || now2.Status != JobStatus.Completed) JobFiles.Delete(_jobs.DataFolder, video, thumbnail);
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            if (abortRunning.IsCancellationRequested)
+            if (_abandoned)
             {
                 status = JobStatus.Queued;
-                _store.Requeue(job.Id);
+                _log.LogWarning("job {JobId} abandoned by a hard stop", job.Id);
+            }
+            else if (abortRunning.IsCancellationRequested)
+            {
+                status = JobStatus.Queued;
+                await Ignoring(() => _jobs.RequeueAsync(job.Id, Name)).ConfigureAwait(false);
                 _log.LogWarning("job {JobId} stopped by shutdown; queued again", job.Id);
             }
             else
             {
-                _store.Fail(job.Id, "cancelled", "cancelled by request", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-                _events.Publish(new JobEvent(JobEvent.FailedKind, job.Id, 0, null, 0, 0));
+                await Ignoring(() => _jobs.FailAsync(job.Id, Name, "cancelled", "cancelled by request")).ConfigureAwait(false);
                 _log.LogInformation("job {JobId} cancelled", job.Id);
             }
         }
+        catch (Exception e) when (IsTransient(e))
+        {
+            // The cluster could not be reached to report the result: the job is taken back from this worker when its
+            // silo is declared dead, or stays this worker's and is reported by nobody; log it loudly.
+            _log.LogError("job {JobId}: the result could not be reported: {Error}", job.Id, FastVideoException.FirstLine(e.Message));
+        }
         catch (Exception e) when (e is FastVideoException or IOException or UnauthorizedAccessException)
         {
-            Fail(job, e is InvalidRequestException ? "invalid_request" : "generation_failed", FastVideoException.FirstLine(e.Message));
+            await FailAsync(job, e is InvalidRequestException ? "invalid_request" : "generation_failed", FastVideoException.FirstLine(e.Message)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidOperationException or ArgumentException or OutOfMemoryException)
         {
             _log.LogError(e, "job {JobId} failed", job.Id);
-            Fail(job, "generation_failed", $"{e.GetType().Name}: {FastVideoException.FirstLine(e.Message)}");
+            await FailAsync(job, "generation_failed", $"{e.GetType().Name}: {FastVideoException.FirstLine(e.Message)}").ConfigureAwait(false);
         }
         finally
         {
@@ -198,27 +220,41 @@ internal sealed class DeviceWorker : IDisposable
         }
     }
 
-    void Fail(VideoJob job, string code, string message)
+    async Task FailAsync(VideoJob job, string code, string message)
     {
-        _store.Fail(job.Id, code, message, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        _events.Publish(new JobEvent(JobEvent.FailedKind, job.Id, 0, null, 0, 0));
+        await Ignoring(() => _jobs.FailAsync(job.Id, Name, code, message)).ConfigureAwait(false);
         _log.LogWarning("job {JobId} failed ({Code}): {Message}", job.Id, code, message);
+    }
+
+    /// <summary>Errors of a cluster call (a silo gone, a timeout) that a worker outlives; never errors of a generation.</summary>
+    static bool IsTransient(Exception e) => e is TimeoutException or Orleans.Runtime.OrleansException or Orleans.Runtime.SiloUnavailableException;
+
+    async Task Ignoring(Func<Task> report)
+    {
+        try
+        {
+            await report().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            _log.LogWarning("{Worker}: a job's state could not be reported: {Error}", Name, FastVideoException.FirstLine(e.Message));
+        }
     }
 
     /// <summary>The video (mp4 through ffmpeg, else Motion-JPEG AVI) and a JPEG of its first frame, each written atomically.</summary>
     (string Video, string? Thumbnail) WriteOutputs(string id, Runtime.Pipelines.GenerationResult result)
     {
-        string folder = Path.Combine(_store.DataFolder, JobFiles.VideosFolder);
+        string folder = Path.Combine(_jobs.DataFolder, JobFiles.VideosFolder);
         Directory.CreateDirectory(folder);
         var written = VideoWriter.Write(Path.Combine(folder, id + ".mp4"), result.Latents, result.Video, result.Fps,
             notice => _log.LogInformation("{Notice}", notice));
-        string video = Path.GetRelativePath(_store.DataFolder, written[0]);
+        string video = Path.GetRelativePath(_jobs.DataFolder, written[0]);
         string? thumbnail = null;
         if (result.Video is { Frames: > 0 } frames)
         {
             string path = Path.Combine(folder, id + ".jpg");
             AtomicFile.Write(path, temp => File.WriteAllBytes(temp, FrameEncoder.Encode(frames, 0, SKEncodedImageFormat.Jpeg, 90)));
-            thumbnail = Path.GetRelativePath(_store.DataFolder, path);
+            thumbnail = Path.GetRelativePath(_jobs.DataFolder, path);
         }
         return (video, thumbnail);
     }

@@ -6,9 +6,11 @@ namespace FastVideo.Onnx.Server.Workers;
 /// <summary>
 /// Turns the library's progress reports into the job's integer progress: up to 5 while the prompt is encoded and the
 /// latents prepared, 5-90 over the denoising steps, 90 while decoding, 95 while the file is written, 100 when completed.
-/// Each change is stored (so polling sees it) and published to the job's event streams.
+/// Each change is stored (so polling sees it) and published to the job's event streams; when the job service answers
+/// that the job is no longer this worker's (cancelled, deleted, or taken over after its silo was presumed dead), the
+/// generation is stopped through <paramref name="lost"/>.
 /// </summary>
-internal sealed class JobProgress(string jobId, JobStore store, JobEvents events) : IProgress<GenerationProgress>
+internal sealed class JobProgress(string jobId, string worker, IJobService jobs, CancellationTokenSource lost) : IProgress<GenerationProgress>
 {
     public const int Denoising = 5, Decoding = 90, Writing = 95;
 
@@ -32,10 +34,20 @@ internal sealed class JobProgress(string jobId, JobStore store, JobEvents events
 
     void Set(int progress, string stage, int step, int steps)
     {
-        bool changed = progress != _progress || stage != _stage;
         _progress = progress;
         _stage = stage;
-        if (changed) store.SetProgress(jobId, progress, stage);
-        events.Publish(new JobEvent(JobEvent.ProgressKind, jobId, progress, stage, step, steps));
+        _ = ReportAsync(progress, stage, step, steps);
+    }
+
+    async Task ReportAsync(int progress, string stage, int step, int steps)
+    {
+        try
+        {
+            if (!await jobs.ReportProgressAsync(jobId, worker, progress, stage, step, steps).ConfigureAwait(false)) lost.Cancel();
+        }
+        catch (Exception e) when (e is TimeoutException or Orleans.Runtime.OrleansException or ObjectDisposedException)
+        {
+            // A progress report that does not arrive is not an error of the job: the next one, or the result, will.
+        }
     }
 }

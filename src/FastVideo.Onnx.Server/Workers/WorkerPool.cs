@@ -16,21 +16,19 @@ internal sealed class WorkerPool : IHostedService, IDisposable
     readonly List<Task> _loops = new();
     readonly CancellationTokenSource _stopTaking = new();
     readonly CancellationTokenSource _abortRunning = new();
-    readonly JobStore _store;
-    readonly JobEvents _events;
+    readonly IJobService _jobs;
     readonly ServerOptions _options;
     readonly ILogger<WorkerPool> _log;
 
     public IReadOnlyList<DeviceWorker> Workers => _workers;
 
-    public WorkerPool(IReadOnlyList<ServedModel> models, JobStore store, JobEvents events, ServerMetrics metrics, ServerOptions options, ILoggerFactory logs)
+    public WorkerPool(IReadOnlyList<ServedModel> models, IJobService jobs, ServerMetrics metrics, ServerOptions options, ILoggerFactory logs)
     {
-        _store = store;
-        _events = events;
+        _jobs = jobs;
         _options = options;
         _log = logs.CreateLogger<WorkerPool>();
         foreach (var (name, runtime) in DeviceList.Parse(options.Devices, options.Threads))
-            _workers.Add(new DeviceWorker(name, runtime, models, store, events, metrics, options, logs.CreateLogger<DeviceWorker>()));
+            _workers.Add(new DeviceWorker(name, runtime, models, jobs, metrics, options, logs.CreateLogger<DeviceWorker>()));
     }
 
     /// <summary>True when every worker has loaded its models.</summary>
@@ -48,19 +46,24 @@ internal sealed class WorkerPool : IHostedService, IDisposable
         foreach (var worker in _workers) worker.TryCancel(jobId);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (requeued, failed) = _store.RecoverInterrupted(MaxAttempts, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var (requeued, failed) = await _jobs.RecoverAsync(MaxAttempts).ConfigureAwait(false);
         if (requeued + failed > 0)
             _log.LogWarning("{Requeued} interrupted jobs queued again, {Failed} failed after {Max} attempts", requeued, failed, MaxAttempts);
         foreach (var worker in _workers) _loops.Add(worker.RunAsync(_stopTaking.Token, _abortRunning.Token));
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopTaking.Cancel();
         var all = Task.WhenAll(_loops);
+        // An already cancelled token is a hard stop (the host is being killed): running jobs are abandoned at once.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            foreach (var worker in _workers) worker.Abandon();
+            _abortRunning.Cancel();
+        }
         var grace = TimeSpan.FromSeconds(Math.Max(0, _options.ShutdownTimeoutSeconds));
         if (await Task.WhenAny(all, Task.Delay(grace, CancellationToken.None)).ConfigureAwait(false) != all)
         {

@@ -1,0 +1,29 @@
+using FastVideo.Onnx.Server.Jobs;
+
+namespace FastVideo.Onnx.Server.Cluster;
+
+/// <summary>
+/// The cluster's queue (one grain, key 0): the order of the queued jobs, the jobs running and on which worker, and each
+/// owner's list. Workers pull from it; it wakes an idle worker that has a new job's model loaded (the one that ran that
+/// model last first), and takes back the jobs of workers whose silo has been declared dead.
+/// </summary>
+internal interface IDispatcherGrain : IGrainWithIntegerKey
+{
+    Task<bool> Enqueue(string id, string owner, string model, int maxQueue);
+
+    /// <summary>The next job for <paramref name="worker"/> (claimed for it), or null; also registers the worker as idle or busy.</summary>
+    Task<VideoJob?> Next(string worker, string[] loaded);
+
+    /// <summary>A running job ended (completed, failed or cancelled).</summary>
+    Task Ended(string id, string worker, string status);
+
+    /// <summary>A running job was stopped by its worker's shutdown and is queued again.</summary>
+    Task Stopped(string id, string worker);
+
+    Task Forget(string id);
+
+    /// <summary>A page of ids of the owner's jobs; null when <paramref name="after"/> is not one of them.</summary>
+    Task<(List<string> Ids, bool HasMore)?> Page(string owner, string? after, int limit, bool descending);
+
+    Task<Dictionary<string, long>> Counts();
+}
