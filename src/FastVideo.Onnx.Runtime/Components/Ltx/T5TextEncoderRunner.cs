@@ -1,8 +1,6 @@
 using FastVideo.Onnx.Core.Contracts.Umt5;
-using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Components.Umt5;
 using FastVideo.Onnx.Runtime.Tensors;
-using FastVideo.Onnx.Runtime.Tokenizers;
-using Microsoft.ML.OnnxRuntime;
 
 namespace FastVideo.Onnx.Runtime.Components.Ltx;
 
@@ -15,52 +13,22 @@ namespace FastVideo.Onnx.Runtime.Components.Ltx;
 [ComponentRunner("T5EncoderModel")]
 internal sealed class T5TextEncoderRunner : IMaskedTextEncoder, IComponentRunner<T5TextEncoderRunner>
 {
-    public const string TokenizerComponent = "tokenizer";
+    readonly T5EncoderSession _encoder;
 
-    readonly GraphSession _session;
-    readonly T5PromptTokenizer _tokenizer;
+    public int Dim => _encoder.Dim;
 
-    public int Dim { get; }
+    T5TextEncoderRunner(T5EncoderSession encoder) => _encoder = encoder;
 
-    T5TextEncoderRunner(GraphSession session, T5PromptTokenizer tokenizer, int dim)
-    {
-        _session = session;
-        _tokenizer = tokenizer;
-        Dim = dim;
-    }
-
-    public static T5TextEncoderRunner Open(ComponentRequest request)
-    {
-        var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
-        var tokenizer = T5PromptTokenizer.FromFolder(Path.Combine(request.ModelFolder, TokenizerComponent));
-        var contract = Umt5EncoderContract.FromConfig(folder.Config());
-        var session = folder.Open(request.Device, Umt5EncoderContract.GraphFile, new SessionSpec { OncePerRequest = true });
-        try
-        {
-            session.RequireInputs(Umt5EncoderContract.InputIds, Umt5EncoderContract.AttentionMask);
-            return new T5TextEncoderRunner(session, tokenizer, contract.DModel);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
-    }
+    public static T5TextEncoderRunner Open(ComponentRequest request) => new(T5EncoderSession.Open(request));
 
     public HostTensor Encode(string prompt, int maxSequenceLength) => EncodeWithMask(prompt, maxSequenceLength).Embeds;
 
     public (HostTensor Embeds, long[] Mask) EncodeWithMask(string prompt, int maxSequenceLength)
     {
-        var tokens = _tokenizer.Encode(prompt, maxSequenceLength, clean: false);
-        long[] shape = { 1, maxSequenceLength };
-        var ones = Enumerable.Repeat(1L, maxSequenceLength).ToArray();
-        using var ids = OrtValue.CreateTensorValueFromMemory(tokens.InputIds, shape);
-        using var mask = OrtValue.CreateTensorValueFromMemory(ones, shape);
-        using var outputs = _session.RunAllocating(new[] { (Umt5EncoderContract.InputIds, ids), (Umt5EncoderContract.AttentionMask, mask) },
-            new[] { Umt5EncoderContract.LastHiddenState }, OrtMemoryInfo.DefaultInstance);
-        var hidden = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        var tokens = _encoder.Tokenizer.Encode(prompt, maxSequenceLength, clean: false);
+        var hidden = _encoder.Run(tokens.InputIds, Enumerable.Repeat(1L, maxSequenceLength).ToArray());
         return (new HostTensor(hidden, new long[] { 1, maxSequenceLength, Dim }), tokens.AttentionMask);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose() => _encoder.Dispose();
 }

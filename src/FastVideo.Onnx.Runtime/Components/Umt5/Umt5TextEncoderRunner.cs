@@ -1,8 +1,5 @@
 using FastVideo.Onnx.Core.Contracts.Umt5;
-using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Tensors;
-using FastVideo.Onnx.Runtime.Tokenizers;
-using Microsoft.ML.OnnxRuntime;
 
 namespace FastVideo.Onnx.Runtime.Components.Umt5;
 
@@ -14,53 +11,23 @@ namespace FastVideo.Onnx.Runtime.Components.Umt5;
 [ComponentRunner(Umt5EncoderContract.ComponentClass)]
 internal sealed class Umt5TextEncoderRunner : ITextEncoder, IComponentRunner<Umt5TextEncoderRunner>
 {
-    public const string TokenizerComponent = "tokenizer";
+    readonly T5EncoderSession _encoder;
 
-    readonly GraphSession _session;
-    readonly T5PromptTokenizer _tokenizer;
+    public int Dim => _encoder.Dim;
+    public TimeSpan CreationTime => _encoder.CreationTime;
 
-    public int Dim { get; }
-    public TimeSpan CreationTime => _session.CreationTime;
+    Umt5TextEncoderRunner(T5EncoderSession encoder) => _encoder = encoder;
 
-    Umt5TextEncoderRunner(GraphSession session, T5PromptTokenizer tokenizer, int dim)
-    {
-        _session = session;
-        _tokenizer = tokenizer;
-        Dim = dim;
-    }
-
-    public static Umt5TextEncoderRunner Open(ComponentRequest request)
-    {
-        var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
-        var tokenizer = T5PromptTokenizer.FromFolder(Path.Combine(request.ModelFolder, TokenizerComponent));
-        var contract = Umt5EncoderContract.FromConfig(folder.Config());
-        var session = folder.Open(request.Device, Umt5EncoderContract.GraphFile, new SessionSpec { OncePerRequest = true });
-        try
-        {
-            session.RequireInputs(Umt5EncoderContract.InputIds, Umt5EncoderContract.AttentionMask);
-            return new Umt5TextEncoderRunner(session, tokenizer, contract.DModel);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
-    }
+    public static Umt5TextEncoderRunner Open(ComponentRequest request) => new(T5EncoderSession.Open(request));
 
     /// <summary>[1, maxSequenceLength, Dim] embeddings of <paramref name="prompt"/>, zero after its tokens.</summary>
     public HostTensor Encode(string prompt, int maxSequenceLength)
     {
-        var tokens = _tokenizer.Encode(prompt, maxSequenceLength);
-        long[] shape = { 1, maxSequenceLength };
-        using var ids = OrtValue.CreateTensorValueFromMemory(tokens.InputIds, shape);
-        using var mask = OrtValue.CreateTensorValueFromMemory(tokens.AttentionMask, shape);
-        using var outputs = _session.RunAllocating(new[] { (Umt5EncoderContract.InputIds, ids), (Umt5EncoderContract.AttentionMask, mask) },
-            new[] { Umt5EncoderContract.LastHiddenState }, OrtMemoryInfo.DefaultInstance);
-        var hidden = outputs[0].GetTensorDataAsSpan<float>();
-        var result = new float[maxSequenceLength * Dim];
-        hidden[..(tokens.Length * Dim)].CopyTo(result);
-        return new HostTensor(result, new long[] { 1, maxSequenceLength, Dim });
+        var tokens = _encoder.Tokenizer.Encode(prompt, maxSequenceLength);
+        var hidden = _encoder.Run(tokens.InputIds, tokens.AttentionMask);
+        Array.Clear(hidden, tokens.Length * Dim, hidden.Length - tokens.Length * Dim);
+        return new HostTensor(hidden, new long[] { 1, maxSequenceLength, Dim });
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose() => _encoder.Dispose();
 }
