@@ -166,7 +166,10 @@ public sealed class VideoGenerator : IDisposable
             await WaitAtGate(() => _gate.WaitAsync(linked.Token), cancel).ConfigureAwait(false);
             try
             {
-                return await Task.Run(() => RunPipeline(request, progress, linked.Token, cancel, stepEnd), CancellationToken.None).ConfigureAwait(false);
+                // A generation blocks its thread for seconds to minutes: it gets a thread of its own, so that a server's
+                // workers do not starve the thread pool its requests, timers and cluster messages run on.
+                return await Task.Factory.StartNew(() => RunPipeline(request, progress, linked.Token, cancel, stepEnd), CancellationToken.None,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             }
             finally
             {

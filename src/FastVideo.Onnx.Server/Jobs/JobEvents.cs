@@ -12,9 +12,12 @@ internal sealed class JobEvents
     readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobEvent>, byte>> _watchers = new();
     readonly SemaphoreSlim _queued = new(0, int.MaxValue);
 
+    /// <summary>How many progress events a slow stream may have pending before further ones are left out.</summary>
+    public const int PendingProgressLimit = 256;
+
     public Subscription Watch(string jobId)
     {
-        var channel = Channel.CreateBounded<JobEvent>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        var channel = Channel.CreateUnbounded<JobEvent>();
         _watchers.GetOrAdd(jobId, _ => new()).TryAdd(channel, 0);
         return new Subscription(this, jobId, channel);
     }
@@ -22,7 +25,10 @@ internal sealed class JobEvents
     public void Publish(JobEvent e)
     {
         if (!_watchers.TryGetValue(e.JobId, out var set)) return;
-        foreach (var channel in set.Keys) channel.Writer.TryWrite(e);
+        // A stream that falls behind loses progress events, never the end: events may be handed over out of order
+        // (a cluster's messages are run as they come), so the end is not always the newest event to arrive.
+        foreach (var channel in set.Keys)
+            if (e.IsFinal || channel.Reader.Count < PendingProgressLimit) channel.Writer.TryWrite(e);
     }
 
     /// <summary>A job was queued (or put back): one waiting worker looks.</summary>
