@@ -25,7 +25,7 @@ public sealed class ClusterTests
 
         public IJobService Jobs(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<IJobService>();
 
-        public async Task<string> EnqueueAsync(InProcessSiloHandle silo, int seed)
+        public async Task<string> EnqueueAsync(InProcessSiloHandle silo, int seed, int steps = Steps)
         {
             var defaults = model.Defaults;
             var job = new VideoJob
@@ -43,7 +43,7 @@ public sealed class ClusterTests
                     NumFrames = defaults.NumFrames,
                     Fps = defaults.Fps,
                     Seed = seed,
-                    Steps = Steps,
+                    Steps = steps,
                     Seconds = "1",
                 },
             };
@@ -72,10 +72,11 @@ public sealed class ClusterTests
         }
     }
 
-    static async Task<TestCluster> StartAsync(short silos)
+    static async Task<TestCluster> StartAsync(short silos, Func<ServerOptions, ServerOptions>? configure = null)
     {
         var data = new TempFolder();
         var options = TestServer.Defaults(data.Path) with { Threads = 1 };
+        if (configure is not null) options = configure(options);
         var models = options.Models.Select(ServedModel.Open).ToList();
         var settings = new ClusterSettings { ProbeTimeoutSeconds = 1 };
         var builder = new InProcessTestClusterBuilder(silos);
@@ -178,5 +179,35 @@ public sealed class ClusterTests
         // The video object is readable from any silo, and lists come from the shared queue.
         var page = await test.Jobs(added).ListAsync("anonymous", null, 100, false);
         Assert.That(page!.Value.Jobs.Select(j => j.Id), Is.EqualTo(ids));
+    }
+
+    [Test]
+    public async Task OutputsExpireOnceAcrossSilosAndTheJobsStayListed()
+    {
+        await using var test = await StartAsync(2, o => o with { ExpirySeconds = 2, SweepSeconds = 1 });
+        var silos = test.Cluster.Silos.ToList();
+        var ids = new List<string>();
+        for (int i = 0; i < 4; i++) ids.Add(await test.EnqueueAsync(silos[i % 2], i, steps: 2));
+        var jobs = await test.WaitAllFinalAsync(silos[0], ids, TimeSpan.FromSeconds(60));
+        AssertCompletedOnce(test, jobs);
+        var files = jobs.Select(j => JobFiles.Resolve(test.Data, j.Output)!).ToList();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var now = new List<VideoJob>();
+            foreach (var id in ids) now.Add((await test.Jobs(silos[1]).GetAsync(id, null))!);
+            if (now.All(j => j.Output is null) && files.All(f => !File.Exists(f)))
+            {
+                Assert.That(now.Select(j => j.Status), Is.All.EqualTo(JobStatus.Completed), "expired jobs stay completed");
+                break;
+            }
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline),
+                $"outputs not removed within 30 s of expiry: {string.Join(", ", now.Select(j => j.Output ?? "-"))}; files left {files.Count(File.Exists)}");
+            await Task.Delay(200);
+        }
+        var page = await test.Jobs(silos[0]).ListAsync("anonymous", null, 100, false);
+        Assert.That(page!.Value.Jobs.Select(j => j.Id), Is.EqualTo(ids), "the jobs stay listed");
+        Assert.That(await test.Cluster.Client.GetGrain<IDispatcherGrain>(0).Expired(long.MaxValue, 100), Is.Empty, "nothing is left to sweep");
     }
 }

@@ -54,6 +54,8 @@ internal static class ClusterSilo
         });
         services.AddSingleton<WorkerPool>();
         services.AddHostedService(s => s.GetRequiredService<WorkerPool>());
+        services.AddSingleton<ExpirySweeper>();
+        services.AddHostedService(s => s.GetRequiredService<ExpirySweeper>());
     }
 
     /// <summary>Membership and endpoints: the primary silo of one machine, or PostgreSQL.</summary>

@@ -83,14 +83,27 @@ internal sealed class DispatcherGrain(
         }
     }
 
-    public async Task Ended(string id, string worker, string status)
+    public async Task Ended(string id, string worker, string status, long? expiresAt)
     {
         // A worker whose job was taken over reports too: only the job's current worker ends it.
         if (!S.Running.TryGetValue(id, out var entry) || entry.Worker != worker) return;
         S.Running.Remove(id);
-        if (status == JobStatus.Completed) S.Completed++;
+        if (status == JobStatus.Completed)
+        {
+            S.Completed++;
+            if (expiresAt is { } at) S.Expiring[id] = at;
+        }
         else S.Failed++;
         await SaveAsync().ConfigureAwait(true);
+    }
+
+    public Task<string[]> Expired(long now, int limit) =>
+        Task.FromResult(S.Expiring.Where(e => e.Value <= now).OrderBy(e => e.Value).Take(limit).Select(e => e.Key).ToArray());
+
+    public async Task Swept(string[] ids)
+    {
+        int removed = ids.Count(S.Expiring.Remove);
+        if (removed > 0) await SaveAsync().ConfigureAwait(true);
     }
 
     public async Task Stopped(string id, string worker)
@@ -112,6 +125,7 @@ internal sealed class DispatcherGrain(
     {
         int removed = S.Catalog.RemoveAll(e => e.Id == id) + S.Queue.RemoveAll(e => e.Id == id);
         if (S.Running.Remove(id)) removed++;
+        if (S.Expiring.Remove(id)) removed++;
         if (removed > 0) await SaveAsync().ConfigureAwait(true);
     }
 

@@ -17,4 +17,7 @@ internal sealed class DispatcherState
 
     [Id(4)] public long Completed { get; set; }
     [Id(5)] public long Failed { get; set; }
+
+    /// <summary>Completed jobs whose outputs are still stored, by id, with the time they expire.</summary>
+    [Id(6)] public Dictionary<string, long> Expiring { get; set; } = new();
 }

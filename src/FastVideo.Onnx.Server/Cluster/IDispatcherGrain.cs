@@ -14,8 +14,14 @@ internal interface IDispatcherGrain : IGrainWithIntegerKey
     /// <summary>The next job for <paramref name="worker"/> (claimed for it), or null; also registers the worker as idle or busy.</summary>
     Task<VideoJob?> Next(string worker, string[] loaded);
 
-    /// <summary>A running job ended (completed, failed or cancelled).</summary>
-    Task Ended(string id, string worker, string status);
+    /// <summary>A running job ended (completed, failed or cancelled); a completed job's outputs expire at <paramref name="expiresAt"/>.</summary>
+    Task Ended(string id, string worker, string status, long? expiresAt);
+
+    /// <summary>Ids of completed jobs whose outputs are past their expiry at <paramref name="now"/> (at most <paramref name="limit"/>).</summary>
+    Task<string[]> Expired(long now, int limit);
+
+    /// <summary>The outputs of these jobs were removed.</summary>
+    Task Swept(string[] ids);
 
     /// <summary>A running job was stopped by its worker's shutdown and is queued again.</summary>
     Task Stopped(string id, string worker);

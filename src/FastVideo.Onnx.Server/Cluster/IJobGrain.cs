@@ -31,6 +31,9 @@ internal interface IJobGrain : IGrainWithStringKey
 
     Task<VideoJob?> Delete(string owner);
 
+    /// <summary>Forgets the outputs of a completed job (their files were removed at expiry).</summary>
+    Task ClearOutputs();
+
     Task Watch(IJobObserver observer);
 
     Task Unwatch(IJobObserver observer);

@@ -100,6 +100,11 @@ internal sealed class JobGrain([PersistentState("job", ClusterSilo.Storage)] IPe
         return job;
     }
 
+    public async Task ClearOutputs()
+    {
+        if (Job is { Status: JobStatus.Completed, Output: not null } job) await SaveAsync(job with { Output = null, Thumbnail = null }).ConfigureAwait(true);
+    }
+
     public Task Watch(IJobObserver observer)
     {
         _observers.Add(observer);

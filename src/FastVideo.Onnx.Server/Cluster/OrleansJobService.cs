@@ -136,7 +136,7 @@ internal sealed class OrleansJobService : IJobService
         bool completed = await ReadAsync(() => Job(id).Complete(WorkerId(worker), output, thumbnail, now, expiresAt)).ConfigureAwait(false);
         await ReadAsync(async () =>
         {
-            await Dispatcher.Ended(id, WorkerId(worker), completed ? JobStatus.Completed : JobStatus.Failed).ConfigureAwait(false);
+            await Dispatcher.Ended(id, WorkerId(worker), completed ? JobStatus.Completed : JobStatus.Failed, completed ? expiresAt : null).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
         return completed;
@@ -147,7 +147,7 @@ internal sealed class OrleansJobService : IJobService
         await ReadAsync(() => Job(id).Fail(WorkerId(worker), code, message, Now)).ConfigureAwait(false);
         await ReadAsync(async () =>
         {
-            await Dispatcher.Ended(id, WorkerId(worker), JobStatus.Failed).ConfigureAwait(false);
+            await Dispatcher.Ended(id, WorkerId(worker), JobStatus.Failed, null).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
     }
@@ -161,5 +161,24 @@ internal sealed class OrleansJobService : IJobService
                 return true;
             }).ConfigureAwait(false);
         else _log.LogWarning("job {JobId} was no longer {Worker}'s when it stopped", id, worker);
+    }
+
+    /// <summary>How many expired jobs one sweep of one silo takes on.</summary>
+    const int SweepBatch = 100;
+
+    public async Task<IReadOnlyList<VideoJob>> ExpiredAsync(long now)
+    {
+        var ids = await Dispatcher.Expired(now, SweepBatch).ConfigureAwait(false);
+        var jobs = await Task.WhenAll(ids.Select(id => Job(id).Get())).ConfigureAwait(false);
+        // Jobs deleted or already swept (by another silo) only need their entry gone.
+        var done = ids.Where((id, i) => jobs[i] is not { Status: JobStatus.Completed, Output: not null }).ToArray();
+        if (done.Length > 0) await Dispatcher.Swept(done).ConfigureAwait(false);
+        return jobs.Where(j => j is { Status: JobStatus.Completed, Output: not null }).Select(j => j!).ToList();
+    }
+
+    public async Task ClearOutputsAsync(string id)
+    {
+        await Job(id).ClearOutputs().ConfigureAwait(false);
+        await Dispatcher.Swept(new[] { id }).ConfigureAwait(false);
     }
 }

@@ -51,4 +51,10 @@ internal interface IJobService
 
     /// <summary>Puts the worker's running job back in the queue without counting the attempt (it was stopped, not failed).</summary>
     Task RequeueAsync(string id, string worker);
+
+    /// <summary>Completed jobs whose outputs are past their expires_at and not yet removed.</summary>
+    Task<IReadOnlyList<VideoJob>> ExpiredAsync(long now);
+
+    /// <summary>Forgets a job's outputs once their files are removed (the job stays listed; its content is then 404).</summary>
+    Task ClearOutputsAsync(string id);
 }

@@ -71,4 +71,12 @@ internal sealed class SqliteJobService(JobStore store, JobEvents events) : IJobS
         store.Requeue(id);
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<VideoJob>> ExpiredAsync(long now) => Task.FromResult<IReadOnlyList<VideoJob>>(store.Expired(now));
+
+    public Task ClearOutputsAsync(string id)
+    {
+        store.ClearOutputs(id);
+        return Task.CompletedTask;
+    }
 }
