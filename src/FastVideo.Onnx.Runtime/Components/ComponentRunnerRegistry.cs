@@ -46,6 +46,37 @@ public sealed class ComponentRunnerRegistry
 
     static object OpenRunner<TRunner>(ComponentRequest request) where TRunner : IComponentRunner<TRunner> => TRunner.Open(request);
 
+    /// <summary>The denoiser footprint of a converted component, read by its class's runner from its config.</summary>
+    internal DenoiserFootprint DenoiserFootprint(string modelFolder, string component) =>
+        (DenoiserFootprint)ReadFootprint(modelFolder, component, typeof(IDenoiserFootprintReader), nameof(DenoiserOf));
+
+    /// <summary>The VAE footprint of a converted component, read by its class's runner from its config.</summary>
+    internal VaeFootprint VaeFootprint(string modelFolder, string component) =>
+        (VaeFootprint)ReadFootprint(modelFolder, component, typeof(IVaeFootprintReader), nameof(VaeOf));
+
+    object ReadFootprint(string modelFolder, string component, Type reader, string method)
+    {
+        var folder = ComponentFolder.Open(modelFolder, component);
+        string manifest = Path.Combine(folder.Path, ComponentManifest.FileName);
+        var type = _entries.Resolve(folder.Manifest.ClassName, $"{manifest}: field 'class_name'");
+        if (!reader.IsAssignableFrom(type))
+            throw new ModelFormatException(manifest, $"component '{component}' is a {folder.Manifest.ClassName}, whose memory needs cannot be estimated ({type.Name} does not state them)");
+        var read = typeof(ComponentRunnerRegistry).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
+        try
+        {
+            return read.Invoke(null, new object[] { folder.Config() })!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+    }
+
+    static DenoiserFootprint DenoiserOf<TRunner>(Core.Json.JsonConfig config) where TRunner : IDenoiserFootprintReader => TRunner.Footprint(config);
+
+    static VaeFootprint VaeOf<TRunner>(Core.Json.JsonConfig config) where TRunner : IVaeFootprintReader => TRunner.Footprint(config);
+
     /// <summary>"a denoiser" for <see cref="IDenoiser"/>: the role's name for messages.</summary>
     static string RoleName(Type role) => role.Name switch
     {

@@ -54,24 +54,12 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
                 // The external data once, and the largest graph (a component loads one graph of each pair, plain or fused).
                 weights += manifest.DataBytes + (manifest.Graphs.Count == 0 ? 0 : manifest.Graphs.Max(g => g.Bytes));
             }
-            var transformer = Components.ComponentFolder.Open(modelFolder, "transformer").Config();
-            var vae = Components.ComponentFolder.Open(modelFolder, "vae").Config();
-            int[] dimMult = vae.GetIntArray("dim_mult", new[] { 1, 2, 4, 4 });
-            int baseDim = vae.GetIntOrNull("decoder_base_dim") ?? vae.GetInt("base_dim", 96);
-            int heads = transformer.GetInt("num_attention_heads"), headDim = transformer.GetInt("attention_head_dim");
-            // Families other than Wan: LTX has no ffn_dim (Diffusers' FeedForward is 4x wide), a scalar patch_size with
-            // patch_size_t, and states its VAE's compression as *_compression_ratio.
-            int ffn = transformer.GetIntOrNull("ffn_dim") ?? 4 * heads * headDim;
-            int[] patch = transformer.Root["patch_size"] is System.Text.Json.Nodes.JsonArray || !transformer.Has("patch_size")
-                ? transformer.GetIntArray("patch_size", new[] { 1, 2, 2 })
-                : new[] { transformer.GetInt("patch_size_t", 1), transformer.GetInt("patch_size"), transformer.GetInt("patch_size") };
-            int temporal = vae.GetIntOrNull("scale_factor_temporal") ?? vae.GetIntOrNull("temporal_compression_ratio") ?? 4;
-            int spatial = vae.GetIntOrNull("scale_factor_spatial") ?? vae.GetIntOrNull("spatial_compression_ratio") ?? 8;
-            return new ModelFacts(weights, heads, headDim, ffn, patch, transformer.GetInt("in_channels"),
-                // The decoder's last stages run at full resolution at the widest of its two last widths (it halves the width
-                // on the way up).
-                baseDim * Math.Max(dimMult[0], dimMult.Length > 1 ? dimMult[1] : dimMult[0]),
-                temporal, spatial);
+            // The family's runners know their config fields: the estimate only combines what they state.
+            var runners = Components.ComponentRunnerRegistry.Default;
+            var denoiser = runners.DenoiserFootprint(modelFolder, "transformer");
+            var vae = runners.VaeFootprint(modelFolder, "vae");
+            return new ModelFacts(weights, denoiser.Heads, denoiser.HeadDim, denoiser.FfnDim, denoiser.Patch, denoiser.InChannels,
+                vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale);
         }
     }
 

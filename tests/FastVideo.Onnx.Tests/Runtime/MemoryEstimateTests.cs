@@ -62,4 +62,20 @@ public class MemoryEstimateTests
         Assert.That(At(128, 128, 9), Is.LessThan(At(128, 256, 9)));
         Assert.That(At(128, 128, 9), Is.LessThan(At(128, 128, 17)));
     }
+
+    /// <summary>Each family's runners state their own shape constants: LTX's scalar patch and 4x feed-forward, its VAE's stated ratios; Wan2.2's 16x VAE.</summary>
+    [Test]
+    public void EachFamilyStatesItsShapeFromItsOwnConfigFields()
+    {
+        var ltx = MemoryEstimate.ModelFacts.Read(ConvertedModels.Ltx, FastVideo.Onnx.Core.Models.ConvertedModel.Load(ConvertedModels.Ltx));
+        Assert.That((ltx.Heads, ltx.HeadDim, ltx.FfnDim, ltx.LatentChannels), Is.EqualTo((2, 16, 4 * 2 * 16, 8)));
+        Assert.That(ltx.Patch, Is.EqualTo(new[] { 1, 1, 1 }));
+        Assert.That((ltx.TemporalScale, ltx.SpatialScale), Is.EqualTo((8, 32)), "the LTX VAE's temporal_compression_ratio and spatial_compression_ratio");
+
+        var ti2v = MemoryEstimate.ModelFacts.Read(Wan22Fixture.Ti2vConverted, FastVideo.Onnx.Core.Models.ConvertedModel.Load(Wan22Fixture.Ti2vConverted));
+        Assert.That((ti2v.Heads, ti2v.HeadDim, ti2v.FfnDim, ti2v.LatentChannels), Is.EqualTo((2, 24, 96, 48)));
+        Assert.That((ti2v.TemporalScale, ti2v.SpatialScale), Is.EqualTo((4, 16)), "the Wan2.2 VAE's scale factors");
+        Assert.That(ti2v.VaeFullResChannels, Is.EqualTo(12 * 2), "decoder_base_dim times the wider of dim_mult[0] and dim_mult[1]");
+        Assert.That(ti2v.WeightBytes, Is.GreaterThan(0));
+    }
 }

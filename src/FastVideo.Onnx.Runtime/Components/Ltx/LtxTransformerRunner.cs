@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Runtime.Components.Ltx;
 /// small host tensors.
 /// </summary>
 [ComponentRunner(LtxTransformerLayout.ComponentClass)]
-internal sealed class LtxTransformerRunner : IPackedDenoiser, IComponentRunner<LtxTransformerRunner>
+internal sealed class LtxTransformerRunner : IPackedDenoiser, IComponentRunner<LtxTransformerRunner>, IDenoiserFootprintReader
 {
     readonly GraphSession _session;
     readonly LtxTransformerLayout _layout;
@@ -23,6 +23,14 @@ internal sealed class LtxTransformerRunner : IPackedDenoiser, IComponentRunner<L
     {
         _session = session;
         _layout = layout;
+    }
+
+    public static DenoiserFootprint Footprint(Core.Json.JsonConfig config)
+    {
+        var layout = LtxTransformerLayout.FromConfig(config);
+        int heads = config.GetInt("num_attention_heads"), headDim = config.GetInt("attention_head_dim");
+        // Diffusers' FeedForward of LTX is 4x the attention width (the config states no ffn_dim).
+        return new DenoiserFootprint(heads, headDim, 4 * heads * headDim, new[] { layout.PatchSizeT, layout.PatchSize, layout.PatchSize }, layout.InChannels);
     }
 
     public static LtxTransformerRunner Open(ComponentRequest request)

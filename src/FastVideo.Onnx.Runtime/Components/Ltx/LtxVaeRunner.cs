@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Runtime.Components.Ltx;
 /// checkpoint's statistics itself and, when timestep-conditioned, mixes in the decode noise and takes the decode timestep.
 /// </summary>
 [ComponentRunner(LtxVaeLayout.ComponentClass)]
-internal sealed class LtxVaeRunner : ITimestepVaeDecoder, IComponentRunner<LtxVaeRunner>
+internal sealed class LtxVaeRunner : ITimestepVaeDecoder, IComponentRunner<LtxVaeRunner>, IVaeFootprintReader
 {
     readonly GraphSession _decoder;
     readonly LtxVaeLayout _layout;
@@ -23,6 +23,15 @@ internal sealed class LtxVaeRunner : ITimestepVaeDecoder, IComponentRunner<LtxVa
         _decoder = decoder;
         _layout = layout;
         Latents = new LatentLayout(layout.LatentChannels, layout.TemporalCompression, layout.SpatialCompression);
+    }
+
+    /// <summary>Full-resolution width: the bound the estimate has used for every VAE so far (192), kept until LTX is measured.</summary>
+    const int FullResolutionBound = 192;
+
+    public static VaeFootprint Footprint(Core.Json.JsonConfig config)
+    {
+        var layout = LtxVaeLayout.FromConfig(config);
+        return new VaeFootprint(FullResolutionBound, layout.TemporalCompression, layout.SpatialCompression);
     }
 
     public static LtxVaeRunner Open(ComponentRequest request)

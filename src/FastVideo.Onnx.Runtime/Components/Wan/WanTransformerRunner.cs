@@ -13,7 +13,7 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// <see cref="WanTransformerContract"/> and the component's config.
 /// </summary>
 [ComponentRunner(WanTransformerContract.ComponentClass)]
-internal sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransformerRunner>
+internal sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTransformerRunner>, IDenoiserFootprintReader
 {
     readonly ExecutionDevice _device;
     readonly ComponentFolder _folder;
@@ -124,6 +124,10 @@ internal sealed class WanTransformerRunner : IDenoiser, IComponentRunner<WanTran
         CreationTime += session.CreationTime;
         return session;
     }
+
+    public static DenoiserFootprint Footprint(Core.Json.JsonConfig config) => new(config.GetInt("num_attention_heads"),
+        config.GetInt("attention_head_dim"), config.GetIntOrNull("ffn_dim") ?? 4 * config.GetInt("num_attention_heads") * config.GetInt("attention_head_dim"),
+        config.GetIntArray("patch_size", new[] { 1, 2, 2 }), config.GetInt("in_channels"));
 
     /// <summary>
     /// Opens the transformer: its fused-kernel graph when the device has the kernel library and the conversion wrote it,

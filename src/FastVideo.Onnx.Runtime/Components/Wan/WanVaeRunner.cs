@@ -14,7 +14,7 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// The same graphs serve every resolution and length; the compression factors are the config's (<see cref="WanVaeContract"/>).
 /// </summary>
 [ComponentRunner(WanVaeContract.ComponentClass)]
-internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<WanVaeRunner>
+internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<WanVaeRunner>, IVaeFootprintReader
 {
     readonly ExecutionDevice _device;
     readonly ComponentFolder _folder;
@@ -146,6 +146,16 @@ internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<
     /// fused-kernel variants when the device has the kernel library and the conversion wrote them, else (or when they do
     /// not load and the library is not required, with a <paramref name="notice"/>) the portable ones.
     /// </summary>
+    public static VaeFootprint Footprint(Core.Json.JsonConfig config)
+    {
+        int[] dimMult = config.GetIntArray("dim_mult", new[] { 1, 2, 4, 4 });
+        int baseDim = config.GetIntOrNull("decoder_base_dim") ?? config.GetInt("base_dim", 96);
+        // The decoder's last stages run at full resolution at the widest of its two last widths (it halves the width on
+        // the way up).
+        return new VaeFootprint(baseDim * Math.Max(dimMult[0], dimMult.Length > 1 ? dimMult[1] : dimMult[0]),
+            config.GetIntOrNull("scale_factor_temporal") ?? 4, config.GetIntOrNull("scale_factor_spatial") ?? 8);
+    }
+
     public static WanVaeRunner Open(ComponentRequest request)
     {
         var device = request.Device;

@@ -1,0 +1,7 @@
+namespace FastVideo.Onnx.Runtime.Components;
+
+/// <summary>The shape constants of a VAE that the memory estimate needs, read from its config by the runner of its class.</summary>
+/// <param name="FullResolutionChannels">Channels of the decoder's widest stage at the video's full resolution.</param>
+/// <param name="TemporalScale">Video frames per latent frame.</param>
+/// <param name="SpatialScale">Pixels per latent pixel along height and width.</param>
+internal sealed record VaeFootprint(int FullResolutionChannels, int TemporalScale, int SpatialScale);
