@@ -15,6 +15,16 @@ public sealed record ConversionRequest(string Source, string Output)
     /// <summary>Only these components (null: all of model_index.json).</summary>
     public IReadOnlyCollection<string>? Components { get; init; }
 
+    /// <summary>
+    /// Also write each Wan transformer's per-rank graph for sequence parallelism over this many ranks
+    /// (<c>model.sp{N}.onnx</c>, sharing the transformer's external data); 1 (the default) writes none. The
+    /// transformer's attention heads must divide by it.
+    /// </summary>
+    public int SequenceParallel { get; init; } = 1;
+
+    /// <summary>The setting <see cref="SequenceParallel"/> is named by in errors.</summary>
+    internal const string SequenceParallelField = "SequenceParallel";
+
     /// <summary>Replace <see cref="Output"/> if it exists.</summary>
     public bool Force { get; init; }
 

@@ -28,6 +28,9 @@ internal abstract class DefinitionExporter<TModel> : IComponentExporter, IDefini
     /// <summary>The graphs to write, at <paramref name="precision"/>.</summary>
     protected abstract IReadOnlyList<GraphSpec> Graphs(TModel model, DType precision);
 
+    /// <summary>The graphs to write for <paramref name="source"/> (by default <see cref="Graphs(TModel, DType)"/>; options of the request may add some).</summary>
+    protected virtual IReadOnlyList<GraphSpec> Graphs(TModel model, DType precision, ComponentSource source) => Graphs(model, precision);
+
     /// <summary>The precision to export when <paramref name="requested"/> is asked for; explain any change in <paramref name="notes"/>.</summary>
     protected virtual DType ResolvePrecision(DType requested, List<string> notes) => requested;
 
@@ -105,7 +108,7 @@ internal abstract class DefinitionExporter<TModel> : IComponentExporter, IDefini
             long before = 0;
             using (var data = new ExternalDataFile(Path.Combine(outputFolder, _exporter.DataFileName)))
             {
-                foreach (var spec in _exporter.Graphs(_model, _precision))
+                foreach (var spec in _exporter.Graphs(_model, _precision, _source))
                 {
                     cancel.ThrowIfCancellationRequested();
                     var graph = spec.Build();

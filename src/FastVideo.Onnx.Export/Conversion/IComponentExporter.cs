@@ -31,6 +31,9 @@ public sealed record ComponentSource(ComponentEntry Entry, string Folder, ModelI
     /// </summary>
     internal Func<IEnumerable<Parameter>, IWeightSource>? SyntheticWeights { get; init; }
 
+    /// <summary>The ranks a per-rank sequence-parallel graph is written for (<see cref="ConversionRequest.SequenceParallel"/>); 1: none.</summary>
+    internal int SequenceParallel { get; init; } = 1;
+
     public string ConfigPath(string fileName = "config.json") => Path.Combine(Folder, fileName);
 }
 

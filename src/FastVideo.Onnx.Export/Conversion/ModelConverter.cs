@@ -112,6 +112,8 @@ public sealed class ModelConverter
         foreach (var entry in index.Components) ComponentPath.Combine(index.Folder, entry.Name, indexPath);
         var entries = SelectComponents(index, request.Components);
         CheckPrecisionNames(index, request.ComponentPrecision);
+        if (request.SequenceParallel < 1)
+            throw new InvalidRequestException(ConversionRequest.SequenceParallelField, $"{request.SequenceParallel} ranks: give 1 (no per-rank graph) or more");
 
         var plan = new ConversionPlan(indexPath);
         try
@@ -125,6 +127,7 @@ public sealed class ModelConverter
                 var componentSource = new ComponentSource(entry, ComponentPath.Combine(index.Folder, entry.Name, indexPath), index, request.PrecisionOf(entry.Name))
                 {
                     SyntheticWeights = request.SyntheticWeights,
+                    SequenceParallel = request.SequenceParallel,
                 };
                 if (!Directory.Exists(componentSource.Folder))
                     throw new ModelFormatException(componentSource.Folder, $"component folder missing (model_index.json lists '{entry.Name}')");

@@ -115,6 +115,16 @@ internal interface ITensorOps<T>
     /// </summary>
     T Rotary(T x, T cos, T sin, int numHeads, bool interleaved);
 
+    /// <summary>
+    /// Ulysses' all-to-all over the ranks of <paramref name="shard"/>: <paramref name="x"/> (the same shape on every rank)
+    /// is cut into <see cref="SequenceShard{T}.WorldSize"/> parts along <paramref name="splitAxis"/>, and this rank receives
+    /// part <c>rank</c> of every rank, concatenated in rank order along <paramref name="gatherAxis"/>. With one rank that is
+    /// <paramref name="x"/> itself, which is what this default (the eager form) computes; the graph builder emits the
+    /// collective operator, which the runtime's collective library runs across the rank sessions.
+    /// </summary>
+    T AllToAll(T x, int splitAxis, int gatherAxis, SequenceShard<T> shard) =>
+        shard.WorldSize == 1 ? x : throw new NotSupportedException($"an all-to-all over {shard.WorldSize} ranks runs in the exported graphs only (the eager form has one rank)");
+
     // ---- selection (video sparse attention) ----
     /// <summary>Elementwise equality (numpy broadcasting), as a bool tensor.</summary>
     T Equal(T a, T b);

@@ -233,6 +233,14 @@ internal partial class OnnxGraphBuilder : ITensorOps<OnnxValue>
         return Node("MultiHeadAttention", inputs, q.DType, MicrosoftDomain, attributes);
     }
 
+    /// <summary>The collective as a node of <see cref="FastVideoCollectives"/> (its rank and group are graph values the runtime binds).</summary>
+    public OnnxValue AllToAll(OnnxValue x, int splitAxis, int gatherAxis, SequenceShard<OnnxValue> shard)
+    {
+        var op = FastVideoCollectives.AllToAll;
+        return Node(op.Name, new[] { x, shard.Group, shard.Rank }, x.DType, FastVideoKernels.Domain,
+            new[] { Attr("world_size", shard.WorldSize), Attr("split_axis", splitAxis), Attr("gather_axis", gatherAxis) });
+    }
+
     public OnnxValue Rotary(OnnxValue x, OnnxValue cos, OnnxValue sin, int numHeads, bool interleaved) =>
         // position_ids of shape [1] is an offset: row s of the tables rotates sequence position s.
         Node("RotaryEmbedding", new[] { x, Int64s(0), Cast(cos, x.DType), Cast(sin, x.DType) }, x.DType, MicrosoftDomain,

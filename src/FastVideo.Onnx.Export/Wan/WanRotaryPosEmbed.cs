@@ -41,13 +41,15 @@ internal sealed class WanRotaryPosEmbed : Module
     }
 
     /// <summary>cos and sin tables [S, headDim/2] for a grid of <paramref name="frames"/> x <paramref name="height"/> x <paramref name="width"/> (int64 [1] each).</summary>
-    public (T Cos, T Sin) Forward<T>(ITensorOps<T> ops, T frames, T height, T width)
+    /// <param name="firstFrame">The time position of the grid's first frame (int64 [1]): a sequence-parallel rank's frames
+    /// start where the previous ranks' end. Default: 0.</param>
+    public (T Cos, T Sin) Forward<T>(ITensorOps<T> ops, T frames, T height, T width, T? firstFrame = default)
     {
         using var _ = Enter(ops);
-        return (Table(ops, _cos, frames, height, width), Table(ops, _sin, frames, height, width));
+        return (Table(ops, _cos, frames, height, width, firstFrame), Table(ops, _sin, frames, height, width, firstFrame));
     }
 
-    T Table<T>(ITensorOps<T> ops, float[][] tables, T frames, T height, T width)
+    T Table<T>(ITensorOps<T> ops, float[][] tables, T frames, T height, T width, T? firstFrame)
     {
         var sizes = new[] { frames, height, width };
         var zero = ops.Int64s(0);
@@ -57,7 +59,9 @@ internal sealed class WanRotaryPosEmbed : Module
         {
             int half = _splits[axis] / 2;
             var table = ops.Constant(tables[axis], new long[] { _maxSeqLen, half }, DType.Float32);
-            var rows = ops.Slice(table, 0, zero, sizes[axis]);                                 // [n_axis, half]
+            var rows = axis == 0 && firstFrame is not null
+                ? ops.Slice(table, 0, firstFrame, ops.Add(firstFrame, frames))                 // this rank's frames
+                : ops.Slice(table, 0, zero, sizes[axis]);                                      // [n_axis, half]
             var view = new T[4];
             for (int i = 0; i < 3; i++) view[i] = i == axis ? sizes[axis] : one;
             view[3] = ops.Int64s(half);

@@ -65,9 +65,12 @@ internal sealed class WanTransformer3DModel : ModelDefinition
     /// <param name="encoderHiddenStates">[B, L, text_dim] float32</param>
     /// <param name="encoderHiddenStatesImage">[B, N, image_dim] float32 (image-to-video) or default</param>
     /// <param name="vsaSparsity">float32 [1]: Video Sparse Attention at this sparsity (a VSA model only); default runs dense attention.</param>
+    /// <param name="shard">This rank of a sequence-parallel forward: <paramref name="hiddenStates"/> (and a per-token
+    /// <paramref name="timestep"/>) hold the rank's consecutive latent frames, the <see cref="SequenceShard{T}.Rank"/>-th
+    /// of <see cref="SequenceShard{T}.WorldSize"/> equal parts; the output is the prediction for those frames. Null: one rank.</param>
     /// <returns>[B, out_channels, F, H, W] float32</returns>
     public T Forward<T>(ITensorOps<T> ops, T hiddenStates, T timestep, T encoderHiddenStates, T? encoderHiddenStatesImage = default,
-        T? vsaSparsity = default)
+        T? vsaSparsity = default, SequenceShard<T>? shard = null)
     {
         if (vsaSparsity is not null && !UsesVsa) throw new InvalidOperationException("sparse attention needs the blocks' VSA gates (to_gate_compress)");
         var type = ops.ComputeType;
@@ -80,7 +83,8 @@ internal sealed class WanTransformer3DModel : ModelDefinition
         x = PatchEmbedding.Forward(ops, x);
         var batch = ops.Dim(x, 0);
         var (frames, height, width) = (ops.Dim(x, 2), ops.Dim(x, 3), ops.Dim(x, 4));
-        var rotary = Rope.Forward(ops, frames, height, width);
+        // a rank's frames follow the previous ranks' ones: rotary positions are global
+        var rotary = shard is null ? Rope.Forward(ops, frames, height, width) : Rope.Forward(ops, frames, height, width, ops.Mul(shard.Rank, frames));
         x = ops.Transpose(ops.Reshape(x, 0, 0, -1), 0, 2, 1);
 
         bool perToken = PerTokenTimesteps;
@@ -88,8 +92,10 @@ internal sealed class WanTransformer3DModel : ModelDefinition
         timestepProj = perToken ? ops.Reshape(timestepProj, 0, 0, 6, -1) : ops.Reshape(timestepProj, 0, 6, -1);
         var context = imageContext is null ? textContext : ops.Concat(1, imageContext, textContext);
 
-        WanVsaInputs<T>? vsa = vsaSparsity is null ? null : new WanVsaInputs<T>(frames, height, width, vsaSparsity);
-        foreach (var block in Blocks.Items) x = block.Forward(ops, x, context, timestepProj, rotary, vsa, perToken);
+        // VSA tiles the whole grid: under sequence parallelism its frames are every rank's
+        var gridFrames = shard is null ? frames : ops.Mul(frames, ops.Int64s(shard.WorldSize));
+        WanVsaInputs<T>? vsa = vsaSparsity is null ? null : new WanVsaInputs<T>(gridFrames, height, width, vsaSparsity);
+        foreach (var block in Blocks.Items) x = block.Forward(ops, x, context, timestepProj, rotary, vsa, perToken, shard);
 
         using (ops.Scope("norm_out"))
         {

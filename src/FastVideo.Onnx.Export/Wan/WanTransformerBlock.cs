@@ -42,8 +42,10 @@ internal sealed class WanTransformerBlock : Module
     /// <param name="timestepProj">[B, 6, dim], or [B, S, 6, dim] with per-token timesteps</param>
     /// <param name="vsa">The grid and sparsity for Video Sparse Attention; null runs self-attention densely (the gate unused).</param>
     /// <param name="perToken">The modulation is per token (Wan2.2 TI2V): each of the six vectors is [B, S, dim] instead of [B, 1, dim].</param>
+    /// <param name="shard">This rank of a sequence-parallel forward (hidden holds its tokens): self-attention runs on the
+    /// rank's heads over the whole sequence (<see cref="UlyssesAttention"/>); everything else is per token. Null: one rank.</param>
     public T Forward<T>(ITensorOps<T> ops, T hidden, T context, T timestepProj, (T Cos, T Sin) rotary, WanVsaInputs<T>? vsa = null,
-        bool perToken = false)
+        bool perToken = false, SequenceShard<T>? shard = null)
     {
         using var _ = Enter(ops);
         // [1, 6, dim] + [B, 6, dim], or + [B, S, 6, dim] (the table broadcasts over tokens)
@@ -59,8 +61,14 @@ internal sealed class WanTransformerBlock : Module
         if (ToGateCompress is not null && vsa is { } s)
         {
             var gate = ToGateCompress.Forward(ops, normed);
-            attend = (q, k, v) => ops.VideoSparseAttention(q, k, v, gate, _heads, _headDim, s.Frames, s.Height, s.Width, s.Sparsity);
+            // VSA's tiles, tile means and top-k selection are per head over the whole grid (s.Frames counts every rank's frames)
+            attend = shard is null
+                ? (q, k, v) => ops.VideoSparseAttention(q, k, v, gate, _heads, _headDim, s.Frames, s.Height, s.Width, s.Sparsity)
+                : (q, k, v) => UlyssesAttention.Forward(ops, shard, _heads, _headDim,
+                    (x, heads) => ops.VideoSparseAttention(x[0], x[1], x[2], x[3], heads, _headDim, s.Frames, s.Height, s.Width, s.Sparsity), q, k, v, gate);
         }
+        else if (shard is not null)
+            attend = (q, k, v) => UlyssesAttention.Forward(ops, shard, _heads, _headDim, (x, heads) => ops.Attention(x[0], x[1], x[2], heads), q, k, v);
         var update = Attn1.Forward(ops, normed, default, rotary, attend);
         if (Norm2 is null)
         {

@@ -59,6 +59,10 @@ internal sealed class WanTransformerExporter : DefinitionExporter<WanTransformer
 
     protected override void CheckConsistency(WanTransformer3DModel model, ComponentSource source)
     {
+        int ranks = source.SequenceParallel, heads = model.Config.NumAttentionHeads;
+        if (ranks > 1 && heads % ranks != 0)
+            throw new InvalidRequestException(ConversionRequest.SequenceParallelField,
+                $"{ranks} ranks cannot share the {heads} attention heads of {source.ConfigPath()} (field 'num_attention_heads'): each rank attends with heads/{ranks}");
         if (source.Entry.Name != SecondExpert) return;
         string firstPath = Path.Combine(source.Index.Folder, "transformer", "config.json");
         if (!File.Exists(firstPath)) return; // the first expert's own conversion reports it missing
@@ -90,4 +94,14 @@ internal sealed class WanTransformerExporter : DefinitionExporter<WanTransformer
         WanTransformerGraph.Contract(model).GraphFiles
             .Select(file => new GraphSpec(file, () => WanTransformerGraph.Build(model, precision, fusedKernels: file == FusedGraphFile)))
             .ToList();
+
+    // The per-rank graph comes last: its initializers are the portable graph's, already in the shared data file.
+    protected override IReadOnlyList<GraphSpec> Graphs(WanTransformer3DModel model, DType precision, ComponentSource source)
+    {
+        var graphs = Graphs(model, precision).ToList();
+        if (source.SequenceParallel > 1)
+            graphs.Add(new GraphSpec(WanTransformerContract.SequenceParallelGraph(source.SequenceParallel),
+                () => WanTransformerGraph.BuildSequenceParallel(model, precision, source.SequenceParallel)));
+        return graphs;
+    }
 }

@@ -38,4 +38,20 @@ internal static class WanTransformerGraph
         g.Output(sample, contract.Outputs.Single());
         return g;
     }
+
+    /// <summary>
+    /// The per-rank graph of a sequence-parallel forward over <paramref name="worldSize"/> ranks (portable operators and
+    /// <c>com.fastvideo.AllToAll</c>; see <see cref="WanTransformerContract.SequenceParallel"/>).
+    /// </summary>
+    public static OnnxGraphBuilder BuildSequenceParallel(WanTransformer3DModel model, DType computeType, int worldSize)
+    {
+        var contract = Contract(model).SequenceParallel(worldSize, vsa: model.UsesVsa);
+        var g = new OnnxGraphBuilder(computeType);
+        var inputs = contract.Inputs.ToDictionary(i => i.Name, i => g.Input(i));
+        var shard = new Modeling.SequenceShard<OnnxValue>(worldSize, inputs[WanTransformerContract.SequenceRank], inputs[WanTransformerContract.SequenceGroup]);
+        var sample = model.Forward(g, inputs[HiddenStates], inputs[Timestep], inputs[EncoderHiddenStates],
+            inputs.GetValueOrDefault(EncoderHiddenStatesImage), inputs.GetValueOrDefault(VsaSparsity), shard);
+        g.Output(sample, contract.Outputs.Single());
+        return g;
+    }
 }

@@ -7,11 +7,11 @@ using FastVideo.Onnx.Export.Torch.Verification;
 
 namespace FastVideo.Onnx.Cli.Commands;
 
-/// <summary><c>fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force] [--verify]</c></summary>
+/// <summary><c>fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--sequence-parallel N] [--force] [--verify]</c></summary>
 public static class ConvertCommand
 {
     public const string Usage = """
-        usage: fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--force] [--verify]
+        usage: fastvideo-onnx convert MODEL_DIR --output OUT_DIR [--dtype D] [--components NAMES] [--sequence-parallel N] [--force] [--verify]
 
         Converts a Diffusers model folder (model_index.json + component folders, single or sharded safetensors)
         into OUT_DIR: ONNX graphs with external data for the model components, copies of the tokenizer,
@@ -22,12 +22,15 @@ public static class ConvertCommand
           --components LIST  comma-separated components to convert (default: all); when OUT_DIR is
                              already a converted folder of the same pipeline, they are added to it
                              (or replace the same components in it)
+          --sequence-parallel N  also write the Wan transformer's per-rank graph for N ranks
+                             (transformer/model.sp<N>.onnx, sharing the weights) for generate's
+                             --parallelism sequence; N must divide the attention heads
           --force            replace OUT_DIR as a whole if it exists
           --verify           then run each graph (ONNX Runtime, CPU) and the TorchSharp definition on the real
                              weights with a seeded random input; fail if they disagree beyond the tolerance
         """;
 
-    public static readonly string[] ValueOptions = { "output", "dtype", "components" };
+    public static readonly string[] ValueOptions = { "output", "dtype", "components", "sequence-parallel" };
     public static readonly string[] FlagOptions = { "force", "verify", "help" };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
@@ -41,6 +44,7 @@ public static class ConvertCommand
             ComponentPrecision = perComponent,
             Components = args.Value("components")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Force = args.Flag("force"),
+            SequenceParallel = args.Int("sequence-parallel") ?? 1,
         };
 
         var bar = ProgressBar.ForStderr(stderr);

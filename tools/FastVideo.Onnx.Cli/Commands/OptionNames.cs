@@ -40,6 +40,7 @@ public static partial class OptionNames
         ["Runtime:IntraOpThreads"] = "--threads",
         ["Runtime:KernelLibrary"] = "--kernels",
         ["Runtime:MemoryLimitMiB"] = "--memory-limit",
+        ["SequenceParallel"] = "--sequence-parallel",
     };
 
     /// <summary>The option for a library name (<c>Height</c> -> <c>--height</c>; <c>Height/Width</c> -> <c>--height/--width</c>); other names as they are.</summary>

@@ -25,6 +25,18 @@ internal sealed record WanTransformerContract(int InChannels, int OutChannels, i
     /// <summary>The same network with its compound operators as kernels of the CUDA library (native/fastvideo_kernels).</summary>
     public const string FusedGraph = "model.fused.onnx";
 
+    /// <summary>
+    /// The per-rank graph of a sequence-parallel (Ulysses) forward over <paramref name="worldSize"/> ranks: portable
+    /// operators plus <c>com.fastvideo.AllToAll</c> around self-attention; it shares the other graphs' external data.
+    /// </summary>
+    public static string SequenceParallelGraph(int worldSize) => $"model.sp{worldSize}.onnx";
+
+    /// <summary>A per-rank graph's rank index (int64 [1]): which 1/N of the latent frames its <c>hidden_states</c> hold.</summary>
+    public const string SequenceRank = "sp_rank";
+
+    /// <summary>A per-rank graph's communicator (int64 [1]): the ranks of one forward share it, and its collectives meet there.</summary>
+    public const string SequenceGroup = "sp_group";
+
     public const string HiddenStates = "hidden_states";
     public const string Timestep = "timestep";
     public const string EncoderHiddenStates = "encoder_hidden_states";
@@ -91,6 +103,18 @@ internal sealed record WanTransformerContract(int InChannels, int OutChannels, i
         if (ImageDim is int imageDim) inputs.Add(new(EncoderHiddenStatesImage, DType.Float32, BatchDim, ImageTokensDim, imageDim));
         if (vsa) inputs.Add(new(VsaSparsity, DType.Float32, 1));
         return new GraphContract(file, inputs, new[] { new TensorContract(Sample, DType.Float32, BatchDim, OutChannels, FramesDim, HeightDim, WidthDim) });
+    }
+
+    /// <summary>
+    /// The signature of the per-rank graph for <paramref name="worldSize"/> ranks: <see cref="Graph"/>'s, with
+    /// <c>hidden_states</c>, a per-token <c>timestep</c> and <c>sample</c> holding the rank's frames (and tokens), plus
+    /// <see cref="SequenceRank"/> and <see cref="SequenceGroup"/>.
+    /// </summary>
+    public GraphContract SequenceParallel(int worldSize, bool vsa)
+    {
+        var single = Graph(SequenceParallelGraph(worldSize), vsa);
+        var inputs = single.Inputs.Concat(new TensorContract[] { new(SequenceRank, DType.Int64, 1), new(SequenceGroup, DType.Int64, 1) }).ToList();
+        return new GraphContract(single.File, inputs, single.Outputs);
     }
 
     /// <summary>The named dims of a session specialised to one call's shape (batch and latent grid).</summary>
