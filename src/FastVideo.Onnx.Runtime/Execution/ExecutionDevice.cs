@@ -201,6 +201,17 @@ public sealed class ExecutionDevice : IDisposable
                 throw new FastVideoException($"{KernelLibrary.Path}: the fused-kernel library could not be loaded ({FastVideoException.FirstLine(e.Message)})", e);
             }
         }
+        if (spec.CustomOpLibrary is not null)
+        {
+            try
+            {
+                options.RegisterCustomOpLibrary(spec.CustomOpLibrary);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new FastVideoException($"{spec.CustomOpLibrary}: the custom-operator library could not be loaded ({FastVideoException.FirstLine(e.Message)})", e);
+            }
+        }
         var session = GraphSession.Open(path, options, label);
         session.StopWith(Runs);
         if (spec.OncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun) ShrinkArenaAfterEachRun(session);

@@ -10,6 +10,21 @@ public sealed record RuntimeOptions
     /// <summary>The GPU index for CUDA and TensorRT.</summary>
     public int DeviceId { get; init; }
 
+    /// <summary>
+    /// How the denoiser's work is spread: "sequence" (Ulysses sequence parallelism: the converted transformer's per-rank
+    /// graph <c>model.sp&lt;N&gt;.onnx</c> runs as N rank sessions at once, each on 1/N of the latent frames, their
+    /// self-attention exchanging heads through the collective library; CPU provider), "none", or "auto" (the default:
+    /// none).
+    /// </summary>
+    public string Parallelism { get; init; } = "auto";
+
+    internal const string ParallelismField = "Runtime:Parallelism";
+
+    static readonly string[] ParallelismNames = { "auto", "none", "sequence" };
+
+    /// <summary>Whether <see cref="Parallelism"/> asks for sequence parallelism.</summary>
+    internal bool SequenceParallel => string.Equals(Parallelism?.Trim(), "sequence", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>When the requested GPU provider cannot load, run on the CPU instead of failing (off by default: a silent 100x slowdown is worse than an error).</summary>
     public bool AllowCpuFallback { get; init; }
 
@@ -131,6 +146,8 @@ public sealed record RuntimeOptions
         if (LogSeverity is < 0 or > 4) throw new InvalidRequestException("Runtime:LogSeverity", $"{LogSeverity} must be between 0 (verbose) and 4 (fatal)");
         if (!ConvAlgoSearches.Contains(CudnnConvAlgoSearch, StringComparer.Ordinal))
             throw new InvalidRequestException("Runtime:CudnnConvAlgoSearch", $"'{CudnnConvAlgoSearch}' must be one of {string.Join(", ", ConvAlgoSearches)}");
+        if (!ParallelismNames.Contains(Parallelism?.Trim() ?? "", StringComparer.OrdinalIgnoreCase))
+            throw new InvalidRequestException(ParallelismField, $"'{Parallelism}' is not one of {string.Join(", ", ParallelismNames)}");
         if (TensorRt.MaxWorkspaceBytes < 0)
             throw new InvalidRequestException("Runtime:TensorRt:MaxWorkspaceBytes", $"{TensorRt.MaxWorkspaceBytes} must be zero or positive");
     }

@@ -9,6 +9,9 @@ public sealed record SessionSpec
     /// <summary>Registers the fused-kernel library (the graph uses its com.fastvideo operators).</summary>
     public bool WithKernels { get; init; }
 
+    /// <summary>Another custom-operator library to register (the collective library of sequence-parallel sessions), or null.</summary>
+    public string? CustomOpLibrary { get; init; }
+
     /// <summary>Sizes of named dynamic dims, fixed for this session (shape specialisation).</summary>
     public IReadOnlyDictionary<string, long>? FixedDims { get; init; }
 

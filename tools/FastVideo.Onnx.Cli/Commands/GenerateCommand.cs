@@ -21,7 +21,7 @@ public static class GenerateCommand
                  [--frame-rate X] [--decode-timestep X] [--decode-noise-scale X] [--guidance-rescale X]
                  [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
                  [--memory-limit MIB]
-                 [--kernels auto|off|PATH]
+                 [--kernels auto|off|PATH] [--parallelism none|sequence]
                  [--preset NAME] [--config FILE.json] --output FILE
 
         Generates a video from a converted model folder (see fastvideo-onnx convert). Without --model it uses the
@@ -42,6 +42,9 @@ public static class GenerateCommand
           --guidance-rescale X    rescale the guided prediction towards the conditional one's std, in [0, 1]
           --kernels               fused CUDA kernels (native/fastvideo_kernels): auto uses libfastvideo_kernels.so
                                   beside the tool or $FASTVIDEO_KERNELS when present; off forces the portable graph
+          --parallelism MODE      sequence: the transformer's per-rank graph (convert --sequence-parallel N) as N
+                                  ranks at once, each on 1/N of the latent frames (CPU provider; needs
+                                  libfastvideo_collectives.so beside the tool or $FASTVIDEO_COLLECTIVES)
           --threads N             threads per operator on the CPU (0: ONNX Runtime's default, one per core)
           --memory-limit MIB      refuse a request whose estimated peak memory is above MIB (default: the memory
                                   available now, or the GPU's free memory; Runtime:MemoryLimitMiB)
@@ -57,6 +60,7 @@ public static class GenerateCommand
         "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale", "guidance-scale-2",
         "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
         "dmd-steps", "vsa-sparsity", "memory-limit", "frame-rate", "decode-timestep", "decode-noise-scale", "guidance-rescale",
+        "parallelism",
     };
 
     public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
@@ -67,7 +71,7 @@ public static class GenerateCommand
         ("height", "Sampling:Height"), ("width", "Sampling:Width"), ("num-frames", "Sampling:NumFrames"), ("steps", "Sampling:Steps"),
         ("guidance-scale", "Sampling:GuidanceScale"), ("max-sequence-length", "Sampling:MaxSequenceLength"), ("fps", "Sampling:Fps"),
         ("flow-shift", "Sampling:FlowShift"), ("device", "Runtime:Device"), ("device-id", "Runtime:DeviceId"), ("threads", "Runtime:IntraOpThreads"), ("kernels", "Runtime:KernelLibrary"),
-        ("memory-limit", "Runtime:MemoryLimitMiB"),
+        ("memory-limit", "Runtime:MemoryLimitMiB"), ("parallelism", "Runtime:Parallelism"),
     };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)

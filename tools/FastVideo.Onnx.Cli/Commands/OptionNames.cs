@@ -40,6 +40,7 @@ public static partial class OptionNames
         ["Runtime:IntraOpThreads"] = "--threads",
         ["Runtime:KernelLibrary"] = "--kernels",
         ["Runtime:MemoryLimitMiB"] = "--memory-limit",
+        ["Runtime:Parallelism"] = "--parallelism",
         ["SequenceParallel"] = "--sequence-parallel",
     };
 

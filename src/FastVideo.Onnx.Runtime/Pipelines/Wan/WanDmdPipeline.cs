@@ -18,7 +18,7 @@ internal sealed class WanDmdPipeline : VideoPipeline, IPipelineRules
         var rules = Rules(folder);
         var runners = context.Runners;
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
-        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
+        var transformer = Open(WanFamily.Transformer, () => WanFamily.OpenDenoiser(context, WanFamily.Request(context, WanFamily.Transformer) with
         {
             ExpectedShape = WanFamily.Expected(context.Defaults with { GuidanceScale = 1 }, rules.Latents),
             ExpectedTextTokens = context.Defaults.MaxSequenceLength,

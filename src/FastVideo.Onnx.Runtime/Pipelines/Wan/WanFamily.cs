@@ -64,12 +64,19 @@ internal static class WanFamily
         double? boundary = options.TwoExperts ? options.BoundaryTimestep(trainSteps) : null;
         long secondBytes = options.TwoExperts ? ComponentFolder.Open(folder, WanExperts.SecondComponent).Manifest.TotalBytes : 0;
         var expected = Expected(context.Defaults, latents);
-        return new WanExperts(component => context.Runners.Open<IDenoiser>(Request(context, component) with
+        return new WanExperts(component => OpenDenoiser(context, Request(context, component) with
         {
             ExpectedShape = expected,
             ExpectedTextTokens = context.Defaults.MaxSequenceLength,
         }), boundary, context.Device, context.Notice, secondBytes);
     }
+
+    /// <summary>
+    /// The transformer <paramref name="request"/> names as a denoiser: the runner of its class, or with
+    /// <c>Runtime:Parallelism</c> "sequence" its per-rank graph as sequence-parallel ranks.
+    /// </summary>
+    public static IDenoiser OpenDenoiser(PipelineContext context, ComponentRequest request) =>
+        context.Device.Options.SequenceParallel ? WanSequenceParallelDenoiser.Open(request) : context.Runners.Open<IDenoiser>(request);
 
     /// <summary>The mask before the encoded first frame: one channel per video frame of a latent frame.</summary>
     public static FirstFrameConditioning Conditioning(LatentLayout latents) => new(latents.TemporalCompression);

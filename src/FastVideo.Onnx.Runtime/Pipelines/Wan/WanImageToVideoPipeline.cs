@@ -45,7 +45,7 @@ internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
             WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
         var image = Open(WanFamily.ImageEncoder, () => runners.Open<IImageEncoder>(WanFamily.Request(context, WanFamily.ImageEncoder)));
-        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
+        var transformer = Open(WanFamily.Transformer, () => WanFamily.OpenDenoiser(context, WanFamily.Request(context, WanFamily.Transformer) with
         {
             ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
             ExpectedTextTokens = context.Defaults.MaxSequenceLength,

@@ -38,7 +38,7 @@ internal sealed class WanPipeline : VideoPipeline, IPipelineRules
         }
         ComponentFolder.RequireAll(folder, [WanFamily.TextEncoder, WanFamily.Tokenizer, WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
-        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
+        var transformer = Open(WanFamily.Transformer, () => WanFamily.OpenDenoiser(context, WanFamily.Request(context, WanFamily.Transformer) with
         {
             ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
             ExpectedTextTokens = context.Defaults.MaxSequenceLength,
