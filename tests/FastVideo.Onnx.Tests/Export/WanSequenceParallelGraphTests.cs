@@ -55,19 +55,61 @@ public class WanSequenceParallelGraphTests
     }
 
     /// <param name="swapped">Give each rank the other rank's frames (the ranks' positions then disagree with their data).</param>
-    static (float[] Data, long[] Shape)[] RunRanks(string path, (float[] Data, long[] Shape) hidden, float timestep, RefTensor text, bool swapped = false)
+    /// <param name="sparsity">The VSA sparsity input (a VSA graph), or null.</param>
+    static (float[] Data, long[] Shape)[] RunRanks(string path, (float[] Data, long[] Shape) hidden, float timestep, RefTensor text, bool swapped = false,
+        float? sparsity = null)
     {
         long local = hidden.Shape[2] / Ranks;
         long group = RankSessions.NewGroup();
-        var inputs = Enumerable.Range(0, Ranks).Select(r => (
-            new[]
+        var inputs = Enumerable.Range(0, Ranks).Select(r =>
+        {
+            var floats = new List<(string, float[], long[])>
             {
                 (WanTransformerGraph.HiddenStates, Frames(hidden.Data, hidden.Shape, (swapped ? Ranks - 1 - r : r) * local, local), new[] { hidden.Shape[0], hidden.Shape[1], local, hidden.Shape[3], hidden.Shape[4] }),
                 (WanTransformerGraph.Timestep, new[] { timestep }, new long[] { 1 }),
                 (WanTransformerGraph.EncoderHiddenStates, text.Data, text.Shape),
-            },
-            new[] { (WanTransformerContract.SequenceRank, new long[] { r }), (WanTransformerContract.SequenceGroup, new[] { group }) })).ToList();
+            };
+            if (sparsity is float v) floats.Add((WanTransformerGraph.VsaSparsity, new[] { v }, new long[] { 1 }));
+            return (floats.ToArray(), new[] { (WanTransformerContract.SequenceRank, new long[] { r }), (WanTransformerContract.SequenceGroup, new[] { group }) });
+        }).ToList();
         return RankSessions.Run(path, inputs);
+    }
+
+    [Test]
+    public void VideoSparseAttentionOnTwoRanksEqualsTheSingleGraph()
+    {
+        // FastWan: VSA's tiles (4x4x4 of the DiT grid), tile means and top-k are per head over the whole grid, which each
+        // rank sees for its heads after the all-to-all
+        string folder = FastWanFixture.Transformer;
+        using var archive = WeightArchive.Open(folder);
+        var model = new WanTransformer3DModel(WanTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(folder, "config.json"))),
+            WanTransformer3DModel.DetectVsaGates(archive.Tensors.Keys, 2, folder));
+        Assert.That(model.UsesVsa, Is.True);
+        model.CheckWeights(archive);
+        using var dir = Repo.Temp();
+        string single = dir["single.onnx"], perRank = dir["sp2.onnx"];
+        new OnnxModelWriter().Write(WanTransformerGraph.Build(model, DType.Float32), new CheckpointWeights(archive), single, "single");
+        new OnnxModelWriter().Write(WanTransformerGraph.BuildSequenceParallel(model, DType.Float32, Ranks), new CheckpointWeights(archive), perRank, "sp2");
+        // the fixture's first 4 of 5 latent frames: a 4x6x8 grid, whose one tile in time spans both ranks' frames
+        var all = FastWanFixture.Get("dmd_latents_init");
+        long[] shape = { 1, 16, 4, all.Shape[3], all.Shape[4] };
+        var latents = (Data: Frames(all.Data, all.Shape, 0, 4), Shape: shape);
+        var text = FastWanFixture.Get("prompt_embeds");
+        var outputs = new Dictionary<float, float[]>();
+        foreach (float sparsity in new[] { 0f, 0.5f })
+        {
+            var expected = OrtRunner.Run(single,
+                (WanTransformerGraph.HiddenStates, latents.Data, latents.Shape),
+                (WanTransformerGraph.Timestep, new float[] { 757 }, new long[] { 1 }),
+                (WanTransformerGraph.EncoderHiddenStates, text.Data, text.Shape),
+                (WanTransformerGraph.VsaSparsity, new[] { sparsity }, new long[] { 1 }))[WanTransformerGraph.Sample];
+            var gathered = Gather(RunRanks(perRank, latents, 757, text, sparsity: sparsity));
+            double maxDiff = gathered.Zip(expected.Data, (a, b) => Math.Abs(a - b)).Max();
+            TestContext.Out.WriteLine($"VSA (sparsity {sparsity}) on 2 ranks vs single graph, max abs diff {maxDiff:E2}");
+            Assert.That(maxDiff, Is.LessThanOrEqualTo(1e-5), $"sparsity {sparsity}");
+            outputs[sparsity] = gathered;
+        }
+        Assert.That(Compare.MaxAbs(outputs[0f], outputs[0.5f]), Is.GreaterThan(1e-3), "the sparsity selects tiles (the check is not vacuous)");
     }
 
     [Test]
