@@ -411,6 +411,10 @@ struct OpSet {
 };
 
 }  // namespace
+
+#ifdef FASTVIDEO_WITH_NCCL
+void AddNcclCollectives(Ort::CustomOpDomain& domain);  // all_to_all_nccl.cc
+#endif
 }  // namespace fastvideo
 
 extern "C" {
@@ -429,6 +433,9 @@ ORT_EXPORT OrtStatus* ORT_API_CALL RegisterCustomOps(OrtSessionOptions* options,
       f32.AddTo(*domain);
       f16.AddTo(*domain);
       bf16.AddTo(*domain);
+#ifdef FASTVIDEO_WITH_NCCL
+      fastvideo::AddNcclCollectives(*domain);
+#endif
     });
     Ort::UnownedSessionOptions(options).Add(*domain);
   } catch (const Ort::Exception& e) {

@@ -17,8 +17,8 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// one thread each; their self-attention meets in the library's all-to-all -- and writes each rank's frames of the
 /// prediction into the output. The result is the single graph's (the graphs are exact rewrites of each other).
 /// <para>
-/// CPU provider only: the ranks are sessions of this process in host memory. The GPU form (one device per rank, NCCL) is
-/// described in docs/SEQUENCE_PARALLEL.md and not implemented here.
+/// CPU provider only: the ranks are sessions of this process in host memory. The GPU form (one device per rank, the
+/// NCCL all-to-all of native/fastvideo_kernels) is not wired here yet; see docs/SEQUENCE_PARALLEL.md.
 /// </para>
 /// </summary>
 internal sealed partial class WanSequenceParallelDenoiser : IDenoiser
@@ -89,7 +89,7 @@ internal sealed partial class WanSequenceParallelDenoiser : IDenoiser
         var device = request.Device;
         if (device.IsGpu)
             throw new InvalidRequestException(field,
-                $"sequence runs on the CPU provider only; on {device.Provider.Name()} the per-rank graphs need the CUDA all-to-all (native/fastvideo_kernels, not built yet)");
+                $"sequence runs on the CPU provider only for now: on {device.Provider.Name()} the ranks would need a device each and the NCCL all-to-all (native/fastvideo_kernels, FASTVIDEO_NCCL), which is not built or run yet");
         var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
         var graphs = folder.Manifest.Graphs.Select(g => (g.File, Match: PerRankGraph().Match(g.File))).Where(g => g.Match.Success).ToList();
         if (graphs.Count == 0)
