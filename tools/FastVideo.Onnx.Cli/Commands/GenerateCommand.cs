@@ -133,7 +133,8 @@ public static class GenerateCommand
         var bar = ProgressBar.ForStderr(stderr);
         var progress = new Core.Progress.CallbackProgress<GenerationProgress>(p =>
         {
-            if (p.Steps > 0) bar.Update((double)p.Step / p.Steps, p.Stage, $"step {p.Step}/{p.Steps}");
+            // Denoising counts steps; decoding counts the VAE's chunks (latent frames for the causal video VAEs).
+            if (p.Steps > 0) bar.Update((double)p.Step / p.Steps, p.Stage, $"{(p.Stage == "denoising" ? "step" : "chunk")} {p.Step}/{p.Steps}");
         });
         var result = generator.Generate(request, progress, cancel);
         bar.Done();
