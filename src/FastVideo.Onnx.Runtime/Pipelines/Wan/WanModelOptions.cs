@@ -16,7 +16,7 @@ internal sealed record WanModelOptions(bool ExpandTimesteps, double? BoundaryRat
 
     public bool TwoExperts => BoundaryRatio is not null && HasSecondTransformer;
 
-    /// <summary>Wan2.2 behaviour (either feature): the pipelines run <see cref="WanExpertDenoisingStage"/>.</summary>
+    /// <summary>Wan2.2 behaviour (either feature): the pipelines denoise with <see cref="WanExpertSteps"/> and <see cref="WanTokenTimesteps"/>.</summary>
     public bool IsWan22 => ExpandTimesteps || TwoExperts;
 
     public static WanModelOptions Load(string modelFolder)
