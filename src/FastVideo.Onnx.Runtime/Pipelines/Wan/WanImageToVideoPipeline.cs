@@ -36,7 +36,7 @@ internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
                 new LatentPreparationStage(vae22.Latents),
                 // TI2V (expand_timesteps): the encoded image replaces latent frame 0; A14B: Wan2.1's mask and encoded frame channels.
                 options.ExpandTimesteps ? new FirstFrameEncodingStage(encoder22) : new ImageVaeEncodingStage(encoder22, WanFamily.Conditioning(vae22.Latents)),
-                new WanExpertDenoisingStage(experts, WanFamily.TransformerContract(folder), context.Device),
+                new DenoisingStage(new WanExpertSteps(experts), context.Device, new WanTokenTimesteps(WanFamily.TransformerContract(folder))),
                 new DecodingStage(vae22),
             };
             return;

@@ -31,7 +31,7 @@ internal sealed class WanPipeline : VideoPipeline, IPipelineRules
                 new TextEncodingStage(text22),
                 new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),
                 new LatentPreparationStage(vae22.Latents),
-                new WanExpertDenoisingStage(experts, WanFamily.TransformerContract(folder), context.Device),
+                new DenoisingStage(new WanExpertSteps(experts), context.Device, new WanTokenTimesteps(WanFamily.TransformerContract(folder))),
                 new DecodingStage(vae22),
             };
             return;
