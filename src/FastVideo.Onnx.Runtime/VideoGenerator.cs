@@ -122,7 +122,7 @@ public sealed class VideoGenerator : IDisposable
         try
         {
             if (!device.IsGpu) RequireCpuPrecision(modelFolder, model);
-            var memory = new MemoryGuard(modelFolder, model, options.Runtime with { Device = device.Provider });
+            var memory = new MemoryGuard(modelFolder, model, options.Runtime with { Device = device.Provider, DeviceId = device.Options.DeviceId });
             var registry = new PipelineRegistry(options.PipelineAssemblies);
             string source = Path.Combine(modelFolder, ModelIndex.FileName);
             var rules = registry.Rules(model.Pipeline, modelFolder, source);

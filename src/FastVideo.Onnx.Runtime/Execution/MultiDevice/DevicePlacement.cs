@@ -46,12 +46,13 @@ internal sealed class DevicePlacement : IDisposable
         options.Validate();
         var ids = options.DeviceIdList();
         var requested = DeviceParallelismNames.Parse(options.Parallelism);
-        var main = ExecutionDevice.Create(options with { DeviceId = ids[0] }, notice);
+        // Each device's own options name it alone (the list and the mode are this placement's).
+        var main = ExecutionDevice.Create(options with { DeviceId = ids[0], DeviceIds = null, Parallelism = "none" }, notice);
         if (ids.Count == 1) return new DevicePlacement(main, null, requested, ownsDevices: true, notice);
         try
         {
             // The same provider as the main device (the CPU when a GPU provider fell back to it).
-            var second = ExecutionDevice.Create(options with { DeviceId = ids[1], Device = main.Provider }, notice);
+            var second = ExecutionDevice.Create(options with { DeviceId = ids[1], DeviceIds = null, Parallelism = "none", Device = main.Provider }, notice);
             return new DevicePlacement(main, second, requested, ownsDevices: true, notice);
         }
         catch
