@@ -45,12 +45,7 @@ internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
             WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
         var image = Open(WanFamily.ImageEncoder, () => runners.Open<IImageEncoder>(WanFamily.Request(context, WanFamily.ImageEncoder)));
-        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
-        {
-            ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
-            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
-            ImageTokens = image.Tokens,
-        }));
+        var transformer = Open(WanFamily.Transformer, () => WanFamily.Denoiser(context, rules.Latents, image.Tokens));
         // One runner serves both VAE roles: the decoder and, for the first frame, the encoder.
         var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae) with { WithEncoder = true }));
         var encoder = vae as IVaeEncoder ?? throw new InvalidOperationException($"the {WanFamily.Vae} runner does not encode");

@@ -38,11 +38,7 @@ internal sealed class WanPipeline : VideoPipeline, IPipelineRules
         }
         ComponentFolder.RequireAll(folder, [WanFamily.TextEncoder, WanFamily.Tokenizer, WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
-        var transformer = Open(WanFamily.Transformer, () => runners.Open<IDenoiser>(WanFamily.Request(context, WanFamily.Transformer) with
-        {
-            ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
-            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
-        }));
+        var transformer = Open(WanFamily.Transformer, () => WanFamily.Denoiser(context, rules.Latents));
         var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae)));
         Stages = new PipelineStage[]
         {
