@@ -101,8 +101,24 @@ internal sealed class NcclLibrary
     {
         if (devices.Count == 0) throw new ArgumentException("no device given", nameof(devices));
         var handles = new IntPtr[devices.Count];
+        KeepMulticastOff();
         Check(_commInitAll(handles, devices.Count, devices.ToArray()), "ncclCommInitAll");
         return handles.Select((h, rank) => new NcclCommunicator(this, h, rank, devices[rank])).ToArray();
+    }
+
+    /// <summary>The variable that turns NCCL's NVLink SHARP (multicast) collectives on or off.</summary>
+    public const string MulticastVariable = "NCCL_NVLS_ENABLE";
+
+    /// <summary>
+    /// Sets NCCL_NVLS_ENABLE=0 in the native environment NCCL reads at initialisation, unless it is set already: NVLink
+    /// multicast objects can take a shared host's GPUs out of service, and these collectives are small enough not to
+    /// need them. (.NET keeps its own copy of the environment on Unix, so this goes through libc.)
+    /// </summary>
+    internal static void KeepMulticastOff()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        if (NativeEnvironment.SetEnv(MulticastVariable, "0", overwrite: 0) != 0)
+            throw new InvalidOperationException($"{MulticastVariable} could not be set in the process environment");
     }
 
     /// <summary>Starts a group: the calls until <see cref="GroupEnd"/> are issued together (needed when one thread drives several GPUs).</summary>

@@ -47,4 +47,29 @@ public class NcclLibraryTests
         if (e is null) Assert.Ignore("NCCL is installed here: the not-found message cannot be seen");
         Assert.That(e!.Message, Does.Contain("libnccl.so.2, libnccl.so").And.Contain(NcclLibrary.PathVariable).And.Not.Contains("\n"));
     }
+
+    /// <summary>NVLink multicast stays off for NCCL (it can take a shared host's GPUs out of service), unless the user chose.</summary>
+    [Test, Platform("Linux")]
+    public void MulticastIsTurnedOffInTheNativeEnvironmentUnlessSet()
+    {
+        string? before = NativeEnvironment.Get(NcclLibrary.MulticastVariable);
+        try
+        {
+            NativeEnvironment.SetEnv(NcclLibrary.MulticastVariable, "1", 1);
+            NcclLibrary.KeepMulticastOff();
+            Assert.That(NativeEnvironment.Get(NcclLibrary.MulticastVariable), Is.EqualTo("1"), "a value the user set is kept");
+
+            Assert.That(UnsetEnv(NcclLibrary.MulticastVariable), Is.Zero);
+            NcclLibrary.KeepMulticastOff();
+            Assert.That(NativeEnvironment.Get(NcclLibrary.MulticastVariable), Is.EqualTo("0"));
+        }
+        finally
+        {
+            if (before is null) UnsetEnv(NcclLibrary.MulticastVariable);
+            else NativeEnvironment.SetEnv(NcclLibrary.MulticastVariable, before, 1);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "unsetenv")]
+    static extern int UnsetEnv(string name);
 }
