@@ -41,6 +41,7 @@ public sealed class VideoGenerator : IDisposable
 {
     readonly VideoPipeline _pipeline;
     readonly ExecutionDevice _device;
+    readonly Execution.MultiDevice.DevicePlacement _placement;
     readonly MemoryGuard _memory;
     readonly RequestRules _rules;
     readonly SemaphoreSlim _gate = new(1, 1);
@@ -65,17 +66,20 @@ public sealed class VideoGenerator : IDisposable
     public string? PresetName { get; }
     /// <summary>The execution provider the sessions run on (after any CPU fallback).</summary>
     public ExecutionProvider Provider => _device.Provider;
+    /// <summary>The devices the pipeline runs on (the main one first).</summary>
+    internal Execution.MultiDevice.DevicePlacement Placement => _placement;
     /// <summary>How long loading the model took.</summary>
     public TimeSpan LoadTime { get; }
     /// <summary>How long each component's session took to create.</summary>
     public IReadOnlyList<(string Component, TimeSpan Elapsed)> SessionCreationTimes => _pipeline.SessionCreationTimes;
 
-    VideoGenerator(string folder, VideoPipeline pipeline, ExecutionDevice device, MemoryGuard memory, RequestRules rules, string pipelineClass,
+    VideoGenerator(string folder, VideoPipeline pipeline, Execution.MultiDevice.DevicePlacement placement, MemoryGuard memory, RequestRules rules, string pipelineClass,
         SamplingDefaults defaults, string? preset, TimeSpan load)
     {
         ModelFolder = folder;
         _pipeline = pipeline;
-        _device = device;
+        _placement = placement;
+        _device = placement.Main;
         _memory = memory;
         _rules = rules;
         PipelineClass = pipelineClass;
@@ -111,24 +115,30 @@ public sealed class VideoGenerator : IDisposable
         var clock = Stopwatch.StartNew();
         var model = ConvertedModel.Load(modelFolder);
         var (sampling, presetName) = ResolveSampling(modelFolder, options);
-        var device = ExecutionDevice.Create(options.Runtime, options.Notice);
+        // Every device of Runtime:DeviceIds (one unless set); the pipeline runs on the first, a second takes the denoiser
+        // work Runtime:Parallelism gives it.
+        var placement = Execution.MultiDevice.DevicePlacement.Create(options.Runtime, options.Notice);
+        var device = placement.Main;
         try
         {
             if (!device.IsGpu) RequireCpuPrecision(modelFolder, model);
-            var memory = new MemoryGuard(modelFolder, model, options.Runtime with { Device = device.Provider });
+            var memory = new MemoryGuard(modelFolder, model, options.Runtime with { Device = device.Provider, DeviceId = device.Options.DeviceId });
             var registry = new PipelineRegistry(options.PipelineAssemblies);
             string source = Path.Combine(modelFolder, ModelIndex.FileName);
             var rules = registry.Rules(model.Pipeline, modelFolder, source);
             var context = new PipelineContext(modelFolder, model, device, sampling, options.Notice)
             {
                 Runners = options.PipelineAssemblies.Length == 0 ? ComponentRunnerRegistry.Default : new ComponentRunnerRegistry(options.PipelineAssemblies),
+                Placement = placement,
             };
             var pipeline = registry.Create(model.Pipeline, context, source);
-            return new VideoGenerator(modelFolder, pipeline, device, memory, rules, model.Pipeline, sampling, presetName, clock.Elapsed);
+            if (placement.Second is { } unused && !placement.SecondUsed && placement.Requested != Execution.MultiDevice.DeviceParallelism.None)
+                options.Notice?.Invoke($"Runtime:DeviceIds: {model.Pipeline} places nothing on device {unused.Options.DeviceId}; it runs on device {device.Options.DeviceId} alone");
+            return new VideoGenerator(modelFolder, pipeline, placement, memory, rules, model.Pipeline, sampling, presetName, clock.Elapsed);
         }
         catch
         {
-            device.Dispose();
+            placement.Dispose();
             throw;
         }
     }
@@ -226,7 +236,7 @@ public sealed class VideoGenerator : IDisposable
         Action<int, HostTensor>? stepEnd)
     {
         // A cancellation also stops the ONNX Runtime call in progress; the flag is cleared once the request has left it.
-        var stop = cancel.Register(_device.Runs.Terminate);
+        var stop = cancel.Register(_placement.Terminate);
         try
         {
             cancel.ThrowIfCancellationRequested();
@@ -241,7 +251,7 @@ public sealed class VideoGenerator : IDisposable
         {
             // Dispose waits for a callback in progress, so the flag is never cleared before Terminate has set it.
             stop.Dispose();
-            _device.Runs.Resume();
+            _placement.Resume();
         }
     }
 
@@ -346,7 +356,7 @@ public sealed class VideoGenerator : IDisposable
     void Release()
     {
         _pipeline.Dispose();
-        _device.Dispose();
+        _placement.Dispose();
         _gate.Dispose();
         _disposing.Dispose();
     }

@@ -20,6 +20,15 @@ public sealed record ServerOptions
     /// <summary>One worker per entry: cpu, cuda:0, cuda:1, tensorrt:0, ... separated by commas.</summary>
     public string Devices { get; init; } = "cpu";
 
+    /// <summary>
+    /// Devices of <see cref="Devices"/> per worker (1 or 2): with 2, consecutive pairs (cuda:0 and cuda:1, ...) make one
+    /// worker whose generators spread each request over both as <see cref="Parallelism"/> says.
+    /// </summary>
+    public int DevicesPerWorker { get; init; } = 1;
+
+    /// <summary>How a worker of two devices uses the second (Runtime:Parallelism: auto, cfg, experts, none).</summary>
+    public string Parallelism { get; init; } = "auto";
+
     /// <summary>A file of hashed API keys (see <c>serve keys add</c>); null: anonymous (loopback only unless <see cref="AllowAnonymous"/>).</summary>
     public string? ApiKeys { get; init; }
 

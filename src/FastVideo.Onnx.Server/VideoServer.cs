@@ -57,7 +57,7 @@ public sealed class VideoServer : IAsyncDisposable
             throw new InvalidRequestException("--model", $"two models have the same name ({string.Join(", ", models.Select(m => m.Name))}); name them with NAME=DIR");
         if (options.Port is < 0 or > 65535) throw new InvalidRequestException("--port", $"{options.Port} is not a port number");
         if (options.MaxQueue < 1) throw new InvalidRequestException("--max-queue", $"{options.MaxQueue} must be at least 1");
-        DeviceList.Parse(options.Devices, options.Threads); // checked here: a bad list stops the server before it binds
+        DeviceList.Parse(options.Devices, options.Threads, options.DevicesPerWorker, options.Parallelism); // checked here: a bad list stops the server before it binds
         var keys = options.ApiKeys is null ? null : ApiKeyFile.Load(options.ApiKeys);
         var address = ListenAddress(options.Host);
         Uri? otlpEndpoint = null;

@@ -298,6 +298,13 @@ public class ContractTests
         Assert.That(steps, Is.EqualTo(new[] { 1, 2, 3, 4 }), "one event per denoising step with step/steps");
         Assert.That(progress.Distinct().Count(), Is.GreaterThanOrEqualTo(5), "progress moves through the steps and decoding");
         Assert.That(events.Any(e => e.Kind == "video.progress" && e.Data.GetProperty("stage").GetString() == "decoding"), Is.True);
+        // The VAE's chunks move progress from 90 to 95 (the tiny model's 9 frames are 3 latent frames).
+        var chunks = events.Where(e => e.Kind == "video.progress" && e.Data.GetProperty("stage").GetString() == "decoding" && e.Data.GetProperty("steps").GetInt32() > 0)
+            .Select(e => (Chunk: e.Data.GetProperty("step").GetInt32(), Of: e.Data.GetProperty("steps").GetInt32(), Progress: e.Data.GetProperty("progress").GetInt32())).ToList();
+        Assert.That(chunks.Select(c => c.Chunk), Is.EqualTo(new[] { 1, 2, 3 }), "one event per decoded chunk");
+        Assert.That(chunks.Select(c => c.Progress), Is.All.InRange(91, 95));
+        Assert.That(chunks.Select(c => c.Progress), Is.Ordered);
+        Assert.That(chunks[^1].Progress, Is.EqualTo(95));
 
         // A stream opened after the end gives the final event at once.
         using var late = await Http.GetAsync($"/v1/videos/{id}/events", HttpCompletionOption.ResponseHeadersRead, cts.Token);

@@ -19,6 +19,7 @@
 #include <nccl.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,9 @@ ncclComm_t Communicator(int64_t group, int64_t worldSize, int64_t rank) {
   if (g->devices[rank] < 0) {
     CheckCuda(cudaGetDevice(&g->devices[rank]), "cudaGetDevice");
     if (++g->joined == worldSize) {
+      // NVLink multicast off unless the user set it (as the runtime does before its own communicators): it can take a
+      // shared host's GPUs out of service
+      setenv("NCCL_NVLS_ENABLE", "0", 0);
       g->comms.resize(worldSize);
       ncclResult_t status = ncclCommInitAll(g->comms.data(), (int)worldSize, g->devices.data());
       if (status != ncclSuccess) g->error = std::string("ncclCommInitAll: ") + ncclGetErrorString(status);

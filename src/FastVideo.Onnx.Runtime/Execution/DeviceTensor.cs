@@ -15,6 +15,7 @@ public sealed class DeviceTensor : IDisposable
     readonly IntPtr _device;
     readonly OrtMemoryInfo? _memory;
     readonly IDisposable? _owned;
+    readonly DeviceTensor? _root;
 
     public OrtValue Value { get; }
     public long[] Shape { get; }
@@ -24,9 +25,26 @@ public sealed class DeviceTensor : IDisposable
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
     public long ByteLength => ElementCount * ElementSize(ElementType);
 
+    /// <summary>The tensor a view was made from (a tensor that is not a view: itself).</summary>
+    internal DeviceTensor Root => _root ?? this;
+
+    /// <summary>Where a view starts in <see cref="Root"/>, in elements.</summary>
+    internal long RootOffset { get; }
+
+    /// <summary>
+    /// Which rent of a pooled tensor this is (set by <see cref="TensorPool.Rent"/>, unique per process; 0 for a tensor
+    /// that never came from a pool): a tensor rented again holds new contents.
+    /// </summary>
+    internal long Lease { get; set; }
+
+    /// <summary>The address of the first element in device memory (zero for host tensors).</summary>
+    internal IntPtr DevicePointer => _device;
+
     DeviceTensor(OrtValue value, long[] shape, TensorElementType type, Array? host, long hostOffset, IntPtr device, OrtMemoryInfo? memory,
-        IDisposable? owned, bool isView)
+        IDisposable? owned, bool isView, DeviceTensor? root = null, long rootOffset = 0)
     {
+        _root = root;
+        RootOffset = rootOffset;
         Value = value;
         Shape = shape;
         ElementType = type;
@@ -96,16 +114,16 @@ public sealed class DeviceTensor : IDisposable
         if (_host is float[] f)
         {
             var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(f, (int)(_hostOffset + elementOffset), (int)n), shape);
-            return new DeviceTensor(value, shape, ElementType, f, _hostOffset + elementOffset, IntPtr.Zero, null, null, true);
+            return new DeviceTensor(value, shape, ElementType, f, _hostOffset + elementOffset, IntPtr.Zero, null, null, true, Root, RootOffset + elementOffset);
         }
         if (_host is long[] l)
         {
             var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(l, (int)(_hostOffset + elementOffset), (int)n), shape);
-            return new DeviceTensor(value, shape, ElementType, l, _hostOffset + elementOffset, IntPtr.Zero, null, null, true);
+            return new DeviceTensor(value, shape, ElementType, l, _hostOffset + elementOffset, IntPtr.Zero, null, null, true, Root, RootOffset + elementOffset);
         }
         var ptr = _device + (nint)(elementOffset * ElementSize(ElementType));
         var deviceValue = OrtValue.CreateTensorValueWithData(_memory!, ElementType, shape, ptr, n * ElementSize(ElementType));
-        return new DeviceTensor(deviceValue, shape, ElementType, null, 0, ptr, _memory, null, true);
+        return new DeviceTensor(deviceValue, shape, ElementType, null, 0, ptr, _memory, null, true, Root, RootOffset + elementOffset);
     }
 
     /// <summary>Entry <paramref name="index"/> of the first axis, keeping a leading axis of 1.</summary>

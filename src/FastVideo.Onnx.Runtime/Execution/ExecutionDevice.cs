@@ -11,6 +11,7 @@ namespace FastVideo.Onnx.Runtime.Execution;
 public sealed class ExecutionDevice : IDisposable
 {
     readonly List<IDisposable> _owned = new();
+    readonly System.Collections.Concurrent.ConcurrentQueue<string> _opened = new();
     // The device memory descriptor this device created (not ONNX Runtime's shared CPU instance), disposed with it.
     readonly OrtMemoryInfo? _ownedMemory;
 
@@ -213,6 +214,7 @@ public sealed class ExecutionDevice : IDisposable
             }
         }
         var session = GraphSession.Open(path, options, label);
+        _opened.Enqueue(label);
         session.StopWith(Runs);
         if (spec.OncePerRequest && IsGpu && Options.ReleaseMemoryAfterRun) ShrinkArenaAfterEachRun(session);
         return session;
@@ -233,6 +235,9 @@ public sealed class ExecutionDevice : IDisposable
     public void ReleaseCachedMemory() => Math.ReleaseCachedMemory();
 
     internal void Own(IDisposable d) => _owned.Add(d);
+
+    /// <summary>The labels of the sessions opened through <see cref="Open"/> so far, in order (where each component's sessions were placed).</summary>
+    internal IReadOnlyCollection<string> OpenedSessions => _opened.ToArray();
 
     public void Dispose()
     {

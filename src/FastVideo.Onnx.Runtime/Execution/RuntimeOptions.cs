@@ -11,19 +11,23 @@ public sealed record RuntimeOptions
     public int DeviceId { get; init; }
 
     /// <summary>
-    /// How the denoiser's work is spread: "sequence" (Ulysses sequence parallelism: the converted transformer's per-rank
-    /// graph <c>model.sp&lt;N&gt;.onnx</c> runs as N rank sessions at once, each on 1/N of the latent frames, their
-    /// self-attention exchanging heads through the collective library; CPU provider), "none", or "auto" (the default:
-    /// none).
+    /// Two devices of one host for one pipeline, as a list of indices ("0,1"); null: <see cref="DeviceId"/> alone. The
+    /// first is the pipeline's main device (latents, encoders, VAE); the second takes the denoiser work that
+    /// <see cref="Parallelism"/> places on it. On the CPU provider each index is an independent device (its own
+    /// sessions and tensor pool) in the same host memory.
+    /// </summary>
+    public string? DeviceIds { get; init; }
+
+    /// <summary>
+    /// What the second device of <see cref="DeviceIds"/> runs: "cfg" (classifier-free guidance split: the conditional
+    /// pass on the first device, the unconditional one on the second, concurrently), "experts" (two-expert models such
+    /// as Wan2.2 A14B: <c>transformer</c> on the first device, <c>transformer_2</c> on the second, both resident),
+    /// "none" (the second device is unused), or "auto" (the default: experts for a two-expert model, else cfg). "sequence"
+    /// needs no second device: the converted transformer's per-rank graph <c>model.sp&lt;N&gt;.onnx</c> runs as N rank
+    /// sessions at once, each on 1/N of the latent frames, their self-attention exchanging heads through the collective
+    /// library (Ulysses sequence parallelism; CPU provider).
     /// </summary>
     public string Parallelism { get; init; } = "auto";
-
-    internal const string ParallelismField = "Runtime:Parallelism";
-
-    static readonly string[] ParallelismNames = { "auto", "none", "sequence" };
-
-    /// <summary>Whether <see cref="Parallelism"/> asks for sequence parallelism.</summary>
-    internal bool SequenceParallel => string.Equals(Parallelism?.Trim(), "sequence", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>When the requested GPU provider cannot load, run on the CPU instead of failing (off by default: a silent 100x slowdown is worse than an error).</summary>
     public bool AllowCpuFallback { get; init; }
@@ -146,9 +150,35 @@ public sealed record RuntimeOptions
         if (LogSeverity is < 0 or > 4) throw new InvalidRequestException("Runtime:LogSeverity", $"{LogSeverity} must be between 0 (verbose) and 4 (fatal)");
         if (!ConvAlgoSearches.Contains(CudnnConvAlgoSearch, StringComparer.Ordinal))
             throw new InvalidRequestException("Runtime:CudnnConvAlgoSearch", $"'{CudnnConvAlgoSearch}' must be one of {string.Join(", ", ConvAlgoSearches)}");
-        if (!ParallelismNames.Contains(Parallelism?.Trim() ?? "", StringComparer.OrdinalIgnoreCase))
-            throw new InvalidRequestException(ParallelismField, $"'{Parallelism}' is not one of {string.Join(", ", ParallelismNames)}");
+        var ids = DeviceIdList();
+        if (DeviceIds is not null && DeviceId != 0 && DeviceId != ids[0])
+            throw new InvalidRequestException("Runtime:DeviceIds", $"'{DeviceIds}' starts with device {ids[0]}, but Runtime:DeviceId is {DeviceId}: give one of them");
+        var mode = MultiDevice.DeviceParallelismNames.Parse(Parallelism);
+        if (mode is MultiDevice.DeviceParallelism.Cfg or MultiDevice.DeviceParallelism.Experts && ids.Count < 2)
+            throw new InvalidRequestException(ParallelismField, $"{Parallelism} needs two devices in Runtime:DeviceIds (for example 0,1); {ids.Count} given");
+        if (mode == MultiDevice.DeviceParallelism.Experts && KeepBothExperts == false)
+            throw new InvalidRequestException("Runtime:KeepBothExperts", "false contradicts Runtime:Parallelism experts, which keeps each expert resident on its own device");
         if (TensorRt.MaxWorkspaceBytes < 0)
             throw new InvalidRequestException("Runtime:TensorRt:MaxWorkspaceBytes", $"{TensorRt.MaxWorkspaceBytes} must be zero or positive");
+    }
+
+    internal const string DeviceIdsField = "Runtime:DeviceIds";
+    internal const string ParallelismField = "Runtime:Parallelism";
+
+    /// <summary>The pipeline's devices: <see cref="DeviceIds"/> parsed (one or two distinct indices), else <see cref="DeviceId"/>.</summary>
+    internal IReadOnlyList<int> DeviceIdList()
+    {
+        if (DeviceIds is null) return new[] { DeviceId };
+        var ids = new List<int>();
+        foreach (string part in DeviceIds.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id) || id > 63)
+                throw new InvalidRequestException(DeviceIdsField, $"'{DeviceIds}' is not a list of device indices (for example 0,1)");
+            if (ids.Contains(id)) throw new InvalidRequestException(DeviceIdsField, $"'{DeviceIds}' lists device {id} twice");
+            ids.Add(id);
+        }
+        if (ids.Count > 2)
+            throw new InvalidRequestException(DeviceIdsField, $"'{DeviceIds}' gives {ids.Count} devices; one pipeline uses at most two (cfg or experts placement)");
+        return ids;
     }
 }

@@ -12,6 +12,7 @@ public sealed class TensorPool : IDisposable
     readonly Dictionary<string, Stack<DeviceTensor>> _free = new(StringComparer.Ordinal);
     readonly List<DeviceTensor> _all = new();
     readonly object _lock = new();
+    static long _leases;
 
     public TensorPool(Func<TensorElementType, long[], DeviceTensor> allocate) => _allocate = allocate;
 
@@ -32,15 +33,29 @@ public sealed class TensorPool : IDisposable
         }
     }
 
+    /// <summary>Tensors rented and not yet returned.</summary>
+    internal int Rented
+    {
+        get
+        {
+            lock (_lock) return _all.Count - _free.Values.Sum(s => s.Count);
+        }
+    }
+
     static string Key(TensorElementType type, long[] shape) => type + ":" + string.Join("x", shape);
 
     public DeviceTensor Rent(TensorElementType type, params long[] shape)
     {
         lock (_lock)
         {
-            if (_free.TryGetValue(Key(type, shape), out var stack) && stack.Count > 0) return stack.Pop();
-            var tensor = _allocate(type, (long[])shape.Clone());
-            _all.Add(tensor);
+            DeviceTensor tensor;
+            if (_free.TryGetValue(Key(type, shape), out var stack) && stack.Count > 0) tensor = stack.Pop();
+            else
+            {
+                tensor = _allocate(type, (long[])shape.Clone());
+                _all.Add(tensor);
+            }
+            tensor.Lease = Interlocked.Increment(ref _leases);
             return tensor;
         }
     }

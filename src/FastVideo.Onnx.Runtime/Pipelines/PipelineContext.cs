@@ -9,4 +9,19 @@ public sealed record PipelineContext(string ModelFolder, ConvertedModel Model, E
 {
     /// <summary>The runners components are opened with, by their class (this assembly's and those of <see cref="GeneratorOptions.PipelineAssemblies"/>).</summary>
     public ComponentRunnerRegistry Runners { get; init; } = ComponentRunnerRegistry.Default;
+
+    /// <summary>
+    /// The components the pipeline opened so far, in order: the pipeline disposes them, or the registry does when the
+    /// pipeline's constructor fails after opening some.
+    /// </summary>
+    internal List<IDisposable> Opened { get; } = new();
+
+    Execution.MultiDevice.DevicePlacement? _placement;
+
+    /// <summary>The pipeline's devices (<see cref="Device"/> first) and what a second one runs; by default <see cref="Device"/> alone.</summary>
+    internal Execution.MultiDevice.DevicePlacement Placement
+    {
+        get => _placement ??= Execution.MultiDevice.DevicePlacement.Single(Device);
+        init => _placement = value;
+    }
 }

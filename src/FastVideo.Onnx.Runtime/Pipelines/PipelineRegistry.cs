@@ -51,6 +51,8 @@ internal sealed class PipelineRegistry
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
+            // A constructor that fails after opening components leaves them to us: no session outlives the failure.
+            VideoPipeline.DisposeOpened(context);
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
             throw;
         }

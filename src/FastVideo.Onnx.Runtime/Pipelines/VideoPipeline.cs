@@ -10,7 +10,6 @@ namespace FastVideo.Onnx.Runtime.Pipelines;
 /// </summary>
 public abstract class VideoPipeline : IDisposable
 {
-    readonly List<IDisposable> _owned = new();
     readonly List<(string Component, TimeSpan Elapsed)> _sessionTimes = new();
 
     protected VideoPipeline(PipelineContext context) => Context = context;
@@ -29,7 +28,7 @@ public abstract class VideoPipeline : IDisposable
         var clock = Stopwatch.StartNew();
         var value = open();
         _sessionTimes.Add((component, clock.Elapsed));
-        _owned.Add(value);
+        Context.Opened.Add(value);
         return value;
     }
 
@@ -54,9 +53,13 @@ public abstract class VideoPipeline : IDisposable
         return new GenerationResult(batch.Latents!, batch.Video, batch.Fps, timings, batch.Notices);
     }
 
-    public virtual void Dispose()
+    public virtual void Dispose() => DisposeOpened(Context);
+
+    /// <summary>Disposes what a pipeline over <paramref name="context"/> opened, last first.</summary>
+    internal static void DisposeOpened(PipelineContext context)
     {
-        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
-        _owned.Clear();
+        var opened = context.Opened;
+        for (int i = opened.Count - 1; i >= 0; i--) opened[i].Dispose();
+        opened.Clear();
     }
 }

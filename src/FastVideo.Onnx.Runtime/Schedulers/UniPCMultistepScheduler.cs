@@ -180,8 +180,9 @@ internal sealed class UniPCMultistepScheduler : IScheduler
     static float Lambda(float sigma) => ScheduleMath.Log(1f - sigma) - ScheduleMath.Log(sigma);
 
     /// <summary>
-    /// The coefficients shared by UniP and UniC for a step from noise level <paramref name="sigmaS0"/> to
-    /// <paramref name="sigmaT"/> of the given order: h·φ₁(h), B(h), and the right-hand side b of the order conditions.
+    /// The coefficients shared by UniP and UniC for a step from log-SNR <paramref name="lambdaS0"/> to
+    /// <paramref name="lambdaT"/> (see <see cref="Lambda"/>) of the given <paramref name="order"/>: h·φ₁(h), B(h), and the
+    /// right-hand side b of the order conditions.
     /// </summary>
     (float HPhi1, float Bh, float[] B) Coefficients(float lambdaT, float lambdaS0, int order)
     {

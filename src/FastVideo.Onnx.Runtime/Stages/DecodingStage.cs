@@ -15,7 +15,8 @@ internal sealed class DecodingStage(IVaeDecoder vae) : PipelineStage
 
     public override void Run(ForwardBatch batch, StageContext context)
     {
-        var decoded = vae.Decode(batch.Latents ?? throw new InvalidOperationException("no latents to decode"), context.Cancel);
+        var decoded = vae.Decode(batch.Latents ?? throw new InvalidOperationException("no latents to decode"), context.Cancel,
+            (done, chunks) => context.Progress?.Report(new GenerationProgress(Name, done, chunks)));
         batch.Video = new VideoFrames(ToFrames(decoded));
     }
 

@@ -3,7 +3,6 @@ using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Pipelines;
 using FastVideo.Onnx.Runtime.Schedulers;
 using FastVideo.Onnx.Runtime.Tensors;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FastVideo.Onnx.Runtime.Stages;
 
@@ -30,43 +29,28 @@ internal sealed class DmdDenoisingStage(IDenoiser transformer, ExecutionDevice d
         var sigmas = timesteps.Select(t => DmdSchedule.SigmaAt((int)t)).ToArray();
         long[] shape = latentsHost.Shape;                                // [1, C, f, h, w]
         var (channels, frames, plane) = (shape[1], shape[2], shape[3] * shape[4]);
-        var pool = device.Pool;
         var math = device.Math;
-        var rented = new List<DeviceTensor>();
-        DeviceTensor Rent(long[] s)
+        using var buffers = new DeviceBuffers(device);
+        var hidden = buffers.Rent(shape);
+        var output = buffers.Rent(1L, transformer.OutChannels, shape[2], shape[3], shape[4]);
+        var text = buffers.Stack(batch.PromptEmbeds ?? throw new InvalidOperationException("the prompt was not encoded"));
+        var x = (float[])latentsHost.Data.Clone();
+        var x0 = new float[x.Length];
+        for (int step = 0; step < timesteps.Length; step++)
         {
-            var t = pool.Rent(TensorElementType.Float, s);
-            rented.Add(t);
-            return t;
-        }
-        try
-        {
-            var hidden = Rent(shape);
-            var output = Rent(new[] { 1L, transformer.OutChannels, shape[2], shape[3], shape[4] });
-            var text = Rent(batch.PromptEmbeds!.Shape);
-            math.Upload(batch.PromptEmbeds!.Data, text);
-            var x = (float[])latentsHost.Data.Clone();
-            var x0 = new float[x.Length];
-            for (int step = 0; step < timesteps.Length; step++)
+            context.Cancel.ThrowIfCancellationRequested();
+            math.Upload(x, hidden);
+            transformer.Run(hidden, new[] { timesteps[step] }, text, null, output, batch.VsaSparsity);
+            DmdSchedule.PredictX0(x, math.Download(output), sigmas[step], x0);
+            if (step + 1 < timesteps.Length)
             {
-                context.Cancel.ThrowIfCancellationRequested();
-                math.Upload(x, hidden);
-                transformer.Run(hidden, new[] { timesteps[step] }, text, null, output, batch.VsaSparsity);
-                DmdSchedule.PredictX0(x, math.Download(output), sigmas[step], x0);
-                if (step + 1 < timesteps.Length)
-                {
-                    var noise = FrameMajor.ToChannelMajor(generator.Randn(1, frames, channels, shape[3], shape[4]), channels, frames, plane);
-                    DmdSchedule.AddNoise(x0, noise, sigmas[step + 1], x);
-                }
-                else x0.CopyTo(x, 0);
-                context.StepEnd?.Invoke(step, new HostTensor((float[])x0.Clone(), shape));
-                context.Progress?.Report(new GenerationProgress(Name, step + 1, timesteps.Length));
+                var noise = FrameMajor.ToChannelMajor(generator.Randn(1, frames, channels, shape[3], shape[4]), channels, frames, plane);
+                DmdSchedule.AddNoise(x0, noise, sigmas[step + 1], x);
             }
-            batch.Latents = new HostTensor(x, shape);
+            else x0.CopyTo(x, 0);
+            context.StepEnd?.Invoke(step, new HostTensor((float[])x0.Clone(), shape));
+            context.Progress?.Report(new GenerationProgress(Name, step + 1, timesteps.Length));
         }
-        finally
-        {
-            foreach (var t in rented) pool.Return(t);
-        }
+        batch.Latents = new HostTensor(x, shape);
     }
 }

@@ -5,7 +5,8 @@ namespace FastVideo.Onnx.Server.Workers;
 
 /// <summary>
 /// Turns the library's progress reports into the job's integer progress: up to 5 while the prompt is encoded and the
-/// latents prepared, 5-90 over the denoising steps, 90 while decoding, 95 while the file is written, 100 when completed.
+/// latents prepared, 5-90 over the denoising steps, 90-95 over the VAE's decoded chunks, 95 while the file is written,
+/// 100 when completed.
 /// Each change is stored (so polling sees it) and published to the job's event streams; when the job service answers
 /// that the job is no longer this worker's (cancelled, deleted, or taken over after its silo was presumed dead), the
 /// generation is stopped through <paramref name="lost"/>.
@@ -14,6 +15,9 @@ internal sealed class JobProgress(string jobId, string worker, IJobService jobs,
 {
     public const int Denoising = 5, Decoding = 90, Writing = 95;
 
+    /// <summary>The stage name of the VAE decode, whose chunks count 90-95.</summary>
+    const string DecodingStage = "decoding";
+
     int _progress;
     bool _denoised;
     string? _stage;
@@ -21,7 +25,9 @@ internal sealed class JobProgress(string jobId, string worker, IJobService jobs,
     public void Report(GenerationProgress value)
     {
         int progress;
-        if (value.Steps > 0)
+        if (value.Steps > 0 && _denoised && value.Stage == DecodingStage)
+            progress = Decoding + (Writing - Decoding) * Math.Clamp(value.Step, 0, value.Steps) / value.Steps;
+        else if (value.Steps > 0)
         {
             _denoised = true;
             progress = Denoising + (Decoding - Denoising) * Math.Clamp(value.Step, 0, value.Steps) / value.Steps;

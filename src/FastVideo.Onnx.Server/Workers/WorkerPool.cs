@@ -27,7 +27,7 @@ internal sealed class WorkerPool : IHostedService, IDisposable
         _jobs = jobs;
         _options = options;
         _log = logs.CreateLogger<WorkerPool>();
-        foreach (var (name, runtime) in DeviceList.Parse(options.Devices, options.Threads))
+        foreach (var (name, runtime) in DeviceList.Parse(options.Devices, options.Threads, options.DevicesPerWorker, options.Parallelism))
             _workers.Add(new DeviceWorker(name, runtime, models, jobs, metrics, options, logs.CreateLogger<DeviceWorker>()));
     }
 

@@ -292,6 +292,19 @@ public class GenerateCommandTests
         Compare.Close(video.Data, video.Shape, Reference.Get("pipeline_video"), 2e-3, "cli t2v video, --num-frames 10");
     }
 
+    /// <summary>--devices 0,1 --parallel cfg: two CPU devices, the fixture's video, the placement in a notice.</summary>
+    [Test]
+    public void TwoDevicesWithCfgParallel()
+    {
+        using var dir = Repo.Temp();
+        string output = Path.Combine(OutFolder(dir), "two.safetensors");
+        var r = Run(Args(ConvertedModels.TextToVideo, output, "--latents", _latents, "--devices", "0,1", "--parallel", "cfg"));
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        Assert.That(r.Err, Does.Contain("--parallel cfg: the conditional pass runs on device 0, the unconditional on device 1"));
+        var video = ReadTensor(output, "video");
+        Compare.Close(video.Data, video.Shape, Reference.Get("pipeline_video"), 2e-3, "cli t2v video on two devices");
+    }
+
     // ---- bad input: one line, exit 1, nothing written ----
 
     static IEnumerable<TestCaseData> BadOptionValues()
@@ -308,6 +321,8 @@ public class GenerateCommandTests
         yield return new TestCaseData("--fps", "0", new[] { "--fps", "at least 1" }).SetName("ZeroFps");
         yield return new TestCaseData("--threads", "-2", new[] { "--threads", "-2", "at least 1", "0 for ONNX Runtime's default" }).SetName("NegativeThreads");
         yield return new TestCaseData("--device-id", "-1", new[] { "--device-id", "-1", "zero or positive" }).SetName("NegativeDeviceId");
+        yield return new TestCaseData("--parallel", "ring", new[] { "--parallel", "'ring'", "auto, none, cfg, experts" }).SetName("UnknownParallelMode");
+        yield return new TestCaseData("--devices", "0,0", new[] { "--devices", "'0,0'", "device 0 twice" }).SetName("DeviceListedTwice");
         yield return new TestCaseData("--memory-limit", "0", new[] { "--memory-limit", "at least 1" }).SetName("ZeroMemoryLimit");
         yield return new TestCaseData("--max-sequence-length", "0", new[] { "--max-sequence-length", "between 1 and 4096" }).SetName("ZeroSequenceLength");
         yield return new TestCaseData("--num-frames", "-3", new[] { "--num-frames", "-3", "at least 1" }).SetName("NegativeFrames");

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using FastVideo.Onnx.Tests.Support;
 using NUnit.Framework;
 
@@ -8,6 +9,7 @@ namespace FastVideo.Onnx.Tests.Cli;
 /// the output folder, and no child process outlives it. Linux only (signals and /proc).
 /// </summary>
 [Platform("Linux")]
+[SupportedOSPlatform("linux")]
 public class GenerateSignalTests
 {
     static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);

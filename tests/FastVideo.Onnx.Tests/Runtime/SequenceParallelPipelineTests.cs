@@ -93,7 +93,7 @@ public class SequenceParallelPipelineTests
     public void AnUnknownParallelismIsRefused()
     {
         var e = Assert.Throws<InvalidRequestException>(() => new RuntimeOptions { Parallelism = "ulysses" }.Validate())!;
-        Assert.That(e.Message, Is.EqualTo("Runtime:Parallelism: 'ulysses' is not one of auto, none, sequence"));
+        Assert.That(e.Message, Is.EqualTo("Runtime:Parallelism: 'ulysses' is not one of auto, none, cfg, experts, sequence"));
     }
 
     [Test]

@@ -34,6 +34,36 @@ internal static class Wan22Fixture
 
     public static JsonElement Setting(string name) => Settings.Value.GetProperty(name);
 
+    /// <summary>
+    /// How far <see cref="Ti2vT2vVideo"/> may be from the video Diffusers' TI2V pipeline returned (gen_next.py measured
+    /// 8.05e-7 and refuses more than this): a test against the derived video subtracts it from its tolerance, so that it is
+    /// at least as strict as a comparison with the pipeline's own output.
+    /// </summary>
+    public const double Ti2vT2vVideoDerivationError = 1e-6;
+
+    static readonly Lazy<RefTensor> DerivedVideo = new(() => PostProcess(Get("vae22_decode_out")));
+
+    /// <summary>
+    /// The TI2V text-to-video pipeline's video [1, F, H, W, 3] in [0, 1], which the fixture does not store: the
+    /// post-processed <c>vae22_decode_out</c> (the decode of the pipeline's final latents), as Diffusers' video processor
+    /// makes it. Within <see cref="Ti2vT2vVideoDerivationError"/> of the pipeline's own video: the pipeline de-normalises its
+    /// latents as z / (1 / std) + mean, <c>vae22_decode_in</c> is z * std + mean.
+    /// </summary>
+    public static RefTensor Ti2vT2vVideo() => DerivedVideo.Value;
+
+    /// <summary>[1, 3, F, H, W] in [-1, 1] -> (x * 0.5 + 0.5) clamped to [0, 1], as [1, F, H, W, 3].</summary>
+    internal static RefTensor PostProcess(RefTensor decoded)
+    {
+        long[] s = decoded.Shape;
+        if (s.Length != 5 || s[0] != 1 || s[1] != 3) throw new ArgumentException($"expected a decoded video [1, 3, F, H, W], got [{string.Join(", ", s)}]");
+        int frames = (int)s[2], height = (int)s[3], width = (int)s[4], plane = frames * height * width;
+        var video = new float[decoded.Data.Length];
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < plane; i++)
+                video[i * 3 + c] = Math.Clamp(decoded.Data[c * plane + i] * 0.5f + 0.5f, 0f, 1f);
+        return new RefTensor(video, new long[] { 1, frames, height, width, 3 });
+    }
+
     /// <summary>The Wan2.2 VAE (z 48, residual, patch 2) of the TI2V folder.</summary>
     public static string Vae22 => Path.Combine(Ti2v, "vae");
 

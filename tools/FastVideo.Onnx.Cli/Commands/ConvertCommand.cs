@@ -24,7 +24,7 @@ public static class ConvertCommand
                              (or replace the same components in it)
           --sequence-parallel N  also write the Wan transformer's per-rank graph for N ranks
                              (transformer/model.sp<N>.onnx, sharing the weights) for generate's
-                             --parallelism sequence; N must divide the attention heads
+                             --parallel sequence; N must divide the attention heads
           --force            replace OUT_DIR as a whole if it exists
           --verify           then run each graph (ONNX Runtime, CPU) and the TorchSharp definition on the real
                              weights with a seeded random input; fail if they disagree beyond the tolerance

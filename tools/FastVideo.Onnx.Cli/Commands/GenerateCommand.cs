@@ -19,9 +19,10 @@ public static class GenerateCommand
                  [--max-sequence-length N] [--seed N] [--latents FILE.safetensors] [--fps N] [--flow-shift X]
                  [--dmd-steps T1,T2,...] [--vsa-sparsity X]
                  [--frame-rate X] [--decode-timestep X] [--decode-noise-scale X] [--guidance-rescale X]
-                 [--device cpu|cuda|tensorrt] [--device-id N] [--allow-cpu-fallback] [--threads N] [--cuda-graph]
+                 [--device cpu|cuda|tensorrt] [--device-id N] [--devices N,M [--parallel auto|cfg|experts|none]] [--parallel sequence]
+                 [--allow-cpu-fallback] [--threads N] [--cuda-graph]
                  [--memory-limit MIB]
-                 [--kernels auto|off|PATH] [--parallelism none|sequence]
+                 [--kernels auto|off|PATH]
                  [--preset NAME] [--config FILE.json] --output FILE
 
         Generates a video from a converted model folder (see fastvideo-onnx convert). Without --model it uses the
@@ -42,8 +43,13 @@ public static class GenerateCommand
           --guidance-rescale X    rescale the guided prediction towards the conditional one's std, in [0, 1]
           --kernels               fused CUDA kernels (native/fastvideo_kernels): auto uses libfastvideo_kernels.so
                                   beside the tool or $FASTVIDEO_KERNELS when present; off forces the portable graph
-          --parallelism MODE      sequence: the transformer's per-rank graph (convert --sequence-parallel N) as N
-                                  ranks at once, each on 1/N of the latent frames (CPU provider; needs
+          --devices 0,1           two devices of this machine for one video (Runtime:DeviceIds): the first runs the
+                                  pipeline, the second what --parallel gives it (on the CPU: two independent devices)
+          --parallel MODE         cfg: the unconditional guidance pass on the second device, at the same time as the
+                                  conditional one; experts (Wan2.2 A14B): transformer_2 resident on the second device;
+                                  auto (default): experts for two-expert models, else cfg; none. See docs/MULTI_GPU.md.
+                                  sequence (no --devices): the transformer's per-rank graph (convert
+                                  --sequence-parallel N) as N ranks at once, each on 1/N of the latent frames (CPU;
                                   libfastvideo_collectives.so beside the tool or $FASTVIDEO_COLLECTIVES)
           --threads N             threads per operator on the CPU (0: ONNX Runtime's default, one per core)
           --memory-limit MIB      refuse a request whose estimated peak memory is above MIB (default: the memory
@@ -60,7 +66,7 @@ public static class GenerateCommand
         "model", "prompt", "negative-prompt", "image", "height", "width", "num-frames", "steps", "guidance-scale", "guidance-scale-2",
         "max-sequence-length", "seed", "latents", "device", "device-id", "threads", "fps", "flow-shift", "preset", "config", "output", "kernels",
         "dmd-steps", "vsa-sparsity", "memory-limit", "frame-rate", "decode-timestep", "decode-noise-scale", "guidance-rescale",
-        "parallelism",
+        "devices", "parallel",
     };
 
     public static readonly string[] FlagOptions = { "help", "allow-cpu-fallback", "cuda-graph" };
@@ -71,7 +77,7 @@ public static class GenerateCommand
         ("height", "Sampling:Height"), ("width", "Sampling:Width"), ("num-frames", "Sampling:NumFrames"), ("steps", "Sampling:Steps"),
         ("guidance-scale", "Sampling:GuidanceScale"), ("max-sequence-length", "Sampling:MaxSequenceLength"), ("fps", "Sampling:Fps"),
         ("flow-shift", "Sampling:FlowShift"), ("device", "Runtime:Device"), ("device-id", "Runtime:DeviceId"), ("threads", "Runtime:IntraOpThreads"), ("kernels", "Runtime:KernelLibrary"),
-        ("memory-limit", "Runtime:MemoryLimitMiB"), ("parallelism", "Runtime:Parallelism"),
+        ("memory-limit", "Runtime:MemoryLimitMiB"), ("devices", "Runtime:DeviceIds"), ("parallel", "Runtime:Parallelism"),
     };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
@@ -122,7 +128,7 @@ public static class GenerateCommand
         VideoGenerator.Validate(model, request, new GeneratorOptions { Sampling = settings.Sampling });
 
         // Refuse a request that cannot fit before loading anything (the generator checks again before each run).
-        var memory = new MemoryGuard(model, ConvertedModel.Load(model), settings.Runtime);
+        var memory = new MemoryGuard(model, ConvertedModel.Load(model), settings.Runtime with { DeviceId = settings.Runtime.DeviceIdList()[0] });
         if (VideoGenerator.ShapeOf(request, settings.Sampling, VideoGenerator.RulesOf(model)) is { } shape) memory.Check(shape, weightsLoaded: false);
 
         using var generator = VideoGenerator.FromPretrained(model, new GeneratorOptions
@@ -137,7 +143,8 @@ public static class GenerateCommand
         var bar = ProgressBar.ForStderr(stderr);
         var progress = new Core.Progress.CallbackProgress<GenerationProgress>(p =>
         {
-            if (p.Steps > 0) bar.Update((double)p.Step / p.Steps, p.Stage, $"step {p.Step}/{p.Steps}");
+            // Denoising counts steps; decoding counts the VAE's chunks (latent frames for the causal video VAEs).
+            if (p.Steps > 0) bar.Update((double)p.Step / p.Steps, p.Stage, $"{(p.Stage == "denoising" ? "step" : "chunk")} {p.Step}/{p.Steps}");
         });
         var result = generator.Generate(request, progress, cancel);
         bar.Done();

@@ -40,8 +40,8 @@ public static partial class OptionNames
         ["Runtime:IntraOpThreads"] = "--threads",
         ["Runtime:KernelLibrary"] = "--kernels",
         ["Runtime:MemoryLimitMiB"] = "--memory-limit",
-        ["Runtime:Parallelism"] = "--parallelism",
-        ["SequenceParallel"] = "--sequence-parallel",
+        ["Runtime:DeviceIds"] = "--devices",
+        ["Runtime:Parallelism"] = "--parallel",
     };
 
     /// <summary>The option for a library name (<c>Height</c> -> <c>--height</c>; <c>Height/Width</c> -> <c>--height/--width</c>); other names as they are.</summary>
@@ -55,7 +55,7 @@ public static partial class OptionNames
     }
 
     /// <summary>A notice with the library names it mentions (whole words of the table) replaced by their options.</summary>
-    public static string Notice(string notice) => LibraryName().Replace(notice, m => Options[m.Value]);
+    public static string Notice(string notice) => LibraryName().Replace(notice, m => Options.GetValueOrDefault(m.Value, m.Value));
 
     [GeneratedRegex(@"(?<![\w:-])(Runtime:\w+|NegativePrompt|NumFrames|GuidanceScale2|GuidanceScale|MaxSequenceLength|FlowShift|DmdSteps|VsaSparsity|FrameRate|DecodeTimestep|DecodeNoiseScale|GuidanceRescale|Seed|Steps|Latents|Fps)(?!\w)")]
     private static partial Regex LibraryName();

@@ -13,7 +13,7 @@ public static class ServeCommand
 {
     public const string Usage = """
         usage: fastvideo-onnx serve [--model [NAME=]DIR]... [--host ADDRESS] [--port N] [--data DIR]
-                 [--devices cpu|cuda:0,cuda:1,...] [--api-keys FILE] [--allow-anonymous] [--max-queue N]
+                 [--devices cpu|cuda:0,cuda:1,...] [--devices-per-worker 1|2] [--parallel MODE] [--api-keys FILE] [--allow-anonymous] [--max-queue N]
                  [--threads N] [--config FILE.json]
                  [--cluster [--silo-port N] [--primary-silo-port N] [--connection POSTGRES]]
                fastvideo-onnx serve keys add --api-keys FILE [--name LABEL]
@@ -28,6 +28,8 @@ public static class ServeCommand
           --port N           default 8000 (0: any free port)
           --data DIR         the jobs database and outputs (default ./fastvideo-data)
           --devices LIST     one worker per device (default cpu)
+          --devices-per-worker 2  one worker per pair of devices: each request runs on both (see --parallel)
+          --parallel MODE    what a worker's second device runs: auto (default), cfg, experts, none (docs/MULTI_GPU.md)
           --api-keys FILE    hashed keys (serve keys add); every route but /health needs Authorization: Bearer KEY,
                              and a key sees only its own jobs
           --max-queue N      queued jobs beyond N are refused with 429 (default 256)
@@ -46,7 +48,7 @@ public static class ServeCommand
         """;
 
     public static readonly string[] ValueOptions =
-        { "model", "host", "port", "data", "devices", "api-keys", "max-queue", "threads", "config", "name", "silo-port", "primary-silo-port", "connection" };
+        { "model", "host", "port", "data", "devices", "api-keys", "max-queue", "threads", "config", "name", "devices-per-worker", "parallel", "silo-port", "primary-silo-port", "connection" };
     public static readonly string[] FlagOptions = { "help", "allow-anonymous", "cluster" };
 
     static readonly (string Option, string Key)[] ClusterConfigurationOptions =
@@ -57,13 +59,14 @@ public static class ServeCommand
     static readonly (string Option, string Key)[] ConfigurationOptions =
     {
         ("host", "Host"), ("port", "Port"), ("data", "Data"), ("devices", "Devices"), ("api-keys", "ApiKeys"), ("max-queue", "MaxQueue"), ("threads", "Threads"),
+        ("devices-per-worker", "DevicesPerWorker"), ("parallel", "Parallelism"),
     };
 
     public static int Run(CommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         if (args.Positionals.Count > 0 && args.Positionals[0] == "cluster") return RunClusterInit(args, stdout, cancel);
         if (args.Positionals.Count > 0) return RunKeys(args, stdout);
-        foreach (var numeric in new[] { "port", "max-queue", "threads", "silo-port", "primary-silo-port" }) args.Int(numeric);
+        foreach (var numeric in new[] { "port", "max-queue", "threads", "devices-per-worker", "silo-port", "primary-silo-port" }) args.Int(numeric);
         if (args.Has("name")) throw new UsageException("--name belongs to 'serve keys add'");
         if (!args.Flag("cluster"))
             foreach (var (option, _) in ClusterConfigurationOptions)

@@ -40,7 +40,7 @@ public static class ConfigHighlights
     /// <summary>The pipeline-level fields of <paramref name="modelIndex"/> that are set (not null, not false).</summary>
     public static IReadOnlyDictionary<string, JsonNode?> OfPipeline(JsonConfig modelIndex) =>
         PipelineFields.Where(f => modelIndex.Has(f) && modelIndex.Root[f]!.ToJsonString() != "false")
-            .ToDictionary(f => f, f => modelIndex.Root[f]!.DeepClone(), StringComparer.Ordinal);
+            .ToDictionary(f => f, f => (JsonNode?)modelIndex.Root[f]!.DeepClone(), StringComparer.Ordinal);
 
     /// <summary>The first config file present in <paramref name="folder"/>, or null.</summary>
     public static string? FindConfig(string folder) =>

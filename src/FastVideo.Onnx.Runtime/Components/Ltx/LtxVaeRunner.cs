@@ -53,11 +53,14 @@ internal sealed class LtxVaeRunner : ITimestepVaeDecoder, IComponentRunner<LtxVa
         }
     }
 
-    public HostTensor Decode(HostTensor latents, CancellationToken cancel = default)
+    public HostTensor Decode(HostTensor latents, CancellationToken cancel = default, Action<int, int>? chunkDone = null)
     {
         if (TimestepConditioned)
             throw new InvalidOperationException("this VAE's decoder is timestep-conditioned: decode with a timestep, noise and noise scale");
-        return Run(latents, null, cancel);
+        // One graph decodes the whole video: a single chunk.
+        var video = Run(latents, null, cancel);
+        chunkDone?.Invoke(1, 1);
+        return video;
     }
 
     public HostTensor Decode(HostTensor latents, float timestep, HostTensor noise, float noiseScale, CancellationToken cancel = default)

@@ -13,7 +13,8 @@ namespace FastVideo.Onnx.Runtime.Components.Wan;
 /// device's free memory still holds the second's weights with a quarter to spare (for its activations); otherwise one
 /// expert is resident at a time: when the loop crosses the boundary the active expert's session is released before the
 /// other's is opened, so peak memory is one expert's (at the cost of opening a session per switch, twice a request).
-/// <c>Runtime:KeepBothExperts</c> forces either policy; <see cref="BothResident"/> says which is in force.
+/// <c>Runtime:KeepBothExperts</c> forces either policy; <see cref="BothResident"/> says which is in force. With
+/// <c>Runtime:Parallelism</c> experts the second expert lives on a second device and both are always resident.
 /// </para>
 /// </summary>
 internal sealed class WanExperts : IDisposable
@@ -40,8 +41,9 @@ internal sealed class WanExperts : IDisposable
 
     /// <param name="open">Opens a transformer component by name (<c>transformer</c> or <c>transformer_2</c>) as a denoiser.</param>
     /// <param name="boundaryTimestep">Null for one transformer.</param>
+    /// <param name="separateDevices">The second expert opens on a device of its own (experts placement): both stay resident.</param>
     public WanExperts(Func<string, IDenoiser> open, double? boundaryTimestep, ExecutionDevice device, Action<string>? notice = null,
-        long secondExpertBytes = 0)
+        long secondExpertBytes = 0, bool separateDevices = false)
     {
         ArgumentNullException.ThrowIfNull(device);
         _open = open;
@@ -49,7 +51,7 @@ internal sealed class WanExperts : IDisposable
         var first = _runners[0] = open(FirstComponent);
         (InChannels, OutChannels, UsesVsa) = (first.InChannels, first.OutChannels, first.UsesVsa);
         if (Count == 1) return;
-        BothResident = device.Options.KeepBothExperts ?? (!device.IsGpu || FitsBeside(device.Options.DeviceId, secondExpertBytes));
+        BothResident = separateDevices || (device.Options.KeepBothExperts ?? (!device.IsGpu || FitsBeside(device.Options.DeviceId, secondExpertBytes)));
         if (!BothResident)
         {
             if (device.Options.KeepBothExperts is null)

@@ -179,7 +179,7 @@ internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<
     /// Decodes denoiser latents [1, z, f, h, w] (normalised as the transformer sees them) to video [1, 3, F, s·h, s·w] in
     /// [-1, 1] on the host, F = 1 + t (f - 1) (t, s: the temporal and spatial compression).
     /// </summary>
-    public HostTensor Decode(HostTensor latents, CancellationToken cancel = default)
+    public HostTensor Decode(HostTensor latents, CancellationToken cancel = default, Action<int, int>? chunkDone = null)
     {
         ObjectDisposedException.ThrowIf(_decoderFirst is null || _decoder is null, this);
         var z = (float[])latents.Data.Clone();
@@ -191,7 +191,7 @@ internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<
         long height = h * _contract.SpatialCompression, width = w * _contract.SpatialCompression;
         var video = new float[3 * frames * height * width];
         long frameSize = height * width;
-        int written = 0;
+        int written = 0, decoded = 0;
         RunChunks(_decoderFirst!, _decoder!, WanVaeChunking.LatentsName, WanVaeChunking.VideoName, (int)f, dims,
             t => (Frame(z, latents.Shape, t, 1), new long[] { 1, latents.Shape[1], 1, h, w }),
             chunk =>
@@ -201,6 +201,7 @@ internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<
                 for (int c = 0; c < 3; c++)
                     chunk.Slice((int)(c * n * frameSize), (int)(n * frameSize)).CopyTo(video.AsSpan((int)((c * frames + written) * frameSize)));
                 written += n;
+                chunkDone?.Invoke(++decoded, (int)f);
             }, cachesInPlace: true, cancel);
         return new HostTensor(video, new long[] { 1, 3, frames, height, width });
     }

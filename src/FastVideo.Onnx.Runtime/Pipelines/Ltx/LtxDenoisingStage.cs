@@ -3,7 +3,7 @@ using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Schedulers;
 using FastVideo.Onnx.Runtime.Tensors;
-using Microsoft.ML.OnnxRuntime.Tensors;
+using FastVideo.Onnx.Runtime.Stages;
 
 namespace FastVideo.Onnx.Runtime.Pipelines.Ltx;
 
@@ -24,7 +24,6 @@ internal sealed class LtxDenoisingStage(IPackedDenoiser transformer, ExecutionDe
         var timesteps = batch.Timesteps ?? throw new InvalidOperationException("timesteps were not prepared");
         var sched = batch.Scheduler ?? throw new InvalidOperationException("the scheduler was not prepared");
         var state = LtxBatchState.Of(batch);
-        var pool = device.Pool;
         var math = device.Math;
         bool cfg = batch.DoClassifierFreeGuidance;
         int b = cfg ? 2 : 1;
@@ -40,48 +39,34 @@ internal sealed class LtxDenoisingStage(IPackedDenoiser transformer, ExecutionDe
         // rope_interpolation_scale = (temporal compression / frame rate, spatial compression, spatial compression)
         var ropeScale = new[] { (float)(layout.TemporalCompression / state.FrameRate), (float)layout.SpatialCompression, (float)layout.SpatialCompression };
 
-        var rented = new List<DeviceTensor>();
-        var views = new List<DeviceTensor>();
-        DeviceTensor Rent(params long[] shape)
-        {
-            var t = pool.Rent(TensorElementType.Float, shape);
-            rented.Add(t);
-            return t;
-        }
-        DeviceTensor View(DeviceTensor t, long offset, long[] shape)
-        {
-            var v = t.View(offset, shape);
-            views.Add(v);
-            return v;
-        }
-
+        using var buffers = new DeviceBuffers(device);
         try
         {
-            var hidden = Rent(b, tokens, features);
-            var output = Rent(b, tokens, transformer.OutChannels);
-            var latents = Rent(packedShape);
-            var prediction = cfg ? Rent(packedShape) : null;
+            var hidden = buffers.Rent(b, tokens, features);
+            var output = buffers.Rent(b, tokens, transformer.OutChannels);
+            var latents = buffers.Rent(packedShape);
+            var prediction = cfg ? buffers.Rent(packedShape) : null;
             math.Upload(LtxLatentPacking.Pack(latentsHost.Data, 1, c, f, h, w, patch, patchT), latents);
-            var latentViews = Enumerable.Range(0, b).Select(i => View(hidden, i * tokens * features, packedShape)).ToArray();
+            var latentViews = Enumerable.Range(0, b).Select(i => buffers.View(hidden, i * tokens * features, packedShape)).ToArray();
 
             var positive = batch.PromptEmbeds ?? throw new InvalidOperationException("the prompt was not encoded");
-            var text = Rent(positive.Shape.Select((d, i) => i == 0 ? b : d).ToArray());
+            DeviceTensor text;
             long[] mask;
             if (cfg)
             {
                 var negative = batch.NegativePromptEmbeds ?? throw new InvalidOperationException("the negative prompt was not encoded");
-                math.Upload(negative.Data.Concat(positive.Data).ToArray(), text);
+                text = buffers.Stack(negative, positive);
                 mask = state.NegativePromptMask!.Concat(state.PromptMask!).ToArray();
             }
             else
             {
-                math.Upload(positive.Data, text);
+                text = buffers.Stack(positive);
                 mask = state.PromptMask!;
             }
 
-            using var workspace = new SchedulerWorkspace(math, pool);
-            var noiseUncond = cfg ? View(output, 0, packedShape) : null;
-            var noiseCond = View(output, cfg ? tokens * transformer.OutChannels : 0, packedShape);
+            using var workspace = new SchedulerWorkspace(math, device.Pool);
+            var noiseUncond = cfg ? buffers.View(output, 0, packedShape) : null;
+            var noiseCond = buffers.View(output, cfg ? tokens * transformer.OutChannels : 0, packedShape);
             sched.Reset();
             for (int step = 0; step < timesteps.Length; step++)
             {
@@ -91,9 +76,7 @@ internal sealed class LtxDenoisingStage(IPackedDenoiser transformer, ExecutionDe
                 DeviceTensor noise = noiseCond;
                 if (cfg)
                 {
-                    // noise_uncond + g · (noise_text − noise_uncond)
-                    double g = batch.GuidanceScale;
-                    math.LinearCombination(new[] { g, 1 - g }, new[] { noiseCond, noiseUncond! }, new[] { prediction! });
+                    ClassifierFreeGuidance.Combine(math, batch.GuidanceScale, noiseCond, noiseUncond!, prediction!);
                     if (state.GuidanceRescale > 0) Rescale(math, prediction!, noiseCond, state.GuidanceRescale);
                     noise = prediction!;
                 }
@@ -106,8 +89,6 @@ internal sealed class LtxDenoisingStage(IPackedDenoiser transformer, ExecutionDe
         finally
         {
             sched.Reset();
-            foreach (var v in views) v.Dispose();
-            foreach (var t in rented) pool.Return(t);
         }
     }
 

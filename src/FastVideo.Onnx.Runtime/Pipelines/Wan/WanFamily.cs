@@ -3,6 +3,8 @@ using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Contracts;
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Components.Wan;
+using FastVideo.Onnx.Runtime.Execution;
+using FastVideo.Onnx.Runtime.Execution.MultiDevice;
 using FastVideo.Onnx.Runtime.Schedulers;
 using FastVideo.Onnx.Runtime.Stages;
 
@@ -55,7 +57,8 @@ internal static class WanFamily
 
     /// <summary>
     /// The transformer(s) as denoisers: one, or A14B's two experts with the boundary in timesteps (ratio ·
-    /// num_train_timesteps); each opened by role with the default request's shape.
+    /// num_train_timesteps); each opened by role with the default request's shape, on the device(s) the placement
+    /// gives it (<see cref="Runtime.Execution.RuntimeOptions.Parallelism"/>).
     /// </summary>
     public static WanExperts Experts(PipelineContext context, WanModelOptions options, LatentLayout latents)
     {
@@ -63,35 +66,58 @@ internal static class WanFamily
         int trainSteps = JsonConfig.Load(Path.Combine(folder, Scheduler, "scheduler_config.json")).GetInt("num_train_timesteps", 1000);
         double? boundary = options.TwoExperts ? options.BoundaryTimestep(trainSteps) : null;
         long secondBytes = options.TwoExperts ? ComponentFolder.Open(folder, WanExperts.SecondComponent).Manifest.TotalBytes : 0;
-        var expected = Expected(context.Defaults, latents);
-        return new WanExperts(component => OpenDenoiser(context, Request(context, component) with
-        {
-            ExpectedShape = expected,
-            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
-        }), boundary, context.Device, context.Notice, secondBytes);
+        var placement = context.Placement;
+        var mode = placement.Resolve(options.TwoExperts, context.Defaults.GuidanceScale > 1);
+        var expected = Expected(context.Defaults, latents, mode);
+        return new WanExperts(component => mode == DeviceParallelism.Sequence
+            ? WanSequenceParallelDenoiser.Open(Request(context, component))
+            : placement.OpenDenoiser(mode, device => context.Runners.Open<IDenoiser>(Request(context, component, device) with
+            {
+                ExpectedShape = expected,
+                ExpectedTextTokens = context.Defaults.MaxSequenceLength,
+            }), secondExpert: component == WanExperts.SecondComponent), boundary, context.Device, context.Notice, secondBytes,
+            separateDevices: mode == DeviceParallelism.Experts);
     }
 
     /// <summary>
-    /// The transformer <paramref name="request"/> names as a denoiser: the runner of its class, or with
-    /// <c>Runtime:Parallelism</c> "sequence" its per-rank graph as sequence-parallel ranks.
+    /// Wan2.1's transformer as the denoiser, opened by role with the default request's shape (and, image-to-video, the
+    /// image encoder's <paramref name="imageTokens"/>), on the device(s) the placement gives it.
+    /// </summary>
+    public static IDenoiser Denoiser(PipelineContext context, LatentLayout latents, long? imageTokens = null)
+    {
+        var placement = context.Placement;
+        var mode = placement.Resolve(twoExperts: false, context.Defaults.GuidanceScale > 1);
+        if (mode == DeviceParallelism.Sequence) return WanSequenceParallelDenoiser.Open(Request(context, Transformer));
+        return placement.OpenDenoiser(mode, device => context.Runners.Open<IDenoiser>(Request(context, Transformer, device) with
+        {
+            ExpectedShape = Expected(context.Defaults, latents, mode),
+            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
+            ImageTokens = imageTokens,
+        }));
+    }
+
+    /// <summary>
+    /// A transformer that no placement splits (FastWan's DMD pipeline, whose requests have no guidance) as a denoiser: the
+    /// runner of its class, or with <c>Runtime:Parallelism</c> sequence its per-rank graph as sequence-parallel ranks.
     /// </summary>
     public static IDenoiser OpenDenoiser(PipelineContext context, ComponentRequest request) =>
-        context.Device.Options.SequenceParallel ? WanSequenceParallelDenoiser.Open(request) : context.Runners.Open<IDenoiser>(request);
+        context.Placement.Requested == DeviceParallelism.Sequence ? WanSequenceParallelDenoiser.Open(request) : context.Runners.Open<IDenoiser>(request);
 
     /// <summary>The mask before the encoded first frame: one channel per video frame of a latent frame.</summary>
     public static FirstFrameConditioning Conditioning(LatentLayout latents) => new(latents.TemporalCompression);
 
     /// <summary>The transformer call shape a pipeline's default request makes (sessions are specialised to it at load).</summary>
-    public static TransformerShape Expected(SamplingDefaults d, LatentLayout latents)
+    /// <remarks>Under <see cref="DeviceParallelism.Cfg"/> each device takes one half of the guided batch.</remarks>
+    public static TransformerShape Expected(SamplingDefaults d, LatentLayout latents, DeviceParallelism mode = DeviceParallelism.None)
     {
         var (f, h, w) = latents.Grid(d.NumFrames, d.Height, d.Width);
-        return new TransformerShape(d.GuidanceScale > 1 ? 2 : 1, f, h, w);
+        return new TransformerShape(d.GuidanceScale > 1 && mode != DeviceParallelism.Cfg ? 2 : 1, f, h, w);
     }
 
     /// <summary>The scheduler of a Wan model folder, with the flow shift of the request or the preset.</summary>
     public static Func<double?, IScheduler> Schedulers(string folder, SamplingDefaults defaults) => shift =>
         SchedulerFactory.Load(Path.Combine(folder, Scheduler), new SchedulerOverrides { FlowShift = shift ?? defaults.FlowShift });
 
-    public static ComponentRequest Request(PipelineContext context, string component) =>
-        new(context.ModelFolder, component, context.Device) { Notice = context.Notice };
+    public static ComponentRequest Request(PipelineContext context, string component, ExecutionDevice? device = null) =>
+        new(context.ModelFolder, component, device ?? context.Device) { Notice = context.Notice };
 }

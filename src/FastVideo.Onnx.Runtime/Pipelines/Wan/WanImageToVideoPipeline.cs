@@ -36,7 +36,7 @@ internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
                 new LatentPreparationStage(vae22.Latents),
                 // TI2V (expand_timesteps): the encoded image replaces latent frame 0; A14B: Wan2.1's mask and encoded frame channels.
                 options.ExpandTimesteps ? new FirstFrameEncodingStage(encoder22) : new ImageVaeEncodingStage(encoder22, WanFamily.Conditioning(vae22.Latents)),
-                new WanExpertDenoisingStage(experts, WanFamily.TransformerContract(folder), context.Device),
+                new DenoisingStage(new WanExpertSteps(experts), context.Device, new WanTokenTimesteps(WanFamily.TransformerContract(folder))),
                 new DecodingStage(vae22),
             };
             return;
@@ -45,12 +45,7 @@ internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
             WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
         var image = Open(WanFamily.ImageEncoder, () => runners.Open<IImageEncoder>(WanFamily.Request(context, WanFamily.ImageEncoder)));
-        var transformer = Open(WanFamily.Transformer, () => WanFamily.OpenDenoiser(context, WanFamily.Request(context, WanFamily.Transformer) with
-        {
-            ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
-            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
-            ImageTokens = image.Tokens,
-        }));
+        var transformer = Open(WanFamily.Transformer, () => WanFamily.Denoiser(context, rules.Latents, image.Tokens));
         // One runner serves both VAE roles: the decoder and, for the first frame, the encoder.
         var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae) with { WithEncoder = true }));
         var encoder = vae as IVaeEncoder ?? throw new InvalidOperationException($"the {WanFamily.Vae} runner does not encode");

@@ -6,7 +6,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines.Wan;
 
 /// <summary>
 /// The pipeline-level fields of a Wan model_index.json that choose between Wan2.1 and Wan2.2 behaviour (checked at
-/// conversion by <see cref="WanPipelineConfigRules"/>): <c>expand_timesteps</c> (TI2V-5B: per-token timesteps, the
+/// conversion by <see cref="FastVideo.Onnx.Core.Contracts.Wan.WanPipelineConfigRules"/>): <c>expand_timesteps</c> (TI2V-5B: per-token timesteps, the
 /// image replaces latent frame 0), <c>boundary_ratio</c> with <c>transformer_2</c> (A14B: two experts).
 /// </summary>
 internal sealed record WanModelOptions(bool ExpandTimesteps, double? BoundaryRatio, bool HasSecondTransformer)
@@ -16,7 +16,7 @@ internal sealed record WanModelOptions(bool ExpandTimesteps, double? BoundaryRat
 
     public bool TwoExperts => BoundaryRatio is not null && HasSecondTransformer;
 
-    /// <summary>Wan2.2 behaviour (either feature): the pipelines run <see cref="WanExpertDenoisingStage"/>.</summary>
+    /// <summary>Wan2.2 behaviour (either feature): the pipelines denoise with <see cref="WanExpertSteps"/> and <see cref="WanTokenTimesteps"/>.</summary>
     public bool IsWan22 => ExpandTimesteps || TwoExperts;
 
     public static WanModelOptions Load(string modelFolder)

@@ -31,18 +31,14 @@ internal sealed class WanPipeline : VideoPipeline, IPipelineRules
                 new TextEncodingStage(text22),
                 new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),
                 new LatentPreparationStage(vae22.Latents),
-                new WanExpertDenoisingStage(experts, WanFamily.TransformerContract(folder), context.Device),
+                new DenoisingStage(new WanExpertSteps(experts), context.Device, new WanTokenTimesteps(WanFamily.TransformerContract(folder))),
                 new DecodingStage(vae22),
             };
             return;
         }
         ComponentFolder.RequireAll(folder, [WanFamily.TextEncoder, WanFamily.Tokenizer, WanFamily.Transformer, WanFamily.Vae, WanFamily.Scheduler]);
         var text = Open(WanFamily.TextEncoder, () => runners.Open<ITextEncoder>(WanFamily.Request(context, WanFamily.TextEncoder)));
-        var transformer = Open(WanFamily.Transformer, () => WanFamily.OpenDenoiser(context, WanFamily.Request(context, WanFamily.Transformer) with
-        {
-            ExpectedShape = WanFamily.Expected(context.Defaults, rules.Latents),
-            ExpectedTextTokens = context.Defaults.MaxSequenceLength,
-        }));
+        var transformer = Open(WanFamily.Transformer, () => WanFamily.Denoiser(context, rules.Latents));
         var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae)));
         Stages = new PipelineStage[]
         {
