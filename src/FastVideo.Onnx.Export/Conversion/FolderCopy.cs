@@ -18,7 +18,7 @@ internal static partial class FolderCopy
             if (entry is DirectoryInfo dir)
             {
                 if (dir.LinkTarget is not null)
-                    throw new IOException($"{dir.FullName}: a symbolic link inside a converted component; replace the folder with --force");
+                    throw new IOException($"{dir.FullName}: a symbolic link inside a converted component; replace the folder with a new, forced conversion");
                 LinkOrCopy(dir.FullName, destination, cancel);
             }
             else if (!TryHardLink(entry.FullName, destination)) File.Copy(entry.FullName, destination);

@@ -148,25 +148,25 @@ public sealed class ModelConverter
 
     /// <summary>
     /// Refuses an output that overlaps the source (compared after following links) before anything is deleted; returns
-    /// the existing converted folder that <c>--components</c> adds to, or null when the output is new or replaced.
+    /// the existing converted folder that <see cref="ConversionRequest.Components"/> adds to, or null when the output is new or replaced.
     /// </summary>
     static ConvertedModel? CheckOutput(ConversionRequest request, ModelIndex index, string output)
     {
         if (ResolvedPath.Overlap(index.Folder, output))
-            throw new InvalidRequestException("--output",
+            throw new InvalidRequestException(nameof(ConversionRequest.Output),
                 $"{output} overlaps the model folder being converted ({Path.GetFullPath(index.Folder)}): the output must not be, contain or be inside it");
-        if (File.Exists(output)) throw new InvalidRequestException("--output", $"{output} is a file, not a folder");
+        if (File.Exists(output)) throw new InvalidRequestException(nameof(ConversionRequest.Output), $"{output} is a file, not a folder");
         string parent = Path.GetDirectoryName(output)!;
-        if (!Directory.Exists(parent)) throw new InvalidRequestException("--output", $"{parent} does not exist");
+        if (!Directory.Exists(parent)) throw new InvalidRequestException(nameof(ConversionRequest.Output), $"{parent} does not exist");
         if (!Directory.Exists(output) || request.Force) return null;
         if (request.Components is not { Count: > 0 })
-            throw new InvalidRequestException("--output", $"{output} already exists (use --force to replace it, or --components to add components to it)");
+            throw new InvalidRequestException(nameof(ConversionRequest.Output), $"{output} already exists (set Force to replace it, or Components to add components to it)");
         if (!ConvertedModel.IsConverted(output))
-            throw new InvalidRequestException("--output", $"{output} already exists and is not a converted model folder, so --components cannot add to it (use --force to replace it)");
+            throw new InvalidRequestException(nameof(ConversionRequest.Output), $"{output} already exists and is not a converted model folder, so Components cannot add to it (set Force to replace it)");
         var existing = ConvertedModel.Load(output);
         if (existing.Pipeline != index.PipelineClass)
-            throw new InvalidRequestException("--output",
-                $"{output} is a converted {existing.Pipeline} folder and {index.Folder} is a {index.PipelineClass}; --components adds only to a conversion of the same pipeline (use --force to replace it)");
+            throw new InvalidRequestException(nameof(ConversionRequest.Output),
+                $"{output} is a converted {existing.Pipeline} folder and {index.Folder} is a {index.PipelineClass}; Components adds only to a conversion of the same pipeline (set Force to replace it)");
         return existing;
     }
 
@@ -181,7 +181,7 @@ public sealed class ModelConverter
             if (replaced.Contains(name)) continue;
             string from = ComponentPath.Combine(output, name, manifestPath);
             if (!Directory.Exists(from))
-                throw new ModelFormatException(manifestPath, $"lists component '{name}' but {from} is missing; replace the folder with --force");
+                throw new ModelFormatException(manifestPath, $"lists component '{name}' but {from} is missing; replace the folder with Force");
             FolderCopy.LinkOrCopy(from, ComponentPath.Combine(temp, name, manifestPath), cancel);
             converted[name] = component;
         }
@@ -202,7 +202,7 @@ public sealed class ModelConverter
         if (names is null || names.Count == 0) return index.Components;
         foreach (var name in names)
             if (index.Find(name) is null)
-                throw new InvalidRequestException("--components",
+                throw new InvalidRequestException(nameof(ConversionRequest.Components),
                     $"'{name}' is not a component of {Path.Combine(index.Folder, ModelIndex.FileName)} (it has: {string.Join(", ", index.Components.Select(c => c.Name))})");
         return index.Components.Where(c => names.Contains(c.Name)).ToList();
     }
@@ -211,7 +211,7 @@ public sealed class ModelConverter
     {
         foreach (var name in perComponent.Keys)
             if (index.Find(name) is null)
-                throw new InvalidRequestException("--dtype",
+                throw new InvalidRequestException(nameof(ConversionRequest.ComponentPrecision),
                     $"'{name}' is not a component of {Path.Combine(index.Folder, ModelIndex.FileName)} (it has: {string.Join(", ", index.Components.Select(c => c.Name))})");
     }
 
@@ -244,7 +244,7 @@ public sealed class ModelConverter
             return;
         }
         using var previous = WorkFolder.TryTake(output)
-            ?? throw new InvalidRequestException("--output", $"{output} is in use by another conversion");
+            ?? throw new InvalidRequestException(nameof(ConversionRequest.Output), $"{output} is in use by another conversion");
         previous.MoveTo($"{output}.old-{Guid.NewGuid().ToString("N")[..8]}", keepLock: true);
         try
         {

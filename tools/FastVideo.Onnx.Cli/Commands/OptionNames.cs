@@ -42,6 +42,12 @@ public static partial class OptionNames
         ["Runtime:MemoryLimitMiB"] = "--memory-limit",
         ["Runtime:DeviceIds"] = "--devices",
         ["Runtime:Parallelism"] = "--parallel",
+        // The converter's request (ConversionRequest).
+        ["Components"] = "--components",
+        ["ComponentPrecision"] = "--dtype",
+        ["Precision"] = "--dtype",
+        ["Force"] = "--force",
+        ["SequenceParallel"] = "--sequence-parallel",
     };
 
     /// <summary>The option for a library name (<c>Height</c> -> <c>--height</c>; <c>Height/Width</c> -> <c>--height/--width</c>); other names as they are.</summary>
@@ -50,12 +56,21 @@ public static partial class OptionNames
     /// <summary>The one-line message of <paramref name="e"/>, its field named by the option that sets it.</summary>
     public static string Message(FastVideoException e)
     {
-        if (e is not InvalidRequestException invalid || !e.Message.StartsWith(invalid.Field + ": ", StringComparison.Ordinal)) return e.Message;
-        return Option(invalid.Field) + e.Message[invalid.Field.Length..];
+        string prefix = "", message = e.Message;
+        if (e is InvalidRequestException invalid && message.StartsWith(invalid.Field + ": ", StringComparison.Ordinal))
+        {
+            prefix = Option(invalid.Field);
+            message = message[invalid.Field.Length..];
+        }
+        // The converter's hints name its request's settings ("set Force to replace it"): here, the flags that set them.
+        return prefix + ConversionHint().Replace(message, m => (m.Groups[1].Success ? "use " : "") + Options[m.Groups[2].Value]);
     }
 
     /// <summary>A notice with the library names it mentions (whole words of the table) replaced by their options.</summary>
     public static string Notice(string notice) => LibraryName().Replace(notice, m => Options.GetValueOrDefault(m.Value, m.Value));
+
+    [GeneratedRegex(@"(?:(set) )?(?<![\w:-])\b(Force|Components|SequenceParallel)\b")]
+    private static partial Regex ConversionHint();
 
     [GeneratedRegex(@"(?<![\w:-])(Runtime:\w+|NegativePrompt|NumFrames|GuidanceScale2|GuidanceScale|MaxSequenceLength|FlowShift|DmdSteps|VsaSparsity|FrameRate|DecodeTimestep|DecodeNoiseScale|GuidanceRescale|Seed|Steps|Latents|Fps)(?!\w)")]
     private static partial Regex LibraryName();
