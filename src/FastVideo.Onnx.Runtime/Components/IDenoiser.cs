@@ -17,6 +17,9 @@ public interface IDenoiser : IDisposable
     /// <summary>Whether its self-attention is Video Sparse Attention (the call's sparsity is then used).</summary>
     bool UsesVsa { get; }
 
+    /// <summary>The multiple the latent frame count of a call must be (1; a denoiser that splits the frames between ranks says how).</summary>
+    int LatentFrameMultiple => 1;
+
     /// <summary>
     /// One forward: <paramref name="hidden"/> [B, in_channels, f, h, w], <paramref name="timesteps"/> (B values, host),
     /// <paramref name="text"/> [B, L, text_dim], <paramref name="image"/> [B, N, image_dim] or null, the prediction into

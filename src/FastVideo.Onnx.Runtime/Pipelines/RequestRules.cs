@@ -7,6 +7,7 @@ namespace FastVideo.Onnx.Runtime.Pipelines;
 /// counts are 1 + t·k, sizes map through the spatial compression), the multiple that height and width must be (the
 /// spatial compression times the denoiser's patch), whether it takes a conditioning image, and whether it takes a
 /// second guidance scale (<see cref="GenerationRequest.GuidanceScale2"/>: a model whose low-noise steps run a second
-/// denoiser).
+/// denoiser), and the multiple the latent frame count must be (a denoiser that splits the frames between ranks:
+/// <see cref="IDenoiser.LatentFrameMultiple"/>).
 /// </summary>
-public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool TakesImage, bool TakesSecondGuidanceScale = false);
+public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool TakesImage, bool TakesSecondGuidanceScale = false, int LatentFrameMultiple = 1);

@@ -42,6 +42,15 @@ internal sealed class InputValidationStage(SamplingDefaults defaults, RequestRul
             frames = rounded;
         }
         batch.NumFrames = frames;
+        int latentFrames = (frames - 1) / temporalScale + 1, multiple = rules.LatentFrameMultiple;
+        if (multiple > 1 && latentFrames % multiple != 0)
+        {
+            int below = latentFrames / multiple * multiple, above = below + multiple;
+            string Frames(int latent) => ((latent - 1) * temporalScale + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new InvalidRequestException(nameof(GenerationRequest.NumFrames),
+                $"{frames} frames are {latentFrames} latent frames, and the denoiser splits them in multiples of {multiple} " +
+                $"(its sequence-parallel ranks): use {(below > 0 ? $"{Frames(below)} or " : "")}{Frames(above)}");
+        }
 
         batch.Steps = r.Steps ?? defaults.Steps;
         if (batch.Steps < 1) throw new InvalidRequestException(nameof(GenerationRequest.Steps), $"{batch.Steps} must be at least 1");

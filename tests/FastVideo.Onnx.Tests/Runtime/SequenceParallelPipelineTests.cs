@@ -56,12 +56,15 @@ public class SequenceParallelPipelineTests
     }
 
     [Test]
-    public void FramesTheRanksCannotShareAreRefused()
+    public void FramesTheRanksCannotShareAreRefusedBeforeAnyStageRuns()
     {
         using var ranks = VideoGenerator.FromPretrained(ConvertedModels.TextToVideoSequenceParallel, Sequence);
-        var e = Assert.Throws<InvalidRequestException>(() => ranks.Generate(FixtureSettings.Request() with { Steps = 1, LatentsOnly = true }))!;
+        var stages = new List<string>();
+        var progress = new FastVideo.Onnx.Core.Progress.CallbackProgress<FastVideo.Onnx.Runtime.Pipelines.GenerationProgress>(p => stages.Add(p.Stage));
+        var e = Assert.Throws<InvalidRequestException>(() => ranks.Generate(FixtureSettings.Request() with { Steps = 1, LatentsOnly = true }, progress))!;
         Assert.That(e.Field, Is.EqualTo("NumFrames"));
-        Assert.That(e.Message, Does.Contain("3 latent frames").And.Contain("2 sequence-parallel ranks").And.Not.Contain("\n"));
+        Assert.That(e.Message, Does.Contain("9 frames are 3 latent frames").And.Contain("multiples of 2").And.Contain("use 5 or 13").And.Not.Contain("\n"));
+        Assert.That(stages.Distinct(), Is.EqualTo(new[] { "input validation" }).Or.Empty, "refused by the request's validation, before the text is encoded");
     }
 
     [Test]

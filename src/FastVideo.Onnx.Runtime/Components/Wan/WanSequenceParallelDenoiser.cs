@@ -105,6 +105,9 @@ internal sealed partial class WanSequenceParallelDenoiser : IDenoiser
     /// <summary>A communicator no other call of this process uses (an aborted one cannot be used again).</summary>
     void NewGroup() => _groupId[0] = Interlocked.Increment(ref s_nextGroup);
 
+    /// <summary>Each rank takes an equal share of the latent frames, in whole patches.</summary>
+    public int LatentFrameMultiple => WorldSize * _contract.PatchSize[0];
+
     /// <inheritdoc/>
     /// <remarks>A per-token graph takes B·S timesteps, batch-major; each rank gets its tokens' ones.</remarks>
     public void Run(DeviceTensor hidden, float[] timesteps, DeviceTensor text, DeviceTensor? image, DeviceTensor output, double vsaSparsity = 0)

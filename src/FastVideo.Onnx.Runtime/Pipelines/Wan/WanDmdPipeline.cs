@@ -26,7 +26,7 @@ internal sealed class WanDmdPipeline : VideoPipeline, IPipelineRules
         var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae)));
         Stages = new PipelineStage[]
         {
-            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents }),
+            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents, LatentFrameMultiple = transformer.LatentFrameMultiple }),
             new DmdRequestNoticeStage(),
             new TextEncodingStage(text),
             new DmdPreparationStage(context.Defaults, vae.Latents),

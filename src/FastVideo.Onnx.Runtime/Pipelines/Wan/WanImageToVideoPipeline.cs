@@ -51,7 +51,7 @@ internal sealed class WanImageToVideoPipeline : VideoPipeline, IPipelineRules
         var encoder = vae as IVaeEncoder ?? throw new InvalidOperationException($"the {WanFamily.Vae} runner does not encode");
         Stages = new PipelineStage[]
         {
-            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents }),
+            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents, LatentFrameMultiple = transformer.LatentFrameMultiple }),
             new TextEncodingStage(text),
             new ImageEncodingStage(image),
             new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),

@@ -42,7 +42,7 @@ internal sealed class WanPipeline : VideoPipeline, IPipelineRules
         var vae = Open(WanFamily.Vae, () => runners.Open<IVaeDecoder>(WanFamily.Request(context, WanFamily.Vae)));
         Stages = new PipelineStage[]
         {
-            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents }),
+            new InputValidationStage(context.Defaults, rules with { Latents = vae.Latents, LatentFrameMultiple = transformer.LatentFrameMultiple }),
             new TextEncodingStage(text),
             new TimestepPreparationStage(WanFamily.Schedulers(folder, context.Defaults)),
             new LatentPreparationStage(vae.Latents),
