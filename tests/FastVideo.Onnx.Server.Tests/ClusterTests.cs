@@ -25,13 +25,13 @@ public sealed class ClusterTests
 
         public IJobService Jobs(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<IJobService>();
 
-        public async Task<string> EnqueueAsync(InProcessSiloHandle silo, int seed, int steps = Steps)
+        public async Task<string> EnqueueAsync(InProcessSiloHandle silo, int seed, int steps = Steps, string owner = "anonymous")
         {
             var defaults = model.Defaults;
             var job = new VideoJob
             {
                 Id = JobIds.New(),
-                Owner = "anonymous",
+                Owner = owner,
                 Model = model.Name,
                 Status = JobStatus.Queued,
                 CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
@@ -209,5 +209,31 @@ public sealed class ClusterTests
         var page = await test.Jobs(silos[0]).ListAsync("anonymous", null, 100, false);
         Assert.That(page!.Value.Jobs.Select(j => j.Id), Is.EqualTo(ids), "the jobs stay listed");
         Assert.That(await test.Cluster.Client.GetGrain<IDispatcherGrain>(0).Expired(long.MaxValue, 100), Is.Empty, "nothing is left to sweep");
+    }
+
+    [Test]
+    public async Task EachOwnerListsItsOwnJobsFromAnySiloAndADeletedJobLeavesTheList()
+    {
+        await using var test = await StartAsync(2);
+        var silos = test.Cluster.Silos.ToList();
+        var alice = new List<string>();
+        var bob = new List<string>();
+        for (int i = 0; i < 3; i++) alice.Add(await test.EnqueueAsync(silos[i % 2], i, steps: 1, owner: "alice"));
+        for (int i = 0; i < 2; i++) bob.Add(await test.EnqueueAsync(silos[(i + 1) % 2], 10 + i, steps: 1, owner: "bob"));
+        await test.WaitAllFinalAsync(silos[0], alice.Concat(bob).ToList(), TimeSpan.FromSeconds(60));
+
+        async Task<List<string>> List(InProcessSiloHandle silo, string owner, string? after = null, int limit = 100, bool descending = false) =>
+            (await test.Jobs(silo).ListAsync(owner, after, limit, descending))!.Value.Jobs.Select(j => j.Id).ToList();
+        Assert.That(await List(silos[1], "alice"), Is.EqualTo(alice), "alice's jobs, oldest first, from either silo");
+        Assert.That(await List(silos[0], "bob"), Is.EqualTo(bob));
+        Assert.That(await List(silos[0], "alice", descending: true), Is.EqualTo(Enumerable.Reverse(alice)));
+        var page = (await test.Jobs(silos[0]).ListAsync("alice", alice[0], 1, false))!.Value;
+        Assert.That((page.Jobs.Single().Id, page.HasMore), Is.EqualTo((alice[1], true)), "a page after the first job");
+        Assert.That(await test.Jobs(silos[0]).ListAsync("alice", bob[0], 10, false), Is.Null, "another owner's job is no cursor");
+
+        Assert.That(await test.Jobs(silos[1]).DeleteAsync(alice[1], "bob"), Is.Null, "bob cannot delete alice's job");
+        Assert.That(await test.Jobs(silos[1]).DeleteAsync(alice[1], "alice"), Is.Not.Null);
+        Assert.That(await List(silos[0], "alice"), Is.EqualTo(new[] { alice[0], alice[2] }));
+        Assert.That(await List(silos[0], "carol"), Is.Empty, "an owner with no jobs");
     }
 }

@@ -30,7 +30,6 @@ internal sealed class DispatcherGrain(
         if (S.Queue.Count >= maxQueue) return false;
         var entry = new DispatchEntry(S.NextSeq++, id, owner, model);
         S.Queue.Add(entry);
-        S.Catalog.Add(entry);
         await SaveAsync().ConfigureAwait(true);
         WakeOne(model);
         return true;
@@ -123,26 +122,10 @@ internal sealed class DispatcherGrain(
 
     public async Task Forget(string id)
     {
-        int removed = S.Catalog.RemoveAll(e => e.Id == id) + S.Queue.RemoveAll(e => e.Id == id);
+        int removed = S.Queue.RemoveAll(e => e.Id == id);
         if (S.Running.Remove(id)) removed++;
         if (S.Expiring.Remove(id)) removed++;
         if (removed > 0) await SaveAsync().ConfigureAwait(true);
-    }
-
-    public Task<(List<string> Ids, bool HasMore)?> Page(string owner, string? after, int limit, bool descending)
-    {
-        var mine = S.Catalog.Where(e => e.Owner == owner);
-        if (descending) mine = mine.Reverse();
-        var list = mine.ToList();
-        int start = 0;
-        if (after is not null)
-        {
-            int at = list.FindIndex(e => e.Id == after);
-            if (at < 0) return Task.FromResult<(List<string>, bool)?>(null);
-            start = at + 1;
-        }
-        var page = list.Skip(start).Take(limit).Select(e => e.Id).ToList();
-        return Task.FromResult<(List<string>, bool)?>((page, list.Count > start + limit));
     }
 
     public Task<Dictionary<string, long>> Counts() => Task.FromResult(new Dictionary<string, long>

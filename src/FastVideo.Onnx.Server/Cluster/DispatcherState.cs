@@ -12,8 +12,7 @@ internal sealed class DispatcherState
     /// <summary>Running jobs by id, with their worker in <see cref="DispatchEntry.Worker"/>.</summary>
     [Id(2)] public Dictionary<string, DispatchEntry> Running { get; set; } = new();
 
-    /// <summary>Every job not deleted, in creation order (the owners' lists).</summary>
-    [Id(3)] public List<DispatchEntry> Catalog { get; set; } = new();
+    // Id 3 held every job's entry (the owners' lists); those live in owner grains now (IOwnerGrain).
 
     [Id(4)] public long Completed { get; set; }
     [Id(5)] public long Failed { get; set; }

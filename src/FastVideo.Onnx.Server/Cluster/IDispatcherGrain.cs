@@ -3,8 +3,8 @@ using FastVideo.Onnx.Server.Jobs;
 namespace FastVideo.Onnx.Server.Cluster;
 
 /// <summary>
-/// The cluster's queue (one grain, key 0): the order of the queued jobs, the jobs running and on which worker, and each
-/// owner's list. Workers pull from it; it wakes an idle worker that has a new job's model loaded (the one that ran that
+/// The cluster's queue (one grain, key 0): the order of the queued jobs, the jobs running and on which worker (each owner's
+/// list is an <see cref="IOwnerGrain"/>). Workers pull from it; it wakes an idle worker that has a new job's model loaded (the one that ran that
 /// model last first), and takes back the jobs of workers whose silo has been declared dead.
 /// </summary>
 internal interface IDispatcherGrain : IGrainWithIntegerKey
@@ -27,9 +27,6 @@ internal interface IDispatcherGrain : IGrainWithIntegerKey
     Task Stopped(string id, string worker);
 
     Task Forget(string id);
-
-    /// <summary>A page of ids of the owner's jobs; null when <paramref name="after"/> is not one of them.</summary>
-    Task<(List<string> Ids, bool HasMore)?> Page(string owner, string? after, int limit, bool descending);
 
     Task<Dictionary<string, long>> Counts();
 }

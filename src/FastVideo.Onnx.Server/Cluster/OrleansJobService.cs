@@ -39,6 +39,8 @@ internal sealed class OrleansJobService : IJobService
 
     IJobGrain Job(string id) => _grains.GetGrain<IJobGrain>(id);
 
+    IOwnerGrain Owner(string owner) => _grains.GetGrain<IOwnerGrain>(owner);
+
     /// <summary>The cluster id of a device of this silo.</summary>
     string WorkerId(string device) => WorkerIds.Of(Silo, device);
 
@@ -75,15 +77,18 @@ internal sealed class OrleansJobService : IJobService
 
     public async Task<(List<VideoJob> Jobs, bool HasMore)?> ListAsync(string owner, string? after, int limit, bool descending)
     {
-        if (await ReadAsync(() => Dispatcher.Page(owner, after, limit, descending)).ConfigureAwait(false) is not { } page) return null;
+        if (await ReadAsync(() => Owner(owner).Page(after, limit, descending)).ConfigureAwait(false) is not { } page) return null;
         var jobs = await Task.WhenAll(page.Ids.Select(id => ReadAsync(() => Job(id).Get()))).ConfigureAwait(false);
         return (jobs.OfType<VideoJob>().ToList(), page.HasMore);
     }
 
     public async Task<bool> TryEnqueueAsync(VideoJob job, int maxQueue)
     {
+        // Listed before it is queued: a job that runs is always in its owner's list.
         await Job(job.Id).Create(job).ConfigureAwait(false);
+        await Owner(job.Owner).Add(job.Id).ConfigureAwait(false);
         if (await Dispatcher.Enqueue(job.Id, job.Owner, job.Model, maxQueue).ConfigureAwait(false)) return true;
+        await Owner(job.Owner).Remove(job.Id).ConfigureAwait(false);
         await Job(job.Id).Delete(job.Owner).ConfigureAwait(false);
         return false;
     }
@@ -91,7 +96,11 @@ internal sealed class OrleansJobService : IJobService
     public async Task<VideoJob?> DeleteAsync(string id, string owner)
     {
         var job = await Job(id).Delete(owner).ConfigureAwait(false);
-        if (job is not null) await Dispatcher.Forget(id).ConfigureAwait(false);
+        if (job is not null)
+        {
+            await Dispatcher.Forget(id).ConfigureAwait(false);
+            await Owner(owner).Remove(id).ConfigureAwait(false);
+        }
         return job;
     }
 
