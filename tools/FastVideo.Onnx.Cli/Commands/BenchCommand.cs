@@ -13,20 +13,24 @@ public static class BenchCommand
 {
     public const string Usage = """
         usage: fastvideo-onnx bench run --config-dir DIR --work DIR [--dtype bf16] [--vae-dtype fp16] [--text-dtype bf16]
-                 [--device cuda] [--parts transformer,vae,text,e2e] [--height 480 --width 832 --num-frames 81]
-                 [--steps 50] [--repeats 5] [--json FILE] [--profile DIR] [--kernels auto|off|PATH]
-                 [--no-portable]
+                 [--device cuda] [--parts transformer,vae,text,e2e] [--height H --width W --num-frames F]
+                 [--steps N] [--text-tokens N] [--vsa-sparsity 0.8[,0]] [--repeats 5] [--json FILE] [--profile DIR]
+                 [--kernels auto|off|PATH] [--no-portable]
                fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR|none] [--fastwan-fixtures DIR|none]
                  [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
                fastvideo-onnx bench soak [--model DIR] [--runs 1000] [--every 100] [--max-growth 5] [--device cpu]
 
-          run            convert a random-weight model in the real configuration of --config-dir (e.g.
-                         models/configs/wan2.1-t2v-1.3b) into --work (once), then time the transformer
-                         forward (batch 1 and 2), the VAE decode, the UMT5 encoder and the whole guided
-                         text-to-video run, with session creation times and GPU memory peaks. Prints a
-                         Markdown table and JSON. With the kernel library in use, the portable graphs
-                         are measured beside the fused ones unless --no-portable.
+          run            convert a random-weight model in the real configuration of --config-dir (a Wan2.1,
+                         Wan2.2 TI2V/A14B, FastWan or LTX-Video folder such as models/configs/wan2.2-ti2v-5b)
+                         into --work (once), then time the transformer forward (batch 1 and 2; Wan2.2 TI2V
+                         with per-token timesteps, LTX on packed tokens, FastWan's VSA at each
+                         --vsa-sparsity), the VAE decode (LTX's with its decode timestep), the text encoder
+                         (UMT5 or T5) and the whole text-to-video run (FastWan: its 3 DMD steps), with
+                         session creation times, each stage's time and GPU memory peaks. Sizes, steps and
+                         text length default to the preset matching the configuration. Prints a Markdown
+                         table and JSON (each entry names its part). With the kernel library in use, the
+                         portable Wan graphs are measured beside the fused ones unless --no-portable.
           precision      convert the tiny model at each precision, run it on --device and compare every
                          component and the pipeline with the Diffusers reference in --fixtures (default
                          tests/fixtures/wan-tiny; none to skip); then the same for the tiny FastWan model in
@@ -49,7 +53,7 @@ public static class BenchCommand
     {
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
         "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
-        "model", "runs", "every", "max-growth", "fastwan-fixtures",
+        "model", "runs", "every", "max-growth", "fastwan-fixtures", "text-tokens", "vsa-sparsity",
     };
     public static readonly string[] FlagOptions = { "help", "force", "no-portable" };
 
@@ -77,7 +81,7 @@ public static class BenchCommand
     static int RunBenchmark(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
         args.NoMorePositionals(1);
-        var options = new Benchmarks.WanBenchmarkOptions
+        var options = new Benchmarks.BenchmarkOptions
         {
             ConfigFolder = args.Required("config-dir"),
             WorkFolder = args.Required("work"),
@@ -86,23 +90,32 @@ public static class BenchCommand
             TextPrecision = DTypeInfo.ParseFloat(args.Value("text-dtype") ?? "bf16", "--text-dtype"),
             Runtime = RuntimeOf(args),
             // "none" converts the random-weight model and stops (to split long runs across calls)
-            Parts = (args.Value("parts") ?? "transformer,vae,text,e2e").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
-            Height = args.Int("height") ?? 480,
-            Width = args.Int("width") ?? 832,
-            Frames = args.Int("num-frames") ?? 81,
-            Steps = args.Int("steps") ?? 50,
+            Parts = (args.Value("parts") ?? string.Join(",", Benchmarks.BenchmarkOptions.AllParts))
+                .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
+            Height = args.Int("height"),
+            Width = args.Int("width"),
+            Frames = args.Int("num-frames"),
+            Steps = args.Int("steps"),
+            TextTokens = args.Int("text-tokens"),
+            VsaSparsities = Sparsities(args.Value("vsa-sparsity")),
             Repeats = args.Int("repeats") ?? 5,
             ProfileFolder = args.Value("profile"),
             WithPortable = !args.Flag("no-portable"),
         };
+        var bench = new Benchmarks.ModelBenchmark(options, stderr);
         Directory.CreateDirectory(options.WorkFolder);
-        var bench = new Benchmarks.WanBenchmark(options, stderr);
         string model = bench.PrepareModel();
         if (options.Parts.SetEquals(new[] { "none" })) return 0;
         bench.Run(model);
         bench.Print(stdout, args.Value("json"));
         return 0;
     }
+
+    /// <summary><c>--vsa-sparsity 0.8,0</c>: the sparsities a VSA forward is timed at (the whole run uses the first).</summary>
+    static double[]? Sparsities(string? value) => value?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        .Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d)
+            ? d : throw new InvalidRequestException("--vsa-sparsity", $"'{v}' is not a number (a comma-separated list such as 0.8,0)"))
+        .ToArray();
 
     static int Precision(CommandArgs args, TextWriter stdout, TextWriter stderr)
     {
