@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using FastVideo.Onnx.Cli.Console;
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Runtime.Diagnostics;
 using FastVideo.Onnx.Runtime;
 using FastVideo.Onnx.Runtime.Execution;
 using FastVideo.Onnx.Runtime.Pipelines;

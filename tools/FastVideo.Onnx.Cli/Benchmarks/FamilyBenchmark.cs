@@ -30,6 +30,9 @@ internal abstract class FamilyBenchmark(BenchmarkOptions options, SamplingDefaul
 
     public abstract void RunText(string model, ExecutionDevice device);
 
+    /// <summary>A component's config.json in the configuration folder (read before, and without, any conversion).</summary>
+    protected Core.Json.JsonConfig ConfigOf(string component) => Core.Json.JsonConfig.Load(Path.Combine(Options.ConfigFolder, component, "config.json"));
+
     protected (long F, long H, long W) Grid => Latents.Grid(Sampling.NumFrames, Sampling.Height, Sampling.Width);
 
     protected string VideoSize => $"{Sampling.NumFrames}x{Sampling.Height}x{Sampling.Width}";

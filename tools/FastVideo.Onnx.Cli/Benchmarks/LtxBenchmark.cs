@@ -17,13 +17,20 @@ namespace FastVideo.Onnx.Cli.Benchmarks;
 /// </summary>
 internal sealed class LtxBenchmark : FamilyBenchmark
 {
-    readonly RequestRules _rules;
+    readonly int _captionChannels;
 
-    public LtxBenchmark(BenchmarkOptions options, SamplingDefaults sampling, BenchmarkRecorder recorder) : base(options, sampling, recorder) =>
-        _rules = LtxFamily.Rules(options.ConfigFolder);
+    public LtxBenchmark(BenchmarkOptions options, SamplingDefaults sampling, BenchmarkRecorder recorder) : base(options, sampling, recorder)
+    {
+        // As LtxFamily.Rules reads a converted folder: the VAE's latent layout, sizes a multiple of its compression times the patch.
+        var vae = LtxVaeLayout.FromConfig(ConfigOf("vae"));
+        var transformer = LtxTransformerLayout.FromConfig(ConfigOf("transformer"));
+        Latents = LtxFamily.Latents(vae);
+        SizeMultiple = vae.SpatialCompression * transformer.PatchSize;
+        _captionChannels = transformer.CaptionChannels;
+    }
 
-    public override LatentLayout Latents => _rules.Latents;
-    public override int SizeMultiple => _rules.SizeMultiple;
+    public override LatentLayout Latents { get; }
+    public override int SizeMultiple { get; }
 
     public override void RunTransformer(string model, ExecutionDevice device, ExecutionDevice? profiled)
     {
@@ -31,8 +38,7 @@ internal sealed class LtxBenchmark : FamilyBenchmark
         var on = device;
         var (f, h, w) = Grid;
         var generator = new TorchGenerator(0);
-        var captionChannels = LtxTransformerLayout.FromConfig(
-            Core.Json.JsonConfig.Load(Path.Combine(Options.ConfigFolder, "transformer", "config.json"))).CaptionChannels;
+        int captionChannels = _captionChannels;
         long baseline = Recorder.Baseline(device);
         using var transformer = Recorder.Open(BenchmarkOptions.Transformer, "transformer", Options.TransformerPrecision, baseline,
             () => LtxTransformerRunner.Open(new ComponentRequest(model, "transformer", on) { Notice = Recorder.Log.WriteLine }),

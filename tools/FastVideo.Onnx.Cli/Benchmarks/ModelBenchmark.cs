@@ -27,8 +27,11 @@ internal sealed class ModelBenchmark
 
     public IReadOnlyList<BenchMeasurement> Results => _recorder.Results;
 
-    /// <summary>Reads the configuration and checks the options against it (before anything is converted).</summary>
-    public ModelBenchmark(BenchmarkOptions options, TextWriter log)
+    /// <summary>
+    /// Reads the configuration and checks the options against it (before anything is converted); results go to
+    /// <paramref name="jsonPath"/> as they come when given.
+    /// </summary>
+    public ModelBenchmark(BenchmarkOptions options, TextWriter log, string? jsonPath = null)
     {
         _options = options;
         if (!Directory.Exists(options.ConfigFolder)) throw new InvalidRequestException("--config-dir", $"{options.ConfigFolder} does not exist");
@@ -49,7 +52,7 @@ internal sealed class ModelBenchmark
             MaxSequenceLength = options.TextTokens ?? defaults.MaxSequenceLength,
             VsaSparsity = options.VsaSparsities is { Count: > 0 } s ? s[0] : defaults.VsaSparsity,
         };
-        _recorder = new BenchmarkRecorder(options.Runtime.DeviceId, log);
+        _recorder = new BenchmarkRecorder(options.Runtime.DeviceId, log, jsonPath);
         _family = index.PipelineClass switch
         {
             "LTXPipeline" => new LtxBenchmark(options, Sampling, _recorder),
@@ -93,5 +96,5 @@ internal sealed class ModelBenchmark
         if (_options.Parts.Contains(BenchmarkOptions.EndToEnd)) EndToEndBenchmark.Run(model, _options, Sampling, _recorder, device);
     }
 
-    public void Print(TextWriter output, string? jsonPath) => _recorder.Print(output, jsonPath);
+    public void Print(TextWriter output) => _recorder.Print(output);
 }

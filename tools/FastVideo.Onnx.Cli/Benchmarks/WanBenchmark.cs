@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Runtime.Components;
 using FastVideo.Onnx.Runtime.Components.Umt5;
 using FastVideo.Onnx.Runtime.Components.Wan;
@@ -18,13 +19,17 @@ namespace FastVideo.Onnx.Cli.Benchmarks;
 /// </summary>
 internal sealed class WanBenchmark : FamilyBenchmark
 {
-    readonly RequestRules _rules;
+    public WanBenchmark(BenchmarkOptions options, SamplingDefaults sampling, BenchmarkRecorder recorder) : base(options, sampling, recorder)
+    {
+        // As WanFamily.Rules reads a converted folder: the VAE's latent layout, sizes a multiple of its compression times the patch.
+        var vae = WanVaeContract.FromConfig(ConfigOf("vae"));
+        var patch = WanTransformerContract.FromConfig(ConfigOf("transformer")).PatchSize;
+        Latents = WanFamily.Latents(vae);
+        SizeMultiple = vae.SpatialCompression * Math.Max(patch[1], patch[2]);
+    }
 
-    public WanBenchmark(BenchmarkOptions options, SamplingDefaults sampling, BenchmarkRecorder recorder) : base(options, sampling, recorder) =>
-        _rules = WanFamily.Rules(options.ConfigFolder, takesImage: false);
-
-    public override LatentLayout Latents => _rules.Latents;
-    public override int SizeMultiple => _rules.SizeMultiple;
+    public override LatentLayout Latents { get; }
+    public override int SizeMultiple { get; }
 
     /// <summary>The sparsities a VSA forward is timed at: the command line's, else the preset's.</summary>
     IReadOnlyList<double> Sparsities => Options.VsaSparsities ?? new[] { Sampling.VsaSparsity };

@@ -29,8 +29,9 @@ public static class BenchCommand
                          (UMT5 or T5) and the whole text-to-video run (FastWan: its 3 DMD steps), with
                          session creation times, each stage's time and GPU memory peaks. Sizes, steps and
                          text length default to the preset matching the configuration. Prints a Markdown
-                         table and JSON (each entry names its part). With the kernel library in use, the
-                         portable Wan graphs are measured beside the fused ones unless --no-portable.
+                         table and JSON (each entry names its part; --json FILE is rewritten after each
+                         result, so a stopped run keeps what it measured). With the kernel library in use,
+                         the portable Wan graphs are measured beside the fused ones unless --no-portable.
           precision      convert the tiny model at each precision, run it on --device and compare every
                          component and the pipeline with the Diffusers reference in --fixtures (default
                          tests/fixtures/wan-tiny; none to skip); then the same for the tiny FastWan model in
@@ -102,12 +103,12 @@ public static class BenchCommand
             ProfileFolder = args.Value("profile"),
             WithPortable = !args.Flag("no-portable"),
         };
-        var bench = new Benchmarks.ModelBenchmark(options, stderr);
+        var bench = new Benchmarks.ModelBenchmark(options, stderr, args.Value("json"));
         Directory.CreateDirectory(options.WorkFolder);
         string model = bench.PrepareModel();
         if (options.Parts.SetEquals(new[] { "none" })) return 0;
         bench.Run(model);
-        bench.Print(stdout, args.Value("json"));
+        bench.Print(stdout);
         return 0;
     }
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The pending GPU measurements of issues 13, 14 and 16, one step per device call (docs/PERFORMANCE.md, "Pending GPU
+# runs"), on the GPU machine from the repository root, after the bundles of build/gpu-pending-prep.sh:
+#   build/gpu-pending.sh wan22        ours: Wan2.2 TI2V-5B transformer (batch 1, 2), VAE22 decode, UMT5, 50-step e2e
+#   build/gpu-pending.sh wan22-torch  Diffusers: the same TI2V-5B parts (tools/bench/torch_wan22.py)
+#   build/gpu-pending.sh ltx          ours and Diffusers: LTX-Video 0.9.5 transformer, VAE, T5, 50-step e2e
+#   build/gpu-pending.sh fastwan      ours and the baselines: FastWan VSA forward at 61x448x832 and 81x480x832,
+#                                     3-step DMD, VAE decode, whole request (tools/bench/torch_fastwan.py)
+#   build/gpu-pending.sh a14b         optional: Wan2.2 A14B transformer forward at 81x720x1280, ours and Diffusers
+# Several steps may be given (run in order). Results go to $OUT (the device tool's output folder):
+# STEP-ours.json (bench run's JSON), STEP-torch.jsonl (one JSON line per baseline measurement), STEP.log (stderr of
+# both, the Markdown table of ours) and env.txt. Each command runs under a time limit so that what finished comes back;
+# a bench run that finished deletes its random-weight model (/tmp/bench-STEP; the disk holds about two at a time),
+# one stopped part-way leaves it for the step's next run.
+set -uo pipefail
+OUT=${OUT:-/tmp/gpu-pending-out}
+mkdir -p "$OUT"
+. .device/env.sh || exit 1
+src=/tmp/torch-src
+[ -d $src/diffusers ] || { mkdir -p $src && tar -xJf .device/torch-src.tar.xz -C $src; }
+export PYTHONPATH=$src:$src/vsa:$PWD/tools/bench${PYTHONPATH:+:$PYTHONPATH}
+if [ ! -f "$APP/libfastvideo_kernels.so" ]; then
+  mkdir -p /tmp/ort-include && tar -xJf .device/ort-include.tar.xz -C /tmp/ort-include
+  ORT_INCLUDE_DIR=/tmp/ort-include/include CUDA_ARCHITECTURES=90a native/fastvideo_kernels/build.sh /tmp/kbuild > "$OUT/kernel-build.log" 2>&1 \
+    && cp /tmp/kbuild/libfastvideo_kernels.so "$APP/" || { echo "kernel library build failed (see kernel-build.log)"; tail -5 "$OUT/kernel-build.log"; }
+fi
+{ date -u; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; cat $src/SOURCES; git log -1 --format=%H 2>/dev/null; df -h /tmp | tail -1; } > "$OUT/env.txt" 2>&1
+tok=models/tiny/wan-t2v-tiny/tokenizer
+cfg=models/configs
+ours() {  # [KEEP=1] ours STEP LIMIT_S ARGS...: bench run, JSON to STEP-ours.json (a second call: STEP-ours-2.json)
+  local step=$1 limit=$2; shift 2
+  local json=$OUT/$step-ours.json n=2
+  while [ -e "$json" ]; do json=$OUT/$step-ours-$n.json; n=$((n + 1)); done
+  echo "== ours: $*" | tee -a "$OUT/$step.log"
+  timeout "$limit" "$APP/fastvideo-onnx" bench run --work /tmp/bench-$step --no-portable --repeats 3 --json "$json" "$@" >> "$OUT/$step.log" 2>&1
+  local rc=$?
+  echo "rc=$rc $(date -u +%T)" | tee -a "$OUT/$step.log"
+  # A run stopped part-way keeps its converted model, so that running the step again skips the conversion.
+  [ $rc -eq 0 ] && [ -z "${KEEP:-}" ] && rm -rf /tmp/bench-$step
+  return $rc
+}
+baseline() {  # baseline STEP LIMIT_S SCRIPT ARGS...: one JSON line per measurement to STEP-torch.jsonl
+  local step=$1 limit=$2; shift 2
+  echo "== torch: $*" | tee -a "$OUT/$step.log"
+  timeout "$limit" python3 "tools/bench/$@" >> "$OUT/$step-torch.jsonl" 2>> "$OUT/$step.log"
+  echo "rc=$? $(date -u +%T)" | tee -a "$OUT/$step.log"
+}
+for step in "$@"; do
+  start=$SECONDS
+  case $step in
+    wan22)        ours wan22 540 --config-dir $cfg/wan2.2-ti2v-5b ;;
+    wan22-torch)  baseline wan22-torch 570 torch_wan22.py $cfg/wan2.2-ti2v-5b $tok dit vae e2e ;;
+    ltx)          ours ltx 330 --config-dir $cfg/ltx-video-0.9.5
+                  baseline ltx 240 torch_ltx.py $cfg/ltx-video-0.9.5 $tok dit vae t5 e2e ;;
+    fastwan)      KEEP=1 ours fastwan 240 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8,0
+                  ours fastwan 90 --config-dir $cfg/fastwan2.1-t2v-1.3b --parts transformer --height 480 --width 832 --num-frames 81 --vsa-sparsity 0.8,0
+                  baseline fastwan 240 torch_fastwan.py $cfg/fastwan2.1-t2v-1.3b $tok dit dmd vae request ;;
+    a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
+                  baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit --height 720 --width 1280 --frames 81 ;;
+    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b)"; exit 2 ;;
+  esac
+  echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
+done
