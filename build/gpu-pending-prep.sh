@@ -14,6 +14,8 @@ fastvideo=${2:?usage: gpu-pending-prep.sh DIFFUSERS_GIT_DIR FASTVIDEO_GIT_DIR}
 top=$(git rev-parse --show-toplevel)
 cd "$top"
 shared=${SHARED_DEVICE:-$top/../shared/device}
+# The pack scripts keep .device/ out of git through .git/info/exclude, which a linked worktree does not have.
+[ -d "$top/.git" ] || { echo "run this in a clone: $top/.git is not a directory (a git worktree), and the pack scripts write .git/info/exclude" >&2; exit 1; }
 nuget=${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.ml.onnxruntime.gpu.linux/1.31.0/buildTransitive/native
 dotnet restore -v q
 "$shared/pack-ort-cuda.sh"

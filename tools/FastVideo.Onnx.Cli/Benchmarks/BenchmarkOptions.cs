@@ -7,7 +7,7 @@ namespace FastVideo.Onnx.Cli.Benchmarks;
 /// What <c>bench run</c> measures and how. Sizes, steps, text length and VSA sparsity left null come from the preset
 /// that matches the configuration (the published model's own defaults), else Diffusers' defaults.
 /// </summary>
-public sealed record BenchmarkOptions
+internal sealed record BenchmarkOptions
 {
     public const string Transformer = "transformer", Vae = "vae", Text = "text", EndToEnd = "e2e";
 
