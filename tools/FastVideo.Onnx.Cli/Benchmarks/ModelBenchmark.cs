@@ -61,7 +61,7 @@ internal sealed class ModelBenchmark
         };
         Check();
         log.WriteLine($"{index.PipelineClass}{(preset is null ? "" : $" (preset {preset.Name})")}: {Sampling.NumFrames}x{Sampling.Height}x{Sampling.Width}, " +
-            $"{Sampling.Steps} steps, {Sampling.MaxSequenceLength} text tokens");
+            $"{(Sampling.DmdSteps is { } dmd ? $"{dmd.Length} DMD steps, VSA sparsity {Sampling.VsaSparsity:0.##}" : $"{Sampling.Steps} steps")}, {Sampling.MaxSequenceLength} text tokens");
     }
 
     void Check()
