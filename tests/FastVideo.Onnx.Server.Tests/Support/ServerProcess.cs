@@ -60,14 +60,19 @@ public sealed partial class ServerProcess : IDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (!address.Task.Wait(TimeSpan.FromSeconds(90)))
+        // A server that exits (a bad option, a port in use) ends the wait at once rather than after the full timeout.
+        var exited = process.WaitForExitAsync();
+        bool reported = Task.WaitAny(new Task[] { address.Task, exited }, TimeSpan.FromSeconds(90)) == 0 || address.Task.IsCompleted;
+        if (!reported)
         {
             if (!process.HasExited) process.Kill();
-            process.WaitForExit(10_000);
+            // Once exited, the parameterless wait also drains the redirected output, so the message shows all of it.
+            if (process.WaitForExit(10_000)) process.WaitForExit();
             string text;
             lock (output) text = output.ToString();
+            string why = process.HasExited ? $"exited with {process.ExitCode} before reporting its address" : "did not report its address within 90 s";
             process.Dispose();
-            throw new TimeoutException($"the server did not report its address within 90 s:\n{text}");
+            throw new TimeoutException($"the server {why}:\n{text}");
         }
         var server = new ServerProcess(process, address.Task.Result);
         lock (output) server._output.Append(output);
