@@ -132,6 +132,7 @@ public sealed class VideoGenerator : IDisposable
                 Placement = placement,
             };
             var pipeline = registry.Create(model.Pipeline, context, source);
+            memory.Placement = placement.ForMemory(device.IsGpu);
             if (placement.Second is { } unused && !placement.SecondUsed && placement.Requested != Execution.MultiDevice.DeviceParallelism.None)
                 options.Notice?.Invoke($"Runtime:DeviceIds: {model.Pipeline} places nothing on device {unused.Options.DeviceId}; it runs on device {device.Options.DeviceId} alone");
             return new VideoGenerator(modelFolder, pipeline, placement, memory, rules, model.Pipeline, sampling, presetName, clock.Elapsed);

@@ -43,28 +43,42 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
     public sealed record ModelFacts(long WeightBytes, int Heads, int HeadDim, int FfnDim, int[] Patch, int LatentChannels, int VaeFullResChannels,
         int TemporalScale, int SpatialScale)
     {
+        /// <summary>The transformer's share of <see cref="WeightBytes"/>.</summary>
+        public long TransformerBytes { get; init; }
+
+        /// <summary>The second expert's (transformer_2) share of <see cref="WeightBytes"/>, 0 without one.</summary>
+        public long SecondExpertBytes { get; init; }
+
         public static ModelFacts Read(string modelFolder, ConvertedModel model)
         {
             long weights = 0;
+            var byComponent = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var (name, component) in model.Components)
             {
                 if (component.Kind != ConvertedComponent.Exported) continue;
                 // Opened as the pipelines open it, so a missing component gives the same error (and how to convert it).
                 var manifest = Components.ComponentFolder.Open(modelFolder, name).Manifest;
                 // The external data once, and the largest graph (a component loads one graph of each pair, plain or fused).
-                weights += manifest.DataBytes + (manifest.Graphs.Count == 0 ? 0 : manifest.Graphs.Max(g => g.Bytes));
+                long bytes = manifest.DataBytes + (manifest.Graphs.Count == 0 ? 0 : manifest.Graphs.Max(g => g.Bytes));
+                byComponent[name] = bytes;
+                weights += bytes;
             }
             // The family's runners know their config fields: the estimate only combines what they state.
             var runners = Components.ComponentRunnerRegistry.Default;
             var denoiser = runners.DenoiserFootprint(modelFolder, "transformer");
             var vae = runners.VaeFootprint(modelFolder, "vae");
             return new ModelFacts(weights, denoiser.Heads, denoiser.HeadDim, denoiser.FfnDim, denoiser.Patch, denoiser.InChannels,
-                vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale);
+                vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale)
+            {
+                TransformerBytes = byComponent.GetValueOrDefault("transformer"),
+                SecondExpertBytes = byComponent.GetValueOrDefault("transformer_2"),
+            };
         }
     }
 
-    public static MemoryEstimate For(ModelFacts m, RequestShape r, bool gpu)
+    public static MemoryEstimate For(ModelFacts m, RequestShape r, bool gpu, MemoryPlacement? placement = null)
     {
+        placement ??= MemoryPlacement.Single;
         long f = (r.NumFrames - 1) / m.TemporalScale + 1, h = r.Height / m.SpatialScale, w = r.Width / m.SpatialScale;
         long batch = r.Guidance ? 2 : 1;
         long latent = (long)m.LatentChannels * f * h * w * sizeof(float);
@@ -73,9 +87,11 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
 
         long tokens = f / m.Patch[0] * (h / m.Patch[1]) * (w / m.Patch[2]);
         long inner = (long)m.Heads * m.HeadDim;
-        double hidden = batch * tokens * (HiddenCopies * inner + m.FfnDim) * sizeof(float);
-        double scores = gpu ? 0 : (double)batch * m.Heads * tokens * tokens * sizeof(float) * 2; // scores and their softmax
-        double text = batch * (tokens + r.TextLength) * (double)m.Heads * r.TextLength * sizeof(float);
+        // CFG-parallel: this device runs the transformer on its half of the guided batch (the input stays batch 2).
+        long transformerBatch = placement.GuidanceSplit ? 1 : batch;
+        double hidden = transformerBatch * tokens * (HiddenCopies * inner + m.FfnDim) * sizeof(float);
+        double scores = gpu ? 0 : (double)transformerBatch * m.Heads * tokens * tokens * sizeof(float) * 2; // scores and their softmax
+        double text = transformerBatch * (tokens + r.TextLength) * (double)m.Heads * r.TextLength * sizeof(float);
         long transformer = Saturate(hidden + scores + text);
 
         // One chunk: 4 video frames (1 for the first) plus the 2 cached frames of each causal convolution.
@@ -83,8 +99,12 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
         long vae = Saturate(VaeCopies * chunkFrames * r.Height * (double)r.Width * m.VaeFullResChannels * sizeof(float));
         // The float video (batch 1, RGB) as decoded and as handed to the writer, and its 8-bit frames.
         long output = Saturate((double)r.NumFrames * r.Height * r.Width * 3 * (2 * sizeof(float) + 1));
-        return new MemoryEstimate(m.WeightBytes, gpu ? 0 : CpuBaseBytes, persistent, transformer, vae, output);
+        return new MemoryEstimate(ResidentWeights(m, placement), gpu ? 0 : CpuBaseBytes, persistent, transformer, vae, output);
     }
+
+    /// <summary>The weights resident in the memory the estimate is about, as <paramref name="placement"/> spreads them.</summary>
+    public static long ResidentWeights(ModelFacts m, MemoryPlacement placement) =>
+        m.WeightBytes + (placement.TransformerCopies - 1) * m.TransformerBytes - (placement.SecondExpertElsewhere ? m.SecondExpertBytes : 0);
 
     static long Saturate(double bytes) => bytes >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)bytes;
 }

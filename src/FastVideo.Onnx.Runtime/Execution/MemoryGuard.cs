@@ -25,7 +25,10 @@ internal sealed class MemoryGuard
         _gpu = options.Device != ExecutionProvider.Cpu;
     }
 
-    public MemoryEstimate Estimate(RequestShape shape) => MemoryEstimate.For(_model, shape, _gpu);
+    /// <summary>How the loaded pipeline spread its denoiser (set once it is loaded; one device until then).</summary>
+    public MemoryPlacement Placement { get; set; } = MemoryPlacement.Single;
+
+    public MemoryEstimate Estimate(RequestShape shape) => MemoryEstimate.For(_model, shape, _gpu, Placement);
 
     /// <summary>The limit in bytes and where it comes from, or null when it cannot be known.</summary>
     public (long Bytes, string Source)? Limit(bool weightsLoaded)
@@ -34,7 +37,9 @@ internal sealed class MemoryGuard
         if (_gpu)
         {
             long free = GpuMemoryMonitor.Free(_options.DeviceId);
-            return free < 0 ? null : (free + (weightsLoaded ? _model.WeightBytes : 0), $"free memory of GPU {_options.DeviceId}");
+            // The loaded weights count in the estimate and are no longer free: they are added back to what is free.
+            long loaded = weightsLoaded ? MemoryEstimate.ResidentWeights(_model, Placement) : 0;
+            return free < 0 ? null : (free + loaded, $"free memory of GPU {_options.DeviceId}");
         }
         long available = HostMemory.AvailableBytes();
         if (available < 0) return null;

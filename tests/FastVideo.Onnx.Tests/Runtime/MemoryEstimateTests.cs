@@ -78,4 +78,39 @@ public class MemoryEstimateTests
         Assert.That(ti2v.VaeFullResChannels, Is.EqualTo(12 * 2), "decoder_base_dim times the wider of dim_mult[0] and dim_mult[1]");
         Assert.That(ti2v.WeightBytes, Is.GreaterThan(0));
     }
+
+    /// <summary>
+    /// Spread over devices: on the CPU every device's weights are host memory, so a second device's transformer and each
+    /// extra sequence-parallel rank's count; a GPU's estimate counts its own half of a CFG-parallel batch and leaves out
+    /// an expert placed on the other GPU.
+    /// </summary>
+    [Test]
+    public void PlacementsCountTheWeightsAndBatchTheFirstDeviceHolds()
+    {
+        var request = FixtureSettings.Request() with { Latents = null };
+        long Weights(string folder, GeneratorOptions? options = null)
+        {
+            using var generator = VideoGenerator.FromPretrained(folder, options);
+            return generator.EstimateMemory(request)!.WeightBytes;
+        }
+        var model = MemoryEstimate.ModelFacts.Read(ConvertedModels.TextToVideo, FastVideo.Onnx.Core.Models.ConvertedModel.Load(ConvertedModels.TextToVideo));
+        Assert.That(model.TransformerBytes, Is.GreaterThan(0).And.LessThan(model.WeightBytes));
+        long one = Weights(ConvertedModels.TextToVideo);
+        Assert.That(one, Is.EqualTo(model.WeightBytes));
+        var cfg = new GeneratorOptions { Runtime = new RuntimeOptions { DeviceIds = "0,1", Parallelism = "cfg" } };
+        Assert.That(Weights(ConvertedModels.TextToVideo, cfg), Is.EqualTo(one + model.TransformerBytes), "the second CPU device's transformer");
+        var sequence = new GeneratorOptions { Runtime = new RuntimeOptions { Parallelism = "sequence" } };
+        var spModel = MemoryEstimate.ModelFacts.Read(ConvertedModels.TextToVideoSequenceParallel,
+            FastVideo.Onnx.Core.Models.ConvertedModel.Load(ConvertedModels.TextToVideoSequenceParallel));
+        Assert.That(Weights(ConvertedModels.TextToVideoSequenceParallel, sequence), Is.EqualTo(spModel.WeightBytes + spModel.TransformerBytes),
+            "two rank sessions, each with the transformer's weights");
+
+        var shape = new RequestShape(480, 832, 81, Guidance: true, TextLength: 512);
+        var alone = MemoryEstimate.For(model, shape, gpu: true);
+        var split = MemoryEstimate.For(model, shape, gpu: true, new MemoryPlacement(GuidanceSplit: true));
+        Assert.That(split.TransformerBytes, Is.EqualTo(alone.TransformerBytes / 2).Within(1), "half the guided batch on this GPU");
+        Assert.That(split.PersistentBytes, Is.EqualTo(alone.PersistentBytes), "the batch-2 input and output stay on the first device");
+        var experts = model with { SecondExpertBytes = 1000 };
+        Assert.That(MemoryEstimate.For(experts, shape, gpu: true, new MemoryPlacement(SecondExpertElsewhere: true)).WeightBytes, Is.EqualTo(model.WeightBytes - 1000));
+    }
 }

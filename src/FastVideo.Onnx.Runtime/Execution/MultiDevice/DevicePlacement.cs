@@ -26,6 +26,27 @@ internal sealed class DevicePlacement : IDisposable
     /// <summary>Whether a session was placed on <see cref="Second"/>.</summary>
     public bool SecondUsed { get; private set; }
 
+    /// <summary>A denoiser was opened CFG-parallel (its unconditional half on the second device).</summary>
+    public bool CfgPlaced { get; private set; }
+
+    /// <summary>A second expert was opened on the second device.</summary>
+    public bool SecondExpertPlaced { get; private set; }
+
+    /// <summary>The most sequence-parallel ranks a denoiser of the pipeline runs as (1: none).</summary>
+    public int SequenceRanks { get; private set; } = 1;
+
+    /// <summary>A family opened a denoiser as <paramref name="ranks"/> sequence-parallel rank sessions.</summary>
+    public void NoteSequenceRanks(int ranks) => SequenceRanks = Math.Max(SequenceRanks, ranks);
+
+    /// <summary>
+    /// What the memory estimate of the first device (on the CPU provider: of the host, where every device's tensors
+    /// live) counts of this placement.
+    /// </summary>
+    public Execution.MemoryPlacement ForMemory(bool gpu) => new(
+        TransformerCopies: SequenceRanks + (!gpu && CfgPlaced ? 1 : 0),
+        GuidanceSplit: gpu && CfgPlaced,
+        SecondExpertElsewhere: gpu && SecondExpertPlaced);
+
     public IEnumerable<ExecutionDevice> Devices => Second is null ? new[] { Main } : new[] { Main, Second };
 
     DevicePlacement(ExecutionDevice main, ExecutionDevice? second, DeviceParallelism requested, bool ownsDevices, Action<string>? notice)
@@ -102,7 +123,9 @@ internal sealed class DevicePlacement : IDisposable
                 var main = open(Main);
                 try
                 {
-                    return new CfgParallelDenoiser(main, Remote(open));
+                    var split = new CfgParallelDenoiser(main, Remote(open));
+                    CfgPlaced = true;
+                    return split;
                 }
                 catch
                 {
@@ -111,7 +134,11 @@ internal sealed class DevicePlacement : IDisposable
                 }
             }
             case DeviceParallelism.Experts when secondExpert:
-                return Remote(open);
+            {
+                var remote = Remote(open);
+                SecondExpertPlaced = true;
+                return remote;
+            }
             default:
                 return open(Main);
         }

@@ -70,13 +70,21 @@ internal static class WanFamily
         var mode = placement.Resolve(options.TwoExperts, context.Defaults.GuidanceScale > 1);
         var expected = Expected(context.Defaults, latents, mode);
         return new WanExperts(component => mode == DeviceParallelism.Sequence
-            ? WanSequenceParallelDenoiser.Open(Request(context, component))
+            ? SequenceRanks(context, Request(context, component))
             : placement.OpenDenoiser(mode, device => context.Runners.Open<IDenoiser>(Request(context, component, device) with
             {
                 ExpectedShape = expected,
                 ExpectedTextTokens = context.Defaults.MaxSequenceLength,
             }), secondExpert: component == WanExperts.SecondComponent), boundary, context.Device, context.Notice, secondBytes,
             separateDevices: mode == DeviceParallelism.Experts);
+    }
+
+    /// <summary>The per-rank graph of <paramref name="request"/>'s transformer as sequence-parallel ranks, told to the placement (the memory estimate counts each rank's weights).</summary>
+    static IDenoiser SequenceRanks(PipelineContext context, ComponentRequest request)
+    {
+        var ranks = WanSequenceParallelDenoiser.Open(request);
+        context.Placement.NoteSequenceRanks(ranks.WorldSize);
+        return ranks;
     }
 
     /// <summary>
@@ -87,7 +95,7 @@ internal static class WanFamily
     {
         var placement = context.Placement;
         var mode = placement.Resolve(twoExperts: false, context.Defaults.GuidanceScale > 1);
-        if (mode == DeviceParallelism.Sequence) return WanSequenceParallelDenoiser.Open(Request(context, Transformer));
+        if (mode == DeviceParallelism.Sequence) return SequenceRanks(context, Request(context, Transformer));
         return placement.OpenDenoiser(mode, device => context.Runners.Open<IDenoiser>(Request(context, Transformer, device) with
         {
             ExpectedShape = Expected(context.Defaults, latents, mode),
@@ -101,7 +109,7 @@ internal static class WanFamily
     /// runner of its class, or with <c>Runtime:Parallelism</c> sequence its per-rank graph as sequence-parallel ranks.
     /// </summary>
     public static IDenoiser OpenDenoiser(PipelineContext context, ComponentRequest request) =>
-        context.Placement.Requested == DeviceParallelism.Sequence ? WanSequenceParallelDenoiser.Open(request) : context.Runners.Open<IDenoiser>(request);
+        context.Placement.Requested == DeviceParallelism.Sequence ? SequenceRanks(context, request) : context.Runners.Open<IDenoiser>(request);
 
     /// <summary>The mask before the encoded first frame: one channel per video frame of a latent frame.</summary>
     public static FirstFrameConditioning Conditioning(LatentLayout latents) => new(latents.TemporalCompression);
