@@ -10,21 +10,24 @@
 # Several steps may be given (run in order). Results go to $OUT (the device tool's output folder):
 # STEP-ours.json (bench run's JSON), STEP-torch.jsonl (one JSON line per baseline measurement), STEP.log (stderr of
 # both, the Markdown table of ours) and env.txt. Each command runs under a time limit so that what finished comes back;
-# a bench run that finished deletes its random-weight model (/tmp/bench-STEP; the disk holds about two at a time),
+# a bench run that finished deletes its random-weight model ($scratch/bench-STEP; the disk holds about two at a time),
 # one stopped part-way leaves it for the step's next run.
 set -uo pipefail
-OUT=${OUT:-/tmp/gpu-pending-out}
+# Scratch space for the unpacked sources, the kernel build and the converted models: the system's temporary folder
+# ($TMPDIR, else the one mktemp uses).
+scratch=${TMPDIR:-$(dirname "$(mktemp -u)")}
+OUT=${OUT:-$scratch/gpu-pending-out}
 mkdir -p "$OUT"
 . .device/env.sh || exit 1
-src=/tmp/torch-src
+src=$scratch/torch-src
 [ -d $src/diffusers ] || { mkdir -p $src && tar -xJf .device/torch-src.tar.xz -C $src; }
 export PYTHONPATH=$src:$src/vsa:$PWD/tools/bench${PYTHONPATH:+:$PYTHONPATH}
 if [ ! -f "$APP/libfastvideo_kernels.so" ]; then
-  mkdir -p /tmp/ort-include && tar -xJf .device/ort-include.tar.xz -C /tmp/ort-include
-  ORT_INCLUDE_DIR=/tmp/ort-include/include CUDA_ARCHITECTURES=90a native/fastvideo_kernels/build.sh /tmp/kbuild > "$OUT/kernel-build.log" 2>&1 \
-    && cp /tmp/kbuild/libfastvideo_kernels.so "$APP/" || { echo "kernel library build failed (see kernel-build.log)"; tail -5 "$OUT/kernel-build.log"; }
+  mkdir -p "$scratch/ort-include" && tar -xJf .device/ort-include.tar.xz -C "$scratch/ort-include"
+  ORT_INCLUDE_DIR="$scratch/ort-include/include" CUDA_ARCHITECTURES=90a native/fastvideo_kernels/build.sh "$scratch/kbuild" > "$OUT/kernel-build.log" 2>&1 \
+    && cp "$scratch/kbuild/libfastvideo_kernels.so" "$APP/" || { echo "kernel library build failed (see kernel-build.log)"; tail -5 "$OUT/kernel-build.log"; }
 fi
-{ date -u; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; cat $src/SOURCES; git log -1 --format=%H 2>/dev/null; df -h /tmp | tail -1; } > "$OUT/env.txt" 2>&1
+{ date -u; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; cat $src/SOURCES; git log -1 --format=%H 2>/dev/null; df -h "$scratch" | tail -1; } > "$OUT/env.txt" 2>&1
 tok=models/tiny/wan-t2v-tiny/tokenizer
 cfg=models/configs
 ours() {  # [KEEP=1] ours STEP LIMIT_S ARGS...: bench run, JSON to STEP-ours.json (a second call: STEP-ours-2.json)
@@ -32,11 +35,11 @@ ours() {  # [KEEP=1] ours STEP LIMIT_S ARGS...: bench run, JSON to STEP-ours.jso
   local json=$OUT/$step-ours.json n=2
   while [ -e "$json" ]; do json=$OUT/$step-ours-$n.json; n=$((n + 1)); done
   echo "== ours: $*" | tee -a "$OUT/$step.log"
-  timeout "$limit" "$APP/fastvideo-onnx" bench run --work /tmp/bench-$step --no-portable --repeats 3 --json "$json" "$@" >> "$OUT/$step.log" 2>&1
+  timeout "$limit" "$APP/fastvideo-onnx" bench run --work "$scratch/bench-$step" --no-portable --repeats 3 --json "$json" "$@" >> "$OUT/$step.log" 2>&1
   local rc=$?
   echo "rc=$rc $(date -u +%T)" | tee -a "$OUT/$step.log"
   # A run stopped part-way keeps its converted model, so that running the step again skips the conversion.
-  [ $rc -eq 0 ] && [ -z "${KEEP:-}" ] && rm -rf /tmp/bench-$step
+  [ $rc -eq 0 ] && [ -z "${KEEP:-}" ] && rm -rf "$scratch/bench-$step"
   return $rc
 }
 baseline() {  # baseline STEP LIMIT_S SCRIPT ARGS...: one JSON line per measurement to STEP-torch.jsonl
