@@ -27,13 +27,8 @@ public class ClipVisionTests
     static ComponentSource Source(string folder, DType precision = DType.Float32) =>
         new(new ComponentEntry("image_encoder", "transformers", "CLIPVisionModel"), folder, ModelIndex.Load(Repo.TinyI2V), precision);
 
-    static (float[] Data, long[] Shape) Eager(ClipVisionModel model, WeightArchive archive, float[] pixels, long[] shape)
-    {
-        using var scope = torch.NewDisposeScope();
-        var ops = TorchReference.Ops(archive, DType.Float32, out var weights);
-        using (weights)
-            return TorchReference.ToHost(model.Forward(ops, torch.tensor(pixels, shape)));
-    }
+    static (float[] Data, long[] Shape) Eager(ClipVisionModel model, WeightArchive archive, float[] pixels, long[] shape) =>
+        TorchReference.Run(archive, DType.Float32, ops => model.Forward(ops, torch.tensor(pixels, shape)));
 
     static string Export(ClipVisionModel model, WeightArchive archive, TempDir dir)
     {

@@ -56,13 +56,8 @@ internal static class Umt5Fixture
         return ValidRows(expected.Data, expected.Shape, valid);
     }
 
-    public static (float[] Data, long[] Shape) Eager(T5FamilyEncoder model, WeightArchive archive, DType type, long[] ids, long[] mask, long[] shape)
-    {
-        using var scope = torch.NewDisposeScope();
-        var ops = TorchReference.Ops(archive, type, out var weights);
-        using (weights)
-            return TorchReference.ToHost(model.Forward(ops, torch.tensor(ids, shape), torch.tensor(mask, shape)));
-    }
+    public static (float[] Data, long[] Shape) Eager(T5FamilyEncoder model, WeightArchive archive, DType type, long[] ids, long[] mask, long[] shape) =>
+        TorchReference.Run(archive, type, ops => model.Forward(ops, torch.tensor(ids, shape), torch.tensor(mask, shape)));
 }
 
 /// <summary>The UMT5 encoder definition run eagerly in TorchSharp on CPU against transformers' outputs (via the Wan pipeline).</summary>

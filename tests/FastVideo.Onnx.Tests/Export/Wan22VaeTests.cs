@@ -46,14 +46,8 @@ public class Wan22VaeTests
     {
         var (model, archive) = Wan22Fixture.LoadVae22();
         using var _ = archive;
-        using var scope = torch.NewDisposeScope();
-        var ops = TorchReference.Ops(archive, DType.Float32, out var weights);
-        using (weights)
-        {
-            var video = VaeEager.Decode(model, ops, TorchReference.FromRef(Wan22Fixture.Get("vae22_decode_in")));
-            var (data, shape) = TorchReference.ToHost(video);
-            Compare.Close(data, shape, Wan22Fixture.Get("vae22_decode_out"), 1e-4, "eager wan2.2 vae decode (fp32)");
-        }
+        var (data, shape) = TorchReference.Run(archive, DType.Float32, ops => VaeEager.Decode(model, ops, TorchReference.FromRef(Wan22Fixture.Get("vae22_decode_in"))));
+        Compare.Close(data, shape, Wan22Fixture.Get("vae22_decode_out"), 1e-4, "eager wan2.2 vae decode (fp32)");
     }
 
     [Test]
@@ -61,14 +55,9 @@ public class Wan22VaeTests
     {
         var (model, archive) = Wan22Fixture.LoadVae22();
         using var _ = archive;
-        using var scope = torch.NewDisposeScope();
-        var ops = TorchReference.Ops(archive, DType.Float32, out var weights);
-        using (weights)
-        {
-            var input = torch.clamp(TorchReference.FromRef(Wan22Fixture.Get("vae22_decode_out")), -1, 1);
-            var (data, shape) = TorchReference.ToHost(VaeEager.Encode(model, ops, input));
-            Compare.Close(data, shape, Wan22Fixture.Get("vae22_encode_mean"), 1e-4, "eager wan2.2 vae encode mean (fp32)");
-        }
+        var (data, shape) = TorchReference.Run(archive, DType.Float32,
+            ops => VaeEager.Encode(model, ops, torch.clamp(TorchReference.FromRef(Wan22Fixture.Get("vae22_decode_out")), -1, 1)));
+        Compare.Close(data, shape, Wan22Fixture.Get("vae22_encode_mean"), 1e-4, "eager wan2.2 vae encode mean (fp32)");
     }
 
     [Test]

@@ -14,14 +14,8 @@ public class WanVaeEagerTests
     {
         var (model, archive) = VaeFixture.Load();
         using var _ = archive;
-        using var scope = torch.NewDisposeScope();
-        var ops = TorchReference.Ops(archive, DType.Float32, out var weights);
-        using (weights)
-        {
-            var video = VaeEager.Decode(model, ops, TorchReference.FromRef(Reference.Get("vae_decode_in")));
-            var (data, shape) = TorchReference.ToHost(video);
-            Compare.Close(data, shape, Reference.Get("vae_decode_out"), 1e-4, "eager vae decode (fp32)");
-        }
+        var (data, shape) = TorchReference.Run(archive, DType.Float32, ops => VaeEager.Decode(model, ops, TorchReference.FromRef(Reference.Get("vae_decode_in"))));
+        Compare.Close(data, shape, Reference.Get("vae_decode_out"), 1e-4, "eager vae decode (fp32)");
     }
 
     [Test]
@@ -29,14 +23,8 @@ public class WanVaeEagerTests
     {
         var (model, archive) = VaeFixture.Load();
         using var _ = archive;
-        using var scope = torch.NewDisposeScope();
-        var ops = TorchReference.Ops(archive, DType.Float32, out var weights);
-        using (weights)
-        {
-            var mean = VaeEager.Encode(model, ops, TorchReference.FromRef(Reference.Get("vae_encode_in")));
-            var (data, shape) = TorchReference.ToHost(mean);
-            Compare.Close(data, shape, Reference.Get("vae_encode_mean"), 1e-4, "eager vae encode mean (fp32)");
-        }
+        var (data, shape) = TorchReference.Run(archive, DType.Float32, ops => VaeEager.Encode(model, ops, TorchReference.FromRef(Reference.Get("vae_encode_in"))));
+        Compare.Close(data, shape, Reference.Get("vae_encode_mean"), 1e-4, "eager vae encode mean (fp32)");
     }
 
     /// <summary>

@@ -19,4 +19,15 @@ internal static class TorchReference
         weights = new TorchWeights(archive);
         return new TorchOps(weights, type);
     }
+
+    /// <summary>
+    /// Runs <paramref name="forward"/> over <paramref name="archive"/>'s weights at <paramref name="type"/>, inside a
+    /// dispose scope (every tensor it makes is freed), and returns its output on the host.
+    /// </summary>
+    public static (float[] Data, long[] Shape) Run(WeightArchive archive, DType type, Func<TorchOps, Tensor> forward)
+    {
+        using var scope = torch.NewDisposeScope();
+        var ops = Ops(archive, type, out var weights);
+        using (weights) return ToHost(forward(ops));
+    }
 }
