@@ -25,10 +25,10 @@ internal sealed class DispatcherGrain(
 
     Task SaveAsync() => state.WriteStateAsync();
 
-    public async Task<bool> Enqueue(string id, string owner, string model, int maxQueue)
+    public async Task<bool> Enqueue(string id, string model, int maxQueue)
     {
         if (S.Queue.Count >= maxQueue) return false;
-        var entry = new DispatchEntry(S.NextSeq++, id, owner, model);
+        var entry = new DispatchEntry(S.NextSeq++, id, model);
         S.Queue.Add(entry);
         await SaveAsync().ConfigureAwait(true);
         WakeOne(model);

@@ -3,13 +3,13 @@ using FastVideo.Onnx.Server.Jobs;
 namespace FastVideo.Onnx.Server.Cluster;
 
 /// <summary>
-/// The cluster's queue (one grain, key 0): the order of the queued jobs, the jobs running and on which worker (each owner's
-/// list is an <see cref="IOwnerGrain"/>). Workers pull from it; it wakes an idle worker that has a new job's model loaded (the one that ran that
-/// model last first), and takes back the jobs of workers whose silo has been declared dead.
+/// The cluster's queue (one grain, key 0): the order of the queued jobs and the jobs running and on which worker (each
+/// owner's list is an <see cref="IOwnerGrain"/>). Workers pull from it; it wakes an idle worker that has a new job's model
+/// loaded (the one that ran that model last first), and takes back the jobs of workers whose silo has been declared dead.
 /// </summary>
 internal interface IDispatcherGrain : IGrainWithIntegerKey
 {
-    Task<bool> Enqueue(string id, string owner, string model, int maxQueue);
+    Task<bool> Enqueue(string id, string model, int maxQueue);
 
     /// <summary>The next job for <paramref name="worker"/> (claimed for it), or null; also registers the worker as idle or busy.</summary>
     Task<VideoJob?> Next(string worker, string[] loaded);

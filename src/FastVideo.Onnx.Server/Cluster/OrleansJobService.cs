@@ -87,7 +87,7 @@ internal sealed class OrleansJobService : IJobService
         // Listed before it is queued: a job that runs is always in its owner's list.
         await Job(job.Id).Create(job).ConfigureAwait(false);
         await Owner(job.Owner).Add(job.Id).ConfigureAwait(false);
-        if (await Dispatcher.Enqueue(job.Id, job.Owner, job.Model, maxQueue).ConfigureAwait(false)) return true;
+        if (await Dispatcher.Enqueue(job.Id, job.Model, maxQueue).ConfigureAwait(false)) return true;
         await Owner(job.Owner).Remove(job.Id).ConfigureAwait(false);
         await Job(job.Id).Delete(job.Owner).ConfigureAwait(false);
         return false;
