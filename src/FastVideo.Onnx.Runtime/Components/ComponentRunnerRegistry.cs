@@ -26,22 +26,9 @@ public sealed class ComponentRunnerRegistry
     /// <summary>Opens <paramref name="request"/>'s component with the runner of its class, as the role <typeparamref name="TRole"/>.</summary>
     public TRole Open<TRole>(ComponentRequest request) where TRole : class, IDisposable
     {
-        var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
-        string manifest = Path.Combine(folder.Path, ComponentManifest.FileName);
-        var type = _entries.Resolve(folder.Manifest.ClassName, $"{manifest}: field 'class_name'");
-        if (!typeof(TRole).IsAssignableFrom(type))
-            throw new ModelFormatException(manifest,
-                $"component '{request.Component}' is a {folder.Manifest.ClassName}, which cannot serve as {RoleName(typeof(TRole))} ({type.Name} does not implement it)");
-        var open = typeof(ComponentRunnerRegistry).GetMethod(nameof(OpenRunner), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
-        try
-        {
-            return (TRole)open.Invoke(null, new object[] { request })!;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
+        var (_, type) = Resolve(request.ModelFolder, request.Component, typeof(TRole),
+            (component, className, runner) => $"component '{component}' is a {className}, which cannot serve as {RoleName(typeof(TRole))} ({runner} does not implement it)");
+        return (TRole)Reflected.InvokeGeneric(typeof(ComponentRunnerRegistry), nameof(OpenRunner), type, request);
     }
 
     static object OpenRunner<TRunner>(ComponentRequest request) where TRunner : IComponentRunner<TRunner> => TRunner.Open(request);
@@ -56,26 +43,28 @@ public sealed class ComponentRunnerRegistry
 
     object ReadFootprint(string modelFolder, string component, Type reader, string method)
     {
-        var folder = ComponentFolder.Open(modelFolder, component);
-        string manifest = Path.Combine(folder.Path, ComponentManifest.FileName);
-        var type = _entries.Resolve(folder.Manifest.ClassName, $"{manifest}: field 'class_name'");
-        if (!reader.IsAssignableFrom(type))
-            throw new ModelFormatException(manifest, $"component '{component}' is a {folder.Manifest.ClassName}, whose memory needs cannot be estimated ({type.Name} does not state them)");
-        var read = typeof(ComponentRunnerRegistry).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
-        try
-        {
-            return read.Invoke(null, new object[] { folder.Config() })!;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
+        var (folder, type) = Resolve(modelFolder, component, reader,
+            (name, className, runner) => $"component '{name}' is a {className}, whose memory needs cannot be estimated ({runner} does not state them)");
+        return Reflected.InvokeGeneric(typeof(ComponentRunnerRegistry), method, type, folder.Config());
     }
 
     static DenoiserFootprint DenoiserOf<TRunner>(Core.Json.JsonConfig config) where TRunner : IDenoiserFootprintReader => TRunner.Footprint(config);
 
     static VaeFootprint VaeOf<TRunner>(Core.Json.JsonConfig config) where TRunner : IVaeFootprintReader => TRunner.Footprint(config);
+
+    /// <summary>
+    /// The runner of <paramref name="component"/>'s class (its manifest's <c>class_name</c>), which must implement
+    /// <paramref name="required"/>; otherwise an error on the manifest, worded by <paramref name="refusal"/> (component,
+    /// class, runner).
+    /// </summary>
+    (ComponentFolder Folder, Type Runner) Resolve(string modelFolder, string component, Type required, Func<string, string, string, string> refusal)
+    {
+        var folder = ComponentFolder.Open(modelFolder, component);
+        string manifest = Path.Combine(folder.Path, ComponentManifest.FileName);
+        var type = _entries.Resolve(folder.Manifest.ClassName, $"{manifest}: field 'class_name'");
+        if (!required.IsAssignableFrom(type)) throw new ModelFormatException(manifest, refusal(component, folder.Manifest.ClassName, type.Name));
+        return (folder, type);
+    }
 
     /// <summary>"a denoiser" for <see cref="IDenoiser"/>: the role's name for messages.</summary>
     static string RoleName(Type role) => role.Name switch

@@ -27,16 +27,7 @@ internal sealed class PipelineRegistry
         var type = _entries.Resolve(pipelineClass, source);
         if (!type.GetInterfaces().Contains(typeof(IPipelineRules)))
             throw new InvalidOperationException($"pipeline {type.FullName} does not implement {nameof(IPipelineRules)}");
-        var rules = typeof(PipelineRegistry).GetMethod(nameof(RulesOf), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
-        try
-        {
-            return (RequestRules)rules.Invoke(null, new object[] { modelFolder })!;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
+        return (RequestRules)Reflected.InvokeGeneric(typeof(PipelineRegistry), nameof(RulesOf), type, modelFolder);
     }
 
     static RequestRules RulesOf<TPipeline>(string modelFolder) where TPipeline : IPipelineRules => TPipeline.Rules(modelFolder);
@@ -47,13 +38,12 @@ internal sealed class PipelineRegistry
         CheckPipelineConfig(context);
         try
         {
-            return (VideoPipeline)Activator.CreateInstance(type, context)!;
+            return (VideoPipeline)Reflected.Create(type, context);
         }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
+        catch
         {
             // A constructor that fails after opening components leaves them to us: no session outlives the failure.
             VideoPipeline.DisposeOpened(context);
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
             throw;
         }
     }

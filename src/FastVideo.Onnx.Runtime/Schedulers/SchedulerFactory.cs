@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.ExceptionServices;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Json;
 using FastVideo.Onnx.Core.Registries;
@@ -33,15 +32,7 @@ internal static class SchedulerFactory
         var type = Registry.Value.Resolve(className, $"{config.Path}: field '_class_name'");
         var constructor = type.GetConstructor([typeof(JsonConfig), typeof(SchedulerOverrides)])
             ?? throw new InvalidOperationException($"{type.FullName} lacks a public ({nameof(JsonConfig)}, {nameof(SchedulerOverrides)}) constructor");
-        try
-        {
-            return (IScheduler)constructor.Invoke([config, overrides]);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            // The constructor's own error (a config field it rejects) is what the user needs to see.
-            ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
+        // The constructor's own error (a config field it rejects) is what the user needs to see.
+        return (IScheduler)Reflected.Create(constructor, config, overrides);
     }
 }
