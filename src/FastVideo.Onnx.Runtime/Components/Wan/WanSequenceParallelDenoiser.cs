@@ -6,7 +6,6 @@ using FastVideo.Onnx.Core.Contracts.Wan;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Runtime.Execution;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FastVideo.Onnx.Runtime.Components.Wan;
 
@@ -124,60 +123,47 @@ internal sealed partial class WanSequenceParallelDenoiser : IDenoiser
         if (timesteps.Length != expected)
             throw new ArgumentException($"the transformer takes {expected} timesteps for this call, not {timesteps.Length}", nameof(timesteps));
         long local = frames / n, localTokens = tokens / n;
-        var pool = _device.Pool;
-        var rented = new List<DeviceTensor>();
-        DeviceTensor Rent(params long[] shape)
+        // Every tensor rented for this call goes back to the pool however the call ends.
+        using var buffers = new DeviceBuffers(_device);
+        var x = new DeviceTensor[n];
+        var y = new DeviceTensor[n];
+        var t = new DeviceTensor[n];
+        DeviceTensor? sparsity = null;
+        if (UsesVsa)
         {
-            var t = pool.Rent(TensorElementType.Float, shape);
-            rented.Add(t);
-            return t;
+            sparsity = buffers.Rent(1);
+            sparsity.HostSpan[0] = (float)vsaSparsity;
         }
-        try
+        for (int r = 0; r < n; r++)
         {
-            var x = new DeviceTensor[n];
-            var y = new DeviceTensor[n];
-            var t = new DeviceTensor[n];
-            DeviceTensor? sparsity = null;
-            if (UsesVsa)
+            x[r] = buffers.Rent(batch, InChannels, local, height, width);
+            CopyFrames(hidden, x[r], r * local, toParts: true);
+            y[r] = buffers.Rent(batch, OutChannels, local, height, width);
+            if (_contract.PerTokenTimesteps)
             {
-                sparsity = Rent(1);
-                sparsity.HostSpan[0] = (float)vsaSparsity;
+                t[r] = buffers.Rent(batch, localTokens);
+                for (long b = 0; b < batch; b++)
+                    timesteps.AsSpan((int)(b * tokens + r * localTokens), (int)localTokens).CopyTo(t[r].HostSpan.Slice((int)(b * localTokens), (int)localTokens));
             }
-            for (int r = 0; r < n; r++)
+            else
             {
-                x[r] = Rent(batch, InChannels, local, height, width);
-                CopyFrames(hidden, x[r], r * local, toParts: true);
-                y[r] = Rent(batch, OutChannels, local, height, width);
-                if (_contract.PerTokenTimesteps)
-                {
-                    t[r] = Rent(batch, localTokens);
-                    for (long b = 0; b < batch; b++)
-                        timesteps.AsSpan((int)(b * tokens + r * localTokens), (int)localTokens).CopyTo(t[r].HostSpan.Slice((int)(b * localTokens), (int)localTokens));
-                }
-                else
-                {
-                    t[r] = Rent(batch);
-                    timesteps.CopyTo(t[r].HostSpan);
-                }
+                t[r] = buffers.Rent(batch);
+                timesteps.CopyTo(t[r].HostSpan);
             }
-            RunRanks(r =>
-            {
-                var inputs = new List<(string, OrtValue)>
-                {
-                    (WanTransformerContract.HiddenStates, x[r].Value), (WanTransformerContract.Timestep, t[r].Value),
-                    (WanTransformerContract.EncoderHiddenStates, text.Value),
-                    (WanTransformerContract.SequenceRank, _rankIndex[r]), (WanTransformerContract.SequenceGroup, _group),
-                };
-                if (image is not null) inputs.Add((WanTransformerContract.EncoderHiddenStatesImage, image.Value));
-                if (sparsity is not null) inputs.Add((WanTransformerContract.VsaSparsity, sparsity.Value));
-                _ranks[r].Run(inputs, new[] { (WanTransformerContract.Sample, y[r].Value) });
-            });
-            for (int r = 0; r < n; r++) CopyFrames(output, y[r], r * local, toParts: false);
         }
-        finally
+        RunRanks(r =>
         {
-            foreach (var r in rented) pool.Return(r);
-        }
+            var inputs = new List<(string, OrtValue)>
+            {
+                (WanTransformerContract.HiddenStates, x[r].Value), (WanTransformerContract.Timestep, t[r].Value),
+                (WanTransformerContract.EncoderHiddenStates, text.Value),
+                (WanTransformerContract.SequenceRank, _rankIndex[r]), (WanTransformerContract.SequenceGroup, _group),
+            };
+            if (image is not null) inputs.Add((WanTransformerContract.EncoderHiddenStatesImage, image.Value));
+            if (sparsity is not null) inputs.Add((WanTransformerContract.VsaSparsity, sparsity.Value));
+            _ranks[r].Run(inputs, new[] { (WanTransformerContract.Sample, y[r].Value) });
+        });
+        for (int r = 0; r < n; r++) CopyFrames(output, y[r], r * local, toParts: false);
     }
 
     /// <summary>Runs every rank at once (rank 0 on this thread); when one fails, the group is aborted so the others stop waiting for it.</summary>
