@@ -10,44 +10,23 @@ random weights. Prints one JSON line per measurement.
 
 usage: PYTHONPATH=<diffusers src> python3 torch_components.py [dit] [vae] [t5]
 """
-import json, sys
+import sys
 import torch
 from diffusers import WanTransformer3DModel, AutoencoderKLWan
 from transformers import UMT5Config, UMT5EncoderModel
-from device_memory import DevicePeak, used
+from device_memory import DevicePeak
+from bench_common import emit, fresh_baseline, timed
 
 torch.set_grad_enabled(False)
 which = sys.argv[1:] or ["dit", "vae", "t5"]
-GiB = 2 ** 30
-
-
-def timed(fn, reps, warm):
-    for _ in range(warm): fn()
-    torch.cuda.synchronize()
-    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    ts = []
-    for _ in range(reps):
-        s.record(); fn(); e.record(); torch.cuda.synchronize(); ts.append(s.elapsed_time(e))
-    ts.sort()
-    return ts[0], ts[len(ts) // 2]
 
 
 def measure(baseline, fn, reps=5, warm=2, **kw):
+    """bench_common's measurement, with this script's JSON line (no run count: the earlier baselines' format)."""
     torch.cuda.reset_peak_memory_stats()
     peak = DevicePeak()
     mn, md = timed(fn, reps, warm)
-    device_peak = peak.stop()
-    kw.update(min_ms=round(mn, 2), median_ms=round(md, 2),
-              peak_allocated_gib=round(torch.cuda.max_memory_allocated() / GiB, 2),
-              peak_reserved_gib=round(torch.cuda.max_memory_reserved() / GiB, 2),
-              peak_device_gib=round((device_peak - baseline) / GiB, 2),
-              gpu=torch.cuda.get_device_name(), torch=torch.__version__)
-    print(json.dumps(kw), flush=True)
-
-
-def fresh_baseline():
-    torch.cuda.empty_cache(); torch.cuda.synchronize()
-    return used()
+    emit(baseline, peak.stop(), **kw, min_ms=round(mn, 2), median_ms=round(md, 2))
 
 
 torch.zeros(1, device="cuda")  # the CUDA context exists before any baseline, as in our benchmark
