@@ -60,6 +60,25 @@ internal sealed class ComponentFolder
     /// <summary>Opens graph <paramref name="file"/> (which the manifest must list) on <paramref name="device"/>.</summary>
     public GraphSession Open(ExecutionDevice device, string file, SessionSpec? spec = null) => device.Open(Graph(file), $"{Name}/{file}", spec);
 
+    /// <summary>
+    /// Opens <paramref name="file"/> as <see cref="Open"/> does and checks that its graph takes <paramref name="inputs"/>;
+    /// a graph that lacks one is closed again before the error.
+    /// </summary>
+    public GraphSession OpenRequiring(ExecutionDevice device, string file, SessionSpec? spec, params string[] inputs)
+    {
+        var session = Open(device, file, spec);
+        try
+        {
+            session.RequireInputs(inputs);
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
     public bool HasGraph(string file) => Manifest.Graphs.Any(g => g.File == file);
 
     /// <summary>The manifest's entry for <paramref name="file"/>.</summary>

@@ -35,17 +35,8 @@ internal sealed class ClipImageEncoderRunner : IImageEncoder, IComponentRunner<C
         var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
         var processor = ClipImageProcessor.FromFolder(Path.Combine(request.ModelFolder, ProcessorComponent));
         var contract = ClipVisionContract.FromConfig(folder.Config());
-        var session = folder.Open(request.Device, ClipVisionContract.GraphFile, new SessionSpec { OncePerRequest = true });
-        try
-        {
-            session.RequireInputs(ClipVisionContract.PixelValues);
-            return new ClipImageEncoderRunner(session, processor, contract.Tokens);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        var session = folder.OpenRequiring(request.Device, ClipVisionContract.GraphFile, new SessionSpec { OncePerRequest = true }, ClipVisionContract.PixelValues);
+        return new ClipImageEncoderRunner(session, processor, contract.Tokens);
     }
 
     public HostTensor Preprocess(RgbImage image) => _processor.Preprocess(image);

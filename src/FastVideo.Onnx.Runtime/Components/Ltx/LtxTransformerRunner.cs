@@ -37,19 +37,11 @@ internal sealed class LtxTransformerRunner : IPackedDenoiser, IComponentRunner<L
     {
         var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
         var layout = LtxTransformerLayout.FromConfig(folder.Config());
-        var session = folder.Open(request.Device, LtxTransformerContract.Graph, new SessionSpec());
-        try
-        {
-            session.RequireInputs(LtxTransformerContract.HiddenStates, LtxTransformerContract.EncoderHiddenStates, LtxTransformerContract.Timestep,
-                LtxTransformerContract.EncoderAttentionMask, LtxTransformerContract.NumFrames, LtxTransformerContract.Height,
-                LtxTransformerContract.Width, LtxTransformerContract.RopeInterpolationScale);
-            return new LtxTransformerRunner(session, layout);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        var session = folder.OpenRequiring(request.Device, LtxTransformerContract.Graph, new SessionSpec(),
+            LtxTransformerContract.HiddenStates, LtxTransformerContract.EncoderHiddenStates, LtxTransformerContract.Timestep,
+            LtxTransformerContract.EncoderAttentionMask, LtxTransformerContract.NumFrames, LtxTransformerContract.Height,
+            LtxTransformerContract.Width, LtxTransformerContract.RopeInterpolationScale);
+        return new LtxTransformerRunner(session, layout);
     }
 
     public void Run(DeviceTensor hidden, float[] timesteps, DeviceTensor text, long[] textMask, (long F, long H, long W) grid, float[] ropeScale,

@@ -38,19 +38,11 @@ internal sealed class LtxVaeRunner : ITimestepVaeDecoder, IComponentRunner<LtxVa
     {
         var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
         var layout = LtxVaeLayout.FromConfig(folder.Config());
-        var decoder = folder.Open(request.Device, LtxVaeContract.DecoderGraph, new SessionSpec { OncePerRequest = true });
-        try
-        {
-            decoder.RequireInputs(layout.TimestepConditioning
+        var decoder = folder.OpenRequiring(request.Device, LtxVaeContract.DecoderGraph, new SessionSpec { OncePerRequest = true },
+            layout.TimestepConditioning
                 ? new[] { LtxVaeContract.Latents, LtxVaeContract.Timestep, LtxVaeContract.DecodeNoise, LtxVaeContract.DecodeNoiseScale }
                 : new[] { LtxVaeContract.Latents });
-            return new LtxVaeRunner(decoder, layout);
-        }
-        catch
-        {
-            decoder.Dispose();
-            throw;
-        }
+        return new LtxVaeRunner(decoder, layout);
     }
 
     public HostTensor Decode(HostTensor latents, CancellationToken cancel = default, Action<int, int>? chunkDone = null)

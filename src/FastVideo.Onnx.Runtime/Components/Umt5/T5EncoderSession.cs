@@ -32,17 +32,9 @@ internal sealed class T5EncoderSession : IDisposable
         var folder = ComponentFolder.Open(request.ModelFolder, request.Component);
         var tokenizer = T5PromptTokenizer.FromFolder(Path.Combine(request.ModelFolder, TokenizerComponent));
         var contract = Umt5EncoderContract.FromConfig(folder.Config());
-        var session = folder.Open(request.Device, Umt5EncoderContract.GraphFile, new SessionSpec { OncePerRequest = true });
-        try
-        {
-            session.RequireInputs(Umt5EncoderContract.InputIds, Umt5EncoderContract.AttentionMask);
-            return new T5EncoderSession(session, tokenizer, contract.DModel);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        var session = folder.OpenRequiring(request.Device, Umt5EncoderContract.GraphFile, new SessionSpec { OncePerRequest = true },
+            Umt5EncoderContract.InputIds, Umt5EncoderContract.AttentionMask);
+        return new T5EncoderSession(session, tokenizer, contract.DModel);
     }
 
     /// <summary>The encoder's last hidden state [1, L, Dim] for token ids and attention mask of length L.</summary>
