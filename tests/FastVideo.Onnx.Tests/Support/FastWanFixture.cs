@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Runtime.Pipelines;
 
 namespace FastVideo.Onnx.Tests.Support;
@@ -14,11 +13,7 @@ public static class FastWanFixture
 
     public static string Transformer => Path.Combine(Model, "transformer");
 
-    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() =>
-    {
-        using var file = SafetensorsFile.Open(Path.Combine(Folder, "reference.safetensors"));
-        return file.Tensors.ToDictionary(t => t.Key, t => new RefTensor(file.ReadSingle(t.Value), t.Value.Shape));
-    });
+    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() => RefTensor.ReadAll(Folder));
 
     static readonly Lazy<JsonElement> Settings = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json"))).RootElement);
 

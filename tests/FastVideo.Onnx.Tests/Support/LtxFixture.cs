@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
 
 namespace FastVideo.Onnx.Tests.Support;
@@ -18,23 +17,7 @@ public static class LtxFixture
     public static string Vae => Path.Combine(Model, "vae");
     public static string Scheduler => Path.Combine(Model, "scheduler");
 
-    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() =>
-    {
-        using var file = SafetensorsFile.Open(Path.Combine(Folder, "reference.safetensors"));
-        var result = new Dictionary<string, RefTensor>();
-        foreach (var (name, info) in file.Tensors)
-        {
-            float[] data;
-            if (info.DType == DType.Int64)
-            {
-                var bytes = file.ReadBytes(info);
-                data = Enumerable.Range(0, (int)info.ElementCount).Select(i => (float)BitConverter.ToInt64(bytes, i * 8)).ToArray();
-            }
-            else data = file.ReadSingle(info);
-            result[name] = new RefTensor(data, info.Shape);
-        }
-        return result;
-    });
+    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() => RefTensor.ReadAll(Folder));
 
     static readonly Lazy<JsonElement> Settings = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json"))).RootElement);
 

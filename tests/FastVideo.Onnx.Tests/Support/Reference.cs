@@ -7,14 +7,11 @@ namespace FastVideo.Onnx.Tests.Support;
 public sealed record RefTensor(float[] Data, long[] Shape)
 {
     public long[] AsInt64 => Data.Select(v => (long)v).ToArray();
-}
 
-/// <summary>tests/fixtures/wan-tiny/reference.safetensors, read once.</summary>
-public static class Reference
-{
-    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() =>
+    /// <summary>Every tensor of a fixture's reference.safetensors in <paramref name="folder"/> (int64 ones as floats).</summary>
+    public static Dictionary<string, RefTensor> ReadAll(string folder)
     {
-        using var file = SafetensorsFile.Open(Path.Combine(Repo.Fixtures, "reference.safetensors"));
+        using var file = SafetensorsFile.Open(Path.Combine(folder, "reference.safetensors"));
         var result = new Dictionary<string, RefTensor>();
         foreach (var (name, info) in file.Tensors)
         {
@@ -28,7 +25,13 @@ public static class Reference
             result[name] = new RefTensor(data, info.Shape);
         }
         return result;
-    });
+    }
+}
+
+/// <summary>tests/fixtures/wan-tiny/reference.safetensors, read once.</summary>
+public static class Reference
+{
+    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() => RefTensor.ReadAll(Repo.Fixtures));
 
     public static RefTensor Get(string name) => All.Value[name];
     public static long[] Int64(string name) => Get(name).AsInt64;

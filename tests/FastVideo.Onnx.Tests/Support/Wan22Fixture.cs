@@ -22,11 +22,7 @@ internal static class Wan22Fixture
     public static string A14bI2v => Path.Combine(Folder, "wan22-a14b-i2v-tiny");
     public static string Image => Path.Combine(Folder, "input_fit.png");
 
-    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() =>
-    {
-        using var file = SafetensorsFile.Open(Path.Combine(Folder, "reference.safetensors"));
-        return file.Tensors.ToDictionary(t => t.Key, t => new RefTensor(file.ReadSingle(t.Value), t.Value.Shape));
-    });
+    static readonly Lazy<Dictionary<string, RefTensor>> All = new(() => RefTensor.ReadAll(Folder));
 
     static readonly Lazy<JsonElement> Settings = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "reference.json"))).RootElement);
 
