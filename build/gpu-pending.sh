@@ -42,11 +42,20 @@ ours() {  # [KEEP=1] ours STEP LIMIT_S ARGS...: bench run, JSON to STEP-ours.jso
   [ $rc -eq 0 ] && [ -z "${KEEP:-}" ] && rm -rf "$scratch/bench-$step"
   return $rc
 }
-baseline() {  # baseline STEP LIMIT_S SCRIPT ARGS...: one JSON line per measurement to STEP-torch.jsonl
-  local step=$1 limit=$2; shift 2
-  echo "== torch: $*" | tee -a "$OUT/$step.log"
-  timeout "$limit" python3 "tools/bench/$@" >> "$OUT/$step-torch.jsonl" 2>> "$OUT/$step.log"
-  echo "rc=$? $(date -u +%T)" | tee -a "$OUT/$step.log"
+baseline() {  # baseline STEP LIMIT_S SCRIPT CONFIG_DIR TOKENIZER_DIR PARTS... [-- OPTIONS...]: one JSON line per
+  # measurement to STEP-torch.jsonl. Each part runs in a process of its own within what is left of LIMIT_S, so that a
+  # part that fails (out of memory, an API mismatch) costs only its own lines.
+  local step=$1 limit=$2 script=$3 cfgdir=$4 tokdir=$5; shift 5
+  local parts=() opts=() deadline=$((SECONDS + limit))
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do parts+=("$1"); shift; done
+  [ "${1:-}" = "--" ] && shift; opts=("$@")
+  for part in "${parts[@]}"; do
+    local left=$((deadline - SECONDS))
+    [ $left -gt 5 ] || { echo "== torch: $script $part skipped: the step's $limit s are spent" | tee -a "$OUT/$step.log"; continue; }
+    echo "== torch: $script $part ${opts[*]}" | tee -a "$OUT/$step.log"
+    timeout "$left" python3 "tools/bench/$script" "$cfgdir" "$tokdir" "$part" "${opts[@]}" >> "$OUT/$step-torch.jsonl" 2>> "$OUT/$step.log"
+    echo "rc=$? $(date -u +%T)" | tee -a "$OUT/$step.log"
+  done
 }
 for step in "$@"; do
   start=$SECONDS
@@ -59,7 +68,7 @@ for step in "$@"; do
                   ours fastwan 90 --config-dir $cfg/fastwan2.1-t2v-1.3b --parts transformer --height 480 --width 832 --num-frames 81 --vsa-sparsity 0.8,0
                   baseline fastwan 240 torch_fastwan.py $cfg/fastwan2.1-t2v-1.3b $tok dit dmd vae request ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
-                  baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit --height 720 --width 1280 --frames 81 ;;
+                  baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
     *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b)"; exit 2 ;;
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
