@@ -7,7 +7,8 @@
 #   build/gpu-pending.sh fastwan      ours and the baselines: FastWan VSA forward at 61x448x832 and 81x480x832,
 #                                     3-step DMD, VAE decode, whole request (tools/bench/torch_fastwan.py)
 #   build/gpu-pending.sh a14b         optional: Wan2.2 A14B transformer forward at 81x720x1280, ours and Diffusers
-# Several steps may be given (run in order). Results go to $OUT (the device tool's output folder):
+# Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
+# `bench run --parts`; TORCH_PARTS (e.g. dit) narrows the baselines to those parts. Results go to $OUT (the device tool's output folder):
 # STEP-ours.json (bench run's JSON), STEP-torch.jsonl (one JSON line per baseline measurement), STEP.log (stderr of
 # both, the Markdown table of ours) and env.txt. Each command runs under a time limit so that what finished comes back;
 # a bench run that finished deletes its random-weight model ($scratch/bench-STEP; the disk holds about two at a time),
@@ -35,7 +36,8 @@ ours() {  # [KEEP=1] ours STEP LIMIT_S ARGS...: bench run, JSON to STEP-ours.jso
   local json=$OUT/$step-ours.json n=2
   while [ -e "$json" ]; do json=$OUT/$step-ours-$n.json; n=$((n + 1)); done
   echo "== ours: $*" | tee -a "$OUT/$step.log"
-  timeout "$limit" "$APP/fastvideo-onnx" bench run --work "$scratch/bench-$step" --no-portable --repeats 3 --json "$json" "$@" >> "$OUT/$step.log" 2>&1
+  timeout "$limit" "$APP/fastvideo-onnx" bench run --work "$scratch/bench-$step" --no-portable --repeats 3 --json "$json" "$@" \
+    ${BENCH_PARTS:+--parts "$BENCH_PARTS"} >> "$OUT/$step.log" 2>&1
   local rc=$?
   echo "rc=$rc $(date -u +%T)" | tee -a "$OUT/$step.log"
   # A run stopped part-way keeps its converted model, so that running the step again skips the conversion.
@@ -48,6 +50,7 @@ baseline() {  # baseline STEP LIMIT_S SCRIPT CONFIG_DIR TOKENIZER_DIR PARTS... [
   local step=$1 limit=$2 script=$3 cfgdir=$4 tokdir=$5; shift 5
   local parts=() opts=() deadline=$((SECONDS + limit))
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do parts+=("$1"); shift; done
+  [ -n "${TORCH_PARTS:-}" ] && read -ra parts <<< "${TORCH_PARTS//,/ }"
   [ "${1:-}" = "--" ] && shift; opts=("$@")
   for part in "${parts[@]}"; do
     local left=$((deadline - SECONDS))

@@ -62,7 +62,7 @@ internal sealed class LtxTransformer3DModel : ModelDefinition
     {
         var type = ops.ComputeType;
         var f32 = DType.Float32;
-        var rotary = Rope.Forward(ops, frames, height, width, ropeInterpolationScale);
+        var rotary = LtxAttention.PerHeadTables(ops, Rope.Forward(ops, frames, height, width, ropeInterpolationScale), Config.AttentionHeadDim);
         var x = ProjIn.Forward(ops, ops.Cast(hiddenStates, type));
 
         T temb, embedded;

@@ -35,7 +35,7 @@ internal sealed class LtxTransformerBlock : Module
     /// <param name="x">[B, S, D]</param>
     /// <param name="context">caption tokens after the caption projection, [B, L, D]</param>
     /// <param name="temb">the timestep projection, float32 [B, 1, 6·D]</param>
-    /// <param name="rotary">RoPE half tables [S, D/2]</param>
+    /// <param name="rotary">RoPE half tables cut per head, [S·heads, headDim/2] (<see cref="LtxAttention.PerHeadTables"/>)</param>
     /// <param name="textBias">additive key bias of the caption padding, [B, 1, S, L]</param>
     public T Forward<T>(ITensorOps<T> ops, T x, T context, T temb, (T Cos, T Sin) rotary, T textBias)
     {

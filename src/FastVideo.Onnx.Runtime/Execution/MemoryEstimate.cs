@@ -14,7 +14,8 @@ namespace FastVideo.Onnx.Runtime.Execution;
 /// the batch (2 with guidance); on the CPU provider attention also holds its B x heads x S x S score matrix (ONNX Runtime's
 /// CPU MultiHeadAttention materialises it; GPU attention kernels do not);</item>
 /// <item>VAE decode: one latent frame at a time gives 4 video frames, whose full-resolution activations at the decoder's
-/// widest full-resolution width dominate (the causal cache adds 2 frames at each layer);</item>
+/// widest full-resolution width dominate (the causal cache adds 2 frames at each layer), in the VAE's precision and at
+/// the resolution its last stages run at (a decoder that unpacks 2x2 pixel patches from channels runs them at half size);</item>
 /// <item>output: the float video and its 8-bit frames.</item>
 /// </list>
 /// The coefficients (how many tensors of each kind are alive at once) were measured against the tiny model's peak
@@ -43,6 +44,12 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
     public sealed record ModelFacts(long WeightBytes, int Heads, int HeadDim, int FfnDim, int[] Patch, int LatentChannels, int VaeFullResChannels,
         int TemporalScale, int SpatialScale)
     {
+        /// <summary>Pixels per side the VAE decoder's last layer unpacks from channels (<see cref="Components.VaeFootprint.OutputPatch"/>).</summary>
+        public int VaeOutputPatch { get; init; } = 1;
+
+        /// <summary>Bytes per element of the VAE's activations: 4 for an fp32 VAE, 2 for fp16 and bf16.</summary>
+        public int VaeElementBytes { get; init; } = sizeof(float);
+
         /// <summary>The transformer's share of <see cref="WeightBytes"/>.</summary>
         public long TransformerBytes { get; init; }
 
@@ -52,6 +59,7 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
         public static ModelFacts Read(string modelFolder, ConvertedModel model)
         {
             long weights = 0;
+            string? vaePrecision = null;
             var byComponent = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var (name, component) in model.Components)
             {
@@ -61,6 +69,7 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
                 // The external data once, and the largest graph (a component loads one graph of each pair, plain or fused).
                 long bytes = manifest.DataBytes + (manifest.Graphs.Count == 0 ? 0 : manifest.Graphs.Max(g => g.Bytes));
                 byComponent[name] = bytes;
+                if (name == "vae") vaePrecision = manifest.Precision;
                 weights += bytes;
             }
             // The family's runners know their config fields: the estimate only combines what they state.
@@ -72,6 +81,8 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
             {
                 TransformerBytes = byComponent.GetValueOrDefault("transformer"),
                 SecondExpertBytes = byComponent.GetValueOrDefault("transformer_2"),
+                VaeOutputPatch = vae.OutputPatch,
+                VaeElementBytes = vaePrecision is "fp16" or "bf16" ? 2 : sizeof(float),
             };
         }
     }
@@ -96,7 +107,8 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
 
         // One chunk: 4 video frames (1 for the first) plus the 2 cached frames of each causal convolution.
         double chunkFrames = Math.Min(m.TemporalScale, r.NumFrames) + 2;
-        long vae = Saturate(VaeCopies * chunkFrames * r.Height * (double)r.Width * m.VaeFullResChannels * sizeof(float));
+        double widestPixels = (double)(r.Height / m.VaeOutputPatch) * (r.Width / m.VaeOutputPatch);
+        long vae = Saturate(VaeCopies * chunkFrames * widestPixels * m.VaeFullResChannels * m.VaeElementBytes);
         // The float video (batch 1, RGB) as decoded and as handed to the writer, and its 8-bit frames.
         long output = Saturate((double)r.NumFrames * r.Height * r.Width * 3 * (2 * sizeof(float) + 1));
         return new MemoryEstimate(ResidentWeights(m, placement), gpu ? 0 : CpuBaseBytes, persistent, transformer, vae, output);

@@ -153,7 +153,8 @@ internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<
         // The decoder's last stages run at full resolution at the widest of its two last widths (it halves the width on
         // the way up).
         return new VaeFootprint(baseDim * Math.Max(dimMult[0], dimMult.Length > 1 ? dimMult[1] : dimMult[0]),
-            config.GetIntOrNull("scale_factor_temporal") ?? 4, config.GetIntOrNull("scale_factor_spatial") ?? 8);
+            config.GetIntOrNull("scale_factor_temporal") ?? 4, config.GetIntOrNull("scale_factor_spatial") ?? 8,
+            Math.Max(1, config.GetIntOrNull("patch_size") ?? 1));
     }
 
     public static WanVaeRunner Open(ComponentRequest request)
