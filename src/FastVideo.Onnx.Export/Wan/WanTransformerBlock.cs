@@ -50,12 +50,17 @@ internal sealed class WanTransformerBlock : Module
         using var _ = Enter(ops);
         // Per-token modulation is six [B, S, dim] float32 tensors per block. Computed from the projection alone, it depends
         // on nothing of the block, and a graph's topological order may then compute every block's six before the first
-        // block runs (30 blocks at 27,280 tokens: 60 GiB alive at once). Taking the projection's leading dimensions from
-        // this block's input ties its modulation to the block; the reshape changes no value.
+        // block runs (30 blocks at 27,280 tokens: 60 GiB alive at once). Adding a zero computed from this block's input to
+        // the table ties the modulation to the block: Less(e, e) is false for every value, NaN included, so the zero is
+        // exact, and being data it cannot be merged across blocks as shapes can.
+        var table = ops.Weight(ScaleShiftTable);
         if (perToken)
-            timestepProj = ops.Reshape(timestepProj, ops.Concat(0, ops.Slice(ops.Shape(hidden), 0, 0, 2), ops.Constant(new long[] { 6, _dim }, new long[] { 2 })));
+        {
+            var first = ops.Slice(ops.Reshape(hidden, -1), 0, 0, 1);
+            table = ops.Add(table, ops.Cast(ops.Less(first, first), DType.Float32));
+        }
         // [1, 6, dim] + [B, 6, dim], or + [B, S, 6, dim] (the table broadcasts over tokens)
-        var modulation = ops.Add(ops.Weight(ScaleShiftTable), ops.Cast(timestepProj, DType.Float32));
+        var modulation = ops.Add(table, ops.Cast(timestepProj, DType.Float32));
         // shift, scale, gate (attention); shift, scale, gate (feed-forward)
         var m = perToken
             ? ops.Split(modulation, 2, 1, 1, 1, 1, 1, 1).Select(v => ops.Squeeze(v, 2)).ToArray()

@@ -134,8 +134,9 @@ public sealed class ExecutionDevice : IDisposable
         if (SharedArena && sharedArena) o.AddSessionConfigEntry("session.use_env_allocators", "1");
         if (Options.ProfilePrefix is string prefix)
         {
-            o.EnableProfiling = true;
+            // The prefix first: enabling profiling passes the prefix set at that moment to ONNX Runtime.
             o.ProfileOutputPathPrefix = prefix;
+            o.EnableProfiling = true;
         }
         if (Provider != ExecutionProvider.Cpu)
         {

@@ -57,6 +57,41 @@ public class Wan22TransformerTests
         Compare.Close(data, shape, Wan22Fixture.Get("ti2v_transformer_out"), 1e-4, "onnx ti2v transformer, per-token timesteps (fp32, CPU EP)");
     }
 
+    /// <summary>
+    /// Each block's per-token modulation (six [B, S, dim] float32 tensors) depends on that block's input, so that no
+    /// execution order can compute every block's modulation before the first block runs (on a 27,280-token video that
+    /// held 60 GiB at once). Checked on the graph: the node adding the block's table to the projection reaches back to
+    /// the previous block's output.
+    /// </summary>
+    [Test]
+    public void EachBlocksPerTokenModulationWaitsForTheBlocksInput()
+    {
+        var config = WanTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(Folder, "config.json")));
+        Assert.That(config.NumLayers, Is.GreaterThanOrEqualTo(2), "the fixture needs two blocks");
+        var graph = WanTransformerGraph.Build(new WanTransformer3DModel(config, perTokenTimesteps: true), DType.Float32, fusedKernels: false);
+        var producer = graph.Nodes.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        bool Reaches(global::Onnx.NodeProto node, string prefix)
+        {
+            var seen = new HashSet<global::Onnx.NodeProto>();
+            var stack = new Stack<global::Onnx.NodeProto>(new[] { node });
+            while (stack.Count > 0)
+            {
+                var n = stack.Pop();
+                if (!seen.Add(n)) continue;
+                if (n != node && n.Name.StartsWith(prefix, StringComparison.Ordinal)) return true;
+                foreach (var input in n.Input)
+                    if (producer.TryGetValue(input, out var p)) stack.Push(p);
+            }
+            return false;
+        }
+        for (int k = 1; k < config.NumLayers; k++)
+        {
+            // the block's first Add of a [1, 6, dim] table and the [B, S, 6, dim] projection feeds its Split
+            var split = graph.Nodes.First(n => n.Name.StartsWith($"blocks.{k}/", StringComparison.Ordinal) && n.OpType == "Split");
+            Assert.That(Reaches(producer[split.Input[0]], $"blocks.{k - 1}."), Is.True, $"block {k}'s modulation does not wait for block {k - 1}");
+        }
+    }
+
     /// <summary>A transformer of a folder without expand_timesteps keeps the [B] timestep.</summary>
     [Test]
     public void OtherWanTransformersKeepOneTimestepPerBatchItem()

@@ -88,6 +88,7 @@ internal sealed class ModelBenchmark
     {
         using var device = ExecutionDevice.Create(_options.Runtime);
         // The transformer gets its own profiled device when asked, so the other components stay unprofiled.
+        if (_options.ProfileFolder is not null) Directory.CreateDirectory(_options.ProfileFolder);
         using var profiled = _options.ProfileFolder is null ? null
             : ExecutionDevice.Create(_options.Runtime with { ProfilePrefix = Path.Combine(_options.ProfileFolder, "transformer") });
         if (_options.Parts.Contains(BenchmarkOptions.Transformer)) _family.RunTransformer(model, device, profiled);
