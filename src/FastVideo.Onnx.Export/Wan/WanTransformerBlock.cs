@@ -56,7 +56,8 @@ internal sealed class WanTransformerBlock : Module
         var table = ops.Weight(ScaleShiftTable);
         if (perToken)
         {
-            var first = ops.Slice(ops.Reshape(hidden, -1), 0, 0, 1);
+            // float32: ONNX Runtime has no Less for bfloat16
+            var first = ops.Cast(ops.Slice(ops.Reshape(hidden, -1), 0, 0, 1), DType.Float32);
             table = ops.Add(table, ops.Cast(ops.Less(first, first), DType.Float32));
         }
         // [1, 6, dim] + [B, 6, dim], or + [B, S, 6, dim] (the table broadcasts over tokens)

@@ -90,6 +90,15 @@ public class Wan22TransformerTests
             var split = graph.Nodes.First(n => n.Name.StartsWith($"blocks.{k}/", StringComparison.Ordinal) && n.OpType == "Split");
             Assert.That(Reaches(producer[split.Input[0]], $"blocks.{k - 1}."), Is.True, $"block {k}'s modulation does not wait for block {k - 1}");
         }
+
+        // In a bfloat16 graph the comparison still runs in float32: ONNX Runtime has no bfloat16 Less kernel (CUDA or CPU).
+        var bf16 = WanTransformerGraph.Build(new WanTransformer3DModel(config, perTokenTimesteps: true), DType.BFloat16, fusedKernels: false);
+        var castOf = bf16.Nodes.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var less = bf16.Nodes.Where(n => n.OpType == "Less").ToList();
+        Assert.That(less, Has.Count.EqualTo(config.NumLayers));
+        foreach (var node in less)
+            Assert.That(node.Input.Select(i => castOf[i]).All(p => p.OpType == "Cast" && p.Attribute.Single(a => a.Name == "to").I == 1), Is.True,
+                $"{node.Name} compares float32 values");
     }
 
     /// <summary>A transformer of a folder without expand_timesteps keeps the [B] timestep.</summary>

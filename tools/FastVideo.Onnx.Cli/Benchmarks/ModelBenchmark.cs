@@ -92,9 +92,27 @@ internal sealed class ModelBenchmark
         using var profiled = _options.ProfileFolder is null ? null
             : ExecutionDevice.Create(_options.Runtime with { ProfilePrefix = Path.Combine(_options.ProfileFolder, "transformer") });
         if (_options.Parts.Contains(BenchmarkOptions.Transformer)) _family.RunTransformer(model, device, profiled);
-        if (_options.Parts.Contains(BenchmarkOptions.Vae)) _family.RunVae(model, device);
+        if (_options.Parts.Contains(BenchmarkOptions.Vae)) RunVae(model, device);
         if (_options.Parts.Contains(BenchmarkOptions.Text)) _family.RunText(model, device);
         if (_options.Parts.Contains(BenchmarkOptions.EndToEnd)) EndToEndBenchmark.Run(model, _options, Sampling, _recorder, device);
+    }
+
+    /// <summary>
+    /// The VAE part; with --profile on a device of its own whose sessions write their profiles (vae_*.json) when the
+    /// runner closes them, summarised here.
+    /// </summary>
+    void RunVae(string model, ExecutionDevice device)
+    {
+        if (_options.ProfileFolder is not string folder)
+        {
+            _family.RunVae(model, device);
+            return;
+        }
+        var before = Directory.GetFiles(folder, "vae_*.json").ToHashSet(StringComparer.Ordinal);
+        using (var profiled = ExecutionDevice.Create(_options.Runtime with { ProfilePrefix = Path.Combine(folder, "vae") }))
+            _family.RunVae(model, profiled);
+        foreach (var file in Directory.GetFiles(folder, "vae_*.json").Where(f => !before.Contains(f)).Order(StringComparer.Ordinal))
+            ProfileSummary.Print(file, _recorder.Log);
     }
 
     public void Print(TextWriter output) => _recorder.Print(output);
