@@ -77,6 +77,28 @@ public class MemoryEstimateTests
         Assert.That((ti2v.TemporalScale, ti2v.SpatialScale), Is.EqualTo((4, 16)), "the Wan2.2 VAE's scale factors");
         Assert.That(ti2v.VaeFullResChannels, Is.EqualTo(12 * 2), "decoder_base_dim times the wider of dim_mult[0] and dim_mult[1]");
         Assert.That(ti2v.WeightBytes, Is.GreaterThan(0));
+        Assert.That(ti2v.VaeOutputPatch, Is.EqualTo(2), "the decoder unpacks 2x2 pixel patches (patch_size)");
+    }
+
+    /// <summary>
+    /// The VAE decode at Wan2.2 TI2V-5B's preset (121 frames at 704x1280, its real VAE config, fp16) against what one H200
+    /// measured on 2026-12-01: a device peak of 12.53 GiB for the fp16 decode (docs/bench/2026-12-01-h200-wan22-ours.json).
+    /// Before the estimate knew the VAE's precision and its half-resolution last stages it said 126,720 MiB and refused
+    /// the request on a 141 GB GPU.
+    /// </summary>
+    [Test]
+    public void TheWan22VaeDecodeEstimateIsNearWhatTheH200Measured()
+    {
+        var config = FastVideo.Onnx.Core.Json.JsonConfig.Load(Path.Combine(Repo.Root, "models", "configs", "wan2.2-ti2v-5b", "vae", "config.json"));
+        var vae = FastVideo.Onnx.Runtime.Components.Wan.WanVaeRunner.Footprint(config);
+        var facts = new MemoryEstimate.ModelFacts(0, 24, 128, 14336, new[] { 1, 2, 2 }, 48, vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale)
+        {
+            VaeOutputPatch = vae.OutputPatch,
+            VaeElementBytes = 2,
+        };
+        var estimate = MemoryEstimate.For(facts, new RequestShape(704, 1280, 121, Guidance: true, TextLength: 512), gpu: true);
+        double measured = 12.53 * (1L << 30);
+        Assert.That(estimate.VaeBytes / measured, Is.InRange(0.5, 2.0), $"VAE decode estimate {MemoryEstimate.MiB(estimate.VaeBytes)} against 12.53 GiB measured");
     }
 
     /// <summary>
