@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the bundles the pending GPU runs need (docs/PERFORMANCE.md, "Pending GPU runs"), here in the checkout:
+# Makes the bundles the pending GPU runs need (docs/PERFORMANCE.md, "GPU runbook"), here in the checkout:
 #   .device/ort-cuda.part00-01 + .parts   ONNX Runtime's CUDA provider (SHARED_DEVICE/pack-ort-cuda.sh)
 #   .device/app.partNN + app.parts        the CLI, published self-contained with -p:LeanDeploy=true (pack-app.sh)
 #   .device/torch-src.tar.xz              Diffusers' src/diffusers and FastVideo's three Triton VSA files (vsa/)
@@ -34,4 +34,4 @@ tar -cJf .device/torch-src.tar.xz -C "$src" SOURCES vsa -C "$src/src" diffusers
 rm -rf "$src"
 tar -cJf .device/ort-include.tar.xz -C "$nuget" include
 ls -la .device/
-echo "bundles ready: send ort-cuda.part00, ort-cuda.part01, app.part00.. one per call (docs/PERFORMANCE.md, Pending GPU runs)"
+echo "bundles ready: send ort-cuda.part00, ort-cuda.part01, app.part00.. one per call (docs/PERFORMANCE.md, GPU runbook)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The pending GPU measurements of issues 13, 14 and 16, one step per device call (docs/PERFORMANCE.md, "Pending GPU
-# runs"), on the GPU machine from the repository root, after the bundles of build/gpu-pending-prep.sh:
+# The GPU measurements of issues 13, 14 and 16, one step per device call (docs/PERFORMANCE.md, "GPU runbook"),
+# on the GPU machine from the repository root, after the bundles of build/gpu-pending-prep.sh:
 #   build/gpu-pending.sh wan22        ours: Wan2.2 TI2V-5B transformer (batch 1, 2), VAE22 decode, UMT5, 50-step e2e
 #   build/gpu-pending.sh wan22-torch  Diffusers: the same TI2V-5B parts (tools/bench/torch_wan22.py)
 #   build/gpu-pending.sh ltx          ours and Diffusers: LTX-Video 0.9.5 transformer, VAE, T5, 50-step e2e
