@@ -75,7 +75,7 @@ internal sealed class FusedKernelGraphBuilder : OnnxGraphBuilder, ITensorOps<Onn
         node.Input.Add(withBias ? p.BiasValue.Name : "");
         node.Output.Add(p.Output.Name);
         node.Attribute.Add(Attr("activation", "none"));
-        AppendNode(node);
+        AppendNode(node, p.Output.DType);
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ internal partial class OnnxGraphBuilder
     readonly Dictionary<string, int> _counters = new(StringComparer.Ordinal);
     readonly HashSet<string> _domains = new(StringComparer.Ordinal) { "" };
     readonly Dictionary<string, OnnxValue> _constantCache = new(StringComparer.Ordinal);
+    readonly Dictionary<string, DType> _valueTypes = new(StringComparer.Ordinal);
 
     public OnnxGraphBuilder(DType computeType, int opset = DefaultOpset)
     {
@@ -42,10 +43,14 @@ internal partial class OnnxGraphBuilder
     public IReadOnlyList<ValueInfoProto> Outputs => _outputs;
     public IReadOnlyCollection<string> Domains => _domains;
 
+    /// <summary>The element type of every value of the graph by name: inputs, initializers and node outputs.</summary>
+    public IReadOnlyDictionary<string, DType> ValueTypes => _valueTypes;
+
     // ---- graph inputs and outputs ----
     public OnnxValue Input(string name, DType type, params Dim[] dims)
     {
         _inputs.Add(ValueInfo(name, type, dims));
+        _valueTypes[name] = type;
         return new OnnxValue(name, type);
     }
 
@@ -129,6 +134,7 @@ internal partial class OnnxGraphBuilder
             string outName = outputNames?[o] ?? (outputs.Length == 1 ? name + ":0" : $"{name}:{o}");
             node.Output.Add(outName);
             outputs[o] = new OnnxValue(outName, outputTypes[o]);
+            _valueTypes[outName] = outputTypes[o];
         }
         if (attributes is not null) node.Attribute.AddRange(attributes);
         _domains.Add(domain);
@@ -148,8 +154,9 @@ internal partial class OnnxGraphBuilder
     protected string ReserveNodeName(string op) => NextName(op);
 
     /// <summary>Appends a node built by the caller, under a name from <see cref="ReserveNodeName"/>.</summary>
-    protected void AppendNode(NodeProto node)
+    protected void AppendNode(NodeProto node, params DType[] outputTypes)
     {
+        for (int o = 0; o < outputTypes.Length; o++) _valueTypes[node.Output[o]] = outputTypes[o];
         _domains.Add(node.Domain);
         _nodes.Add(node);
     }
@@ -175,6 +182,7 @@ internal partial class OnnxGraphBuilder
                 throw new InvalidOperationException($"initializer '{init.Name}' defined twice with different types or shapes");
         }
         else _initializers[init.Name] = init;
+        _valueTypes[init.Name] = init.DType;
         return new OnnxValue(init.Name, init.DType);
     }
 

@@ -62,12 +62,20 @@ public sealed class TorchGenerator
         }
         if (count > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(shape), $"[{string.Join(", ", shape)}] is too large for one array");
         var result = new float[count];
-        Randn(result);
+        Fill(result, result);
         return result;
     }
 
     /// <summary>Fills <paramref name="destination"/> as <c>torch.randn</c> fills a contiguous float32 tensor of that many elements.</summary>
-    public void Randn(Span<float> destination)
+    public void Randn(Span<float> destination) => Fill(destination, null);
+
+    // Blocks per parallel chunk: below this a tensor is transformed on the calling thread.
+    const int ParallelChunkBlocks = 4096;
+
+    /// <param name="array">The array behind <paramref name="destination"/> when there is one: its blocks are then
+    /// transformed in parallel (the uniforms come from the one sequential stream first; each block's transform depends
+    /// only on its own 16 values, so the result is the same bit for bit).</param>
+    void Fill(Span<float> destination, float[]? array)
     {
         int size = destination.Length;
         if (size < Block)
@@ -77,7 +85,18 @@ public sealed class TorchGenerator
             return;
         }
         for (int i = 0; i < size; i++) destination[i] = NextUniformSingle();
-        for (int i = 0; i + Block <= size; i += Block) BoxMuller16(destination.Slice(i, Block));
+        int blocks = size / Block;
+        if (array is not null && blocks >= 2 * ParallelChunkBlocks)
+        {
+            int chunks = (blocks + ParallelChunkBlocks - 1) / ParallelChunkBlocks;
+            Parallel.For(0, chunks, c =>
+            {
+                int end = Math.Min(blocks, (c + 1) * ParallelChunkBlocks);
+                for (int b = c * ParallelChunkBlocks; b < end; b++) BoxMuller16(array.AsSpan(b * Block, Block));
+            });
+        }
+        else
+            for (int i = 0; i + Block <= size; i += Block) BoxMuller16(destination.Slice(i, Block));
         if (size % Block != 0)
         {
             // torch redraws the last 16 values rather than transforming a partial block.

@@ -40,6 +40,24 @@ public class TorchGeneratorTests
         Compare.Close(second, [second.Length], new RefTensor(all.Data[first.Length..], [second.Length]), 1e-6, "second draw");
     }
 
+    /// <summary>
+    /// A large tensor's Box-Muller blocks are transformed in parallel (the array overload); the values are those of the
+    /// sequential fill (the span overload), including the redrawn last block of a size that is not a multiple of 16,
+    /// and the stream continues from the same place.
+    /// </summary>
+    [TestCase(16 * 8192)]
+    [TestCase(16 * 8192 * 3 + 7)]
+    public void ParallelTransformsGiveTheSequentialValues(int size)
+    {
+        var parallel = new TorchGenerator(7);
+        var sequential = new TorchGenerator(7);
+        float[] a = parallel.Randn(size);
+        var b = new float[size];
+        sequential.Randn(b.AsSpan());
+        Assert.That(a, Is.EqualTo(b));
+        Assert.That(parallel.NextUInt32(), Is.EqualTo(sequential.NextUInt32()), "the streams continue from the same place");
+    }
+
     [Test]
     public void ManualSeedRestartsTheStream()
     {
