@@ -7,6 +7,8 @@
 #   build/gpu-pending.sh fastwan      ours and the baselines: FastWan VSA forward at 61x448x832 and 81x480x832,
 #                                     3-step DMD, VAE decode, whole request (tools/bench/torch_fastwan.py)
 #   build/gpu-pending.sh a14b         optional: Wan2.2 A14B transformer forward at 81x720x1280, ours and Diffusers
+#   build/gpu-pending.sh remaining    what the 2026-12-01 runs left open: Wan2.2 TI2V transformer and 50-step run (and
+#                                     Diffusers' forward), the LTX VAE with its ONNX Runtime profile, the FastWan request
 # Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
 # `bench run --parts`; TORCH_PARTS (e.g. dit) narrows the baselines to those parts. Results go to $OUT (the device tool's output folder):
 # STEP-ours.json (bench run's JSON), STEP-torch.jsonl (one JSON line per baseline measurement), STEP.log (stderr of
@@ -70,9 +72,14 @@ for step in "$@"; do
     fastwan)      KEEP=1 ours fastwan 240 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8,0
                   ours fastwan 90 --config-dir $cfg/fastwan2.1-t2v-1.3b --parts transformer --height 480 --width 832 --num-frames 81 --vsa-sparsity 0.8,0
                   baseline fastwan 240 torch_fastwan.py $cfg/fastwan2.1-t2v-1.3b $tok dit dmd vae request ;;
+    remaining)    # what the 2026-12-01 runs left open, in one call of about 8 minutes (docs/PERFORMANCE.md, "Still to measure")
+                  BENCH_PARTS=transformer,e2e ours wan22 400 --config-dir $cfg/wan2.2-ti2v-5b
+                  TORCH_PARTS=dit baseline wan22-torch 80 torch_wan22.py $cfg/wan2.2-ti2v-5b $tok dit
+                  BENCH_PARTS=vae ours ltx 60 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-vae-profile"
+                  BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8 ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
                   baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
-    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b)"; exit 2 ;;
+    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b, remaining)"; exit 2 ;;
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
 done
