@@ -8,7 +8,9 @@
 #                                     3-step DMD, VAE decode, whole request (tools/bench/torch_fastwan.py)
 #   build/gpu-pending.sh a14b         optional: Wan2.2 A14B transformer forward at 81x720x1280, ours and Diffusers
 #   build/gpu-pending.sh remaining    what the 2026-12-01 runs left open: Wan2.2 TI2V transformer and 50-step run (and
-#                                     Diffusers' forward), the LTX VAE with its ONNX Runtime profile, the FastWan request
+#                                     Diffusers' forward), the LTX VAE with its ONNX Runtime profile, the FastWan request,
+#                                     then the precision step
+#   build/gpu-pending.sh precision    bench precision on the GPU: the tiny Wan, FastWan and LTX-Video models, fp16 and bf16
 # Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
 # `bench run --parts`; TORCH_PARTS (e.g. dit) narrows the baselines to those parts. Results go to $OUT (the device tool's output folder):
 # STEP-ours.json (bench run's JSON), STEP-torch.jsonl (one JSON line per baseline measurement), STEP.log (stderr of
@@ -62,6 +64,10 @@ baseline() {  # baseline STEP LIMIT_S SCRIPT CONFIG_DIR TOKENIZER_DIR PARTS... [
     echo "rc=$? $(date -u +%T)" | tee -a "$OUT/$step.log"
   done
 }
+precision() {  # the tiny Wan, FastWan and LTX-Video models at fp16 and bf16 against their fp32 references (cosine >= 0.999)
+  build/fixture-copies.sh > /dev/null && timeout 240 "$APP/fastvideo-onnx" bench precision --device cuda --work "$scratch/precision" > "$OUT/precision.txt" 2>&1
+  echo "precision rc=$? $(tail -1 "$OUT/precision.txt")" | tee -a "$OUT/precision.log"
+}
 for step in "$@"; do
   start=$SECONDS
   case $step in
@@ -76,10 +82,12 @@ for step in "$@"; do
                   BENCH_PARTS=transformer,e2e ours wan22 400 --config-dir $cfg/wan2.2-ti2v-5b
                   TORCH_PARTS=dit baseline wan22-torch 80 torch_wan22.py $cfg/wan2.2-ti2v-5b $tok dit
                   BENCH_PARTS=vae ours ltx 60 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-vae-profile"
-                  BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8 ;;
+                  BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8
+                  precision ;;
+    precision)    precision ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
                   baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
-    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b, remaining)"; exit 2 ;;
+    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b, remaining, precision)"; exit 2 ;;
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
 done

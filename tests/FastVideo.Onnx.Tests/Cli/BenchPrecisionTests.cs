@@ -23,7 +23,7 @@ public class BenchPrecisionTests
     {
         using var dir = Repo.Temp();
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", Repo.Fixtures,
-            "--fastwan-fixtures", FastWanFixture.Folder, "--work", dir["work"]);
+            "--fastwan-fixtures", FastWanFixture.Folder, "--ltx-fixtures", "none", "--work", dir["work"]);
         Assert.That(r.Code, Is.EqualTo(0), r.ToString());
         foreach (var line in FastWanLines.Append("pipeline final latents"))
             Assert.That(r.Out, Does.Match($@"(?m)^fp32\s+{Regex.Escape(line)}\s+cosine \S+\s+max abs \S+\s+ok$"), line);
@@ -47,7 +47,7 @@ public class BenchPrecisionTests
         SafetensorsFile.Write(Path.Combine(fixtures, "reference.safetensors"), tensors);
 
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none",
-            "--fastwan-fixtures", fixtures, "--work", dir["work"]);
+            "--fastwan-fixtures", fixtures, "--ltx-fixtures", "none", "--work", dir["work"]);
         Assert.That(r.Code, Is.EqualTo(1), r.ToString());
         Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+FastWan VSA t=1000 s=0 .*FAIL$"), r.ToString());
         Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+FastWan VSA t=757 s=0\.75 .*FAIL$"), r.ToString());
@@ -60,7 +60,7 @@ public class BenchPrecisionTests
     {
         using var dir = Repo.Temp();
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", Repo.Fixtures,
-            "--fastwan-fixtures", dir["nowhere"], "--work", dir["work"]);
+            "--fastwan-fixtures", dir["nowhere"], "--ltx-fixtures", "none", "--work", dir["work"]);
         Assert.That(r.Code, Is.Not.EqualTo(0), r.ToString());
         Assert.That(r.Err.Trim(), Does.StartWith("error: --fastwan-fixtures: ").And.Contain("fastwan-tiny/ model folder"));
         Assert.That(Directory.Exists(dir["work"]), Is.False, "nothing was converted");
@@ -69,8 +69,37 @@ public class BenchPrecisionTests
     [Test]
     public void NothingToCheckIsAnError()
     {
-        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--fixtures", "none", "--fastwan-fixtures", "none");
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--fixtures", "none", "--fastwan-fixtures", "none", "--ltx-fixtures", "none");
         Assert.That(r.Code, Is.Not.EqualTo(0), r.ToString());
-        Assert.That(r.Err.Trim(), Is.EqualTo("error: --fixtures: none, and --fastwan-fixtures none: nothing to check"));
+        Assert.That(r.Err.Trim(), Is.EqualTo("error: --fixtures: none, and --fastwan-fixtures and --ltx-fixtures none: nothing to check"));
+    }
+
+    /// <summary>The LTX pipeline's steps, final latents and video, and a swapped pair of step references failing.</summary>
+    [Test]
+    public void LtxPassesAtFloat32OnTheCpuAndFailsAgainstTheWrongReference()
+    {
+        using var dir = Repo.Temp();
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none", "--fastwan-fixtures", "none",
+            "--ltx-fixtures", LtxFixture.Folder, "--work", dir["work"]);
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        foreach (var line in new[] { "LTX step 0 latents", "LTX step 3 latents", "LTX final latents", "LTX video" })
+            Assert.That(r.Out, Does.Match($@"(?m)^fp32\s+{Regex.Escape(line)}\s+cosine \S+\s+max abs \S+\s+ok$"), line);
+        Assert.That(r.Out, Does.Contain("all 6 comparisons pass"), r.ToString());
+
+        string fixtures = dir["ltx"];
+        Directory.CreateDirectory(fixtures);
+        File.Copy(Path.Combine(LtxFixture.Folder, "reference.json"), Path.Combine(fixtures, "reference.json"));
+        ModelCopy.Of(Path.Combine(LtxFixture.Folder, "ltx-tiny"), dir, "ltx/ltx-tiny");
+        var swap = new Dictionary<string, string> { ["step0_latents"] = "step1_latents", ["step1_latents"] = "step0_latents" };
+        var tensors = new List<(string, DType, long[], ReadOnlyMemory<byte>)>();
+        using (var file = SafetensorsFile.Open(Path.Combine(LtxFixture.Folder, "reference.safetensors")))
+            foreach (var (name, info) in file.Tensors)
+                tensors.Add((swap.GetValueOrDefault(name, name), info.DType, info.Shape, file.ReadBytes(info)));
+        SafetensorsFile.Write(Path.Combine(fixtures, "reference.safetensors"), tensors);
+        var wrong = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none", "--fastwan-fixtures", "none",
+            "--ltx-fixtures", fixtures, "--work", dir["work2"]);
+        Assert.That(wrong.Code, Is.EqualTo(1), wrong.ToString());
+        Assert.That(wrong.Out, Does.Match(@"(?m)^fp32\s+LTX step 0 latents .*FAIL$"), wrong.ToString());
+        Assert.That(wrong.Out, Does.Match(@"(?m)^fp32\s+LTX final latents .* ok$"), wrong.ToString());
     }
 }

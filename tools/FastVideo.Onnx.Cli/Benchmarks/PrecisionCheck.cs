@@ -1,3 +1,4 @@
+using FastVideo.Onnx.Core.Contracts.Ltx;
 using FastVideo.Onnx.Core.Errors;
 using FastVideo.Onnx.Core.Safetensors;
 using FastVideo.Onnx.Core.Tensors;
@@ -21,15 +22,21 @@ public sealed record PrecisionResult(string Precision, string What, double Cosin
 /// the chosen device, and compares them with the fixtures' Diffusers outputs (fp32, CPU): cosine similarity at least
 /// 0.999 per tensor, max abs error reported beside it. With <paramref name="fastWanFixtures"/> (tests/fixtures/fastwan-tiny)
 /// it does the same for the tiny FastWan model: its VSA transformer at two sparsities and the DMD pipeline (each step's
-/// x0, the final latents, the video) against the fp32 references of FastVideo's code. Used on the GPU machine to
+/// x0, the final latents, the video) against the fp32 references of FastVideo's code. With <paramref name="ltxFixtures"/>
+/// (tests/fixtures/ltx-tiny) the tiny LTX-Video pipeline (T5 encoder, LTX transformer, timestep-conditioned VAE): each
+/// step's packed latents, the final latents and the video against Diffusers' LTXPipeline. Used on the GPU machine to
 /// validate fp16/bf16 graphs and kernels, which the CPU provider cannot run.
 /// </summary>
-public sealed class PrecisionCheck(string modelSource, string? fixtures, string? fastWanFixtures, string work, RuntimeOptions runtime, TextWriter log)
+public sealed class PrecisionCheck(string modelSource, string? fixtures, string? fastWanFixtures, string? ltxFixtures, string work, RuntimeOptions runtime,
+    TextWriter log)
 {
     public const double MinimumCosine = 0.999;
 
     /// <summary>The Diffusers-layout FastWan pipeline inside a fastwan-tiny fixtures folder.</summary>
     public const string FastWanModelFolder = "fastwan-tiny";
+
+    /// <summary>The Diffusers-layout LTX-Video pipeline inside an ltx-tiny fixtures folder.</summary>
+    public const string LtxModelFolder = "ltx-tiny";
 
     /// <summary>The fastwan-tiny transformer references: timestep, VSA sparsity, reference tensor.</summary>
     static readonly (int Timestep, double Sparsity, string Reference)[] VsaCalls =
@@ -62,6 +69,7 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
         {
             if (fixtures is not null) RunWan(precision, fixtures, results);
             if (fastWanFixtures is not null) RunFastWan(precision, fastWanFixtures, results);
+            if (ltxFixtures is not null) RunLtx(precision, ltxFixtures, results);
         }
         return results;
     }
@@ -171,6 +179,40 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
             results.Add(Compare(p, "FastWan DMD final latents", result.Latents.Data, Ref(folder, "dmd_final_latents").Data));
             results.Add(Compare(p, "FastWan DMD video", result.Video!.Tensor.Data, Ref(folder, "dmd_video").Data));
         }
+    }
+
+    void RunLtx(DType precision, string folder, List<PrecisionResult> results)
+    {
+        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
+        string p = precision.ShortName();
+        string converted = Path.Combine(work, $"ltx-tiny-{p}");
+        new ModelConverter().Convert(new ConversionRequest(Path.Combine(folder, LtxModelFolder), converted) { Force = true, Precision = precision });
+        using var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime });
+        var init = Ref(folder, "latents_init");
+        var steps = new Dictionary<int, HostTensor>();
+        // The reference run: latents_init as the initial latents, the decode noise from its own generator's seed.
+        var result = generator.Generate(new GenerationRequest
+        {
+            Prompt = settings.GetProperty("prompt").GetString()!,
+            NegativePrompt = settings.GetProperty("negative_prompt").GetString()!,
+            Height = settings.GetProperty("height").GetInt32(),
+            Width = settings.GetProperty("width").GetInt32(),
+            NumFrames = settings.GetProperty("num_frames").GetInt32(),
+            Steps = settings.GetProperty("num_inference_steps").GetInt32(),
+            GuidanceScale = settings.GetProperty("guidance_scale").GetDouble(),
+            MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
+            FrameRate = settings.GetProperty("frame_rate").GetDouble(),
+            DecodeTimestep = settings.GetProperty("decode_timestep").GetDouble(),
+            DecodeNoiseScale = settings.GetProperty("decode_noise_scale").GetDouble(),
+            Latents = new HostTensor(init.Data, init.Shape),
+            Seed = settings.GetProperty("generator_seed_for_decode_noise").GetInt64(),
+        }, stepEnd: (i, latents) => steps[i] = latents);
+        for (int i = 0; i < steps.Count; i++)
+            results.Add(Compare(p, $"LTX step {i} latents", steps[i].Data, Ref(folder, $"step{i}_latents").Data));
+        var s = result.Latents.Shape;
+        var packed = LtxLatentPacking.Pack(result.Latents.Data, (int)s[0], (int)s[1], (int)s[2], (int)s[3], (int)s[4]);
+        results.Add(Compare(p, "LTX final latents", packed, Ref(folder, "final_latents_packed").Data));
+        results.Add(Compare(p, "LTX video", result.Video!.Tensor.Data, Ref(folder, "video").Data));
     }
 
     PrecisionResult Compare(string precision, string what, float[] actual, float[] expected)

@@ -17,7 +17,7 @@ public static class BenchCommand
                  [--steps N] [--text-tokens N] [--vsa-sparsity 0.8[,0]] [--repeats 5] [--json FILE] [--profile DIR]
                  [--kernels auto|off|PATH] [--no-portable]
                fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR|none] [--fastwan-fixtures DIR|none]
-                 [--work DIR]
+                 [--ltx-fixtures DIR|none] [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
                fastvideo-onnx bench soak [--model DIR] [--runs 1000] [--every 100] [--max-growth 5] [--device cpu]
 
@@ -37,7 +37,10 @@ public static class BenchCommand
                          tests/fixtures/wan-tiny; none to skip); then the same for the tiny FastWan model in
                          --fastwan-fixtures (default tests/fixtures/fastwan-tiny; none to skip): its VSA
                          transformer at sparsity 0 and 0.75 and the DMD pipeline against FastVideo's
-                         references (cosine >= 0.999). Exits 1 when any comparison fails.
+                         references; then the tiny LTX-Video pipeline in --ltx-fixtures (default
+                         tests/fixtures/ltx-tiny; none to skip): each step's latents, the final latents
+                         and the video against Diffusers' LTXPipeline (cosine >= 0.999). Exits 1 when any
+                         comparison fails.
 
           soak           generate --runs videos with one generator in one process (default: the built-in tiny
                          model at its preset's settings), each written as an AVI, printing resident memory
@@ -54,7 +57,7 @@ public static class BenchCommand
     {
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
         "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
-        "model", "runs", "every", "max-growth", "fastwan-fixtures", "text-tokens", "vsa-sparsity",
+        "model", "runs", "every", "max-growth", "fastwan-fixtures", "ltx-fixtures", "text-tokens", "vsa-sparsity",
     };
     public static readonly string[] FlagOptions = { "help", "force", "no-portable" };
 
@@ -132,11 +135,16 @@ public static class BenchCommand
         if (fastWan == "none") fastWan = null;
         else if (!File.Exists(Path.Combine(fastWan, "reference.safetensors")) || !Directory.Exists(Path.Combine(fastWan, Benchmarks.PrecisionCheck.FastWanModelFolder)))
             throw new InvalidRequestException("--fastwan-fixtures", $"{fastWan} needs reference.safetensors and the {Benchmarks.PrecisionCheck.FastWanModelFolder}/ model folder (none skips FastWan)");
-        if (fixtures is null && fastWan is null) throw new InvalidRequestException("--fixtures", "none, and --fastwan-fixtures none: nothing to check");
+        string? ltx = args.Value("ltx-fixtures") ?? Path.Combine("tests", "fixtures", "ltx-tiny");
+        if (ltx == "none") ltx = null;
+        else if (!File.Exists(Path.Combine(ltx, "reference.safetensors")) || !Directory.Exists(Path.Combine(ltx, Benchmarks.PrecisionCheck.LtxModelFolder)))
+            throw new InvalidRequestException("--ltx-fixtures", $"{ltx} needs reference.safetensors and the {Benchmarks.PrecisionCheck.LtxModelFolder}/ model folder (none skips LTX-Video)");
+        if (fixtures is null && fastWan is null && ltx is null)
+            throw new InvalidRequestException("--fixtures", "none, and --fastwan-fixtures and --ltx-fixtures none: nothing to check");
         Directory.CreateDirectory(work);
         try
         {
-            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, fastWan, work, RuntimeOf(args), stdout);
+            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, fastWan, ltx, work, RuntimeOf(args), stdout);
             var results = check.Run(dtypes);
             int failed = results.Count(r => !r.Passed);
             stdout.WriteLine(failed == 0 ? $"all {results.Count} comparisons pass (cosine >= {Benchmarks.PrecisionCheck.MinimumCosine})" : $"{failed} of {results.Count} comparisons FAILED");
