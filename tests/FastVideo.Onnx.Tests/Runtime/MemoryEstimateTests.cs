@@ -102,6 +102,25 @@ public class MemoryEstimateTests
     }
 
     /// <summary>
+    /// The LTX-Video 0.9.5 VAE decode at its preset (161 frames at 512x768, fp16) against one H200's measurement on
+    /// 2026-12-01: 9.02 GiB (docs/bench/2026-12-01-h200-ltx-ours.json).
+    /// </summary>
+    [Test]
+    public void TheLtxVaeDecodeEstimateIsNearWhatTheH200Measured()
+    {
+        var config = FastVideo.Onnx.Core.Json.JsonConfig.Load(Path.Combine(Repo.Root, "models", "configs", "ltx-video-0.9.5", "vae", "config.json"));
+        var vae = FastVideo.Onnx.Runtime.Components.Ltx.LtxVaeRunner.Footprint(config);
+        var facts = new MemoryEstimate.ModelFacts(0, 32, 64, 8192, new[] { 1, 1, 1 }, 128, vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale)
+        {
+            VaeOutputPatch = vae.OutputPatch,
+            VaeElementBytes = 2,
+        };
+        var estimate = MemoryEstimate.For(facts, new RequestShape(512, 768, 161, Guidance: true, TextLength: 128), gpu: true);
+        double measured = 9.02 * (1L << 30);
+        Assert.That(estimate.VaeBytes / measured, Is.InRange(0.5, 2.0), $"VAE decode estimate {MemoryEstimate.MiB(estimate.VaeBytes)} against 9.02 GiB measured");
+    }
+
+    /// <summary>
     /// Spread over devices: on the CPU every device's weights are host memory, so a second device's transformer and each
     /// extra sequence-parallel rank's count; a GPU's estimate counts its own half of a CFG-parallel batch and leaves out
     /// an expert placed on the other GPU.
