@@ -16,7 +16,7 @@ public class FuzzTests
     const int Seed = 20261201;
     const int Requests = 400;
 
-    static readonly string[] Fields = { "model", "prompt", "size", "seconds", "negative_prompt", "num_frames", "fps", "seed", "num_inference_steps", "guidance_scale", "vsa_sparsity" };
+    static readonly string[] Fields = { "model", "prompt", "size", "seconds", "negative_prompt", "num_frames", "fps", "seed", "num_inference_steps", "guidance_scale", "vsa_sparsity", "guidance_scale_2", "frame_rate", "decode_timestep", "decode_noise_scale", "guidance_rescale" };
 
     [Test]
     public async Task Hostile_requests_get_4xx_error_envelopes()

@@ -10,4 +10,12 @@ namespace FastVideo.Onnx.Runtime.Pipelines;
 /// denoiser), and the multiple the latent frame count must be (a denoiser that splits the frames between ranks:
 /// <see cref="IDenoiser.LatentFrameMultiple"/>).
 /// </summary>
-public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool TakesImage, bool TakesSecondGuidanceScale = false, int LatentFrameMultiple = 1);
+public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool TakesImage, bool TakesSecondGuidanceScale = false, int LatentFrameMultiple = 1)
+{
+    /// <summary>
+    /// The family's own request options that this model's pipeline reads, as <see cref="GenerationRequest"/> property
+    /// names (LTX-Video: FrameRate, DecodeTimestep, DecodeNoiseScale, GuidanceRescale), so that a front end (the server)
+    /// can refuse an option the model would not use instead of ignoring it.
+    /// </summary>
+    public IReadOnlyCollection<string> FamilyOptions { get; init; } = Array.Empty<string>();
+}

@@ -12,7 +12,8 @@ internal sealed class CreateVideoFields
     public static readonly string[] Known =
     {
         "model", "prompt", "size", "seconds", "negative_prompt", "num_frames", "fps", "seed", "num_inference_steps",
-        "guidance_scale", "guidance_scale_2", "vsa_sparsity", "input_reference",
+        "guidance_scale", "guidance_scale_2", "vsa_sparsity", "input_reference", "frame_rate", "decode_timestep", "decode_noise_scale",
+        "guidance_rescale",
     };
 
     readonly Dictionary<string, JsonElement> _json = new(StringComparer.Ordinal);

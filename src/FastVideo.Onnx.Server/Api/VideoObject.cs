@@ -11,7 +11,7 @@ internal static class VideoObject
     public static Dictionary<string, object?> Of(VideoJob job, ServedModel? model)
     {
         var defaults = model?.Defaults;
-        return new Dictionary<string, object?>
+        var video = new Dictionary<string, object?>
         {
             ["id"] = job.Id,
             ["object"] = "video",
@@ -39,5 +39,13 @@ internal static class VideoObject
             ["has_input_reference"] = job.Spec.Image is not null,
             ["content_available"] = job.Status == JobStatus.Completed && job.Output is not null,
         };
+        // The family options only where the request gave them (the models that take them are few).
+        foreach (var (field, value) in new[]
+        {
+            ("guidance_scale_2", job.Spec.GuidanceScale2), ("frame_rate", job.Spec.FrameRate), ("decode_timestep", job.Spec.DecodeTimestep),
+            ("decode_noise_scale", job.Spec.DecodeNoiseScale), ("guidance_rescale", job.Spec.GuidanceRescale),
+        })
+            if (value is double v) video[field] = v;
+        return video;
     }
 }

@@ -57,12 +57,17 @@ internal sealed class VideoRequestBuilder(IReadOnlyList<ServedModel> models, Ser
         long seed = f.Long("seed", 0, long.MaxValue) ?? Random.Shared.NextInt64(0, int.MaxValue);
         int? steps = f.Int("num_inference_steps", 1, 1000);
         double? guidance = f.Double("guidance_scale", 0, 100);
-        if (f.Has("guidance_scale_2"))
-        {
-            f.Double("guidance_scale_2", 0, 100);
+        double? guidance2 = f.Double("guidance_scale_2", 0, 100);
+        if (guidance2 is not null && !model.Rules.TakesSecondGuidanceScale)
             throw ApiException.Invalid("guidance_scale_2", $"guidance_scale_2: {model.Name} ({model.Pipeline}) has one transformer and takes no second guidance scale", "unsupported_parameter");
-        }
         double? sparsity = f.Double("vsa_sparsity", 0, 1);
+        double? FamilyOption(string field, string property, double min, double max)
+        {
+            double? value = f.Double(field, min, max);
+            if (value is not null && !model.Rules.FamilyOptions.Contains(property))
+                throw ApiException.Invalid(field, $"{field}: {model.Name} ({model.Pipeline}) does not take it", "unsupported_parameter");
+            return value;
+        }
 
         string? extension = null;
         if (f.Image is { } image) extension = CheckImage(image);
@@ -79,6 +84,11 @@ internal sealed class VideoRequestBuilder(IReadOnlyList<ServedModel> models, Ser
             Steps = steps,
             GuidanceScale = guidance,
             VsaSparsity = sparsity,
+            GuidanceScale2 = guidance2,
+            FrameRate = FamilyOption("frame_rate", nameof(GenerationRequest.FrameRate), 0.001, 1000),
+            DecodeTimestep = FamilyOption("decode_timestep", nameof(GenerationRequest.DecodeTimestep), 0, 1000),
+            DecodeNoiseScale = FamilyOption("decode_noise_scale", nameof(GenerationRequest.DecodeNoiseScale), 0, 1),
+            GuidanceRescale = FamilyOption("guidance_rescale", nameof(GenerationRequest.GuidanceRescale), 0, 1),
             Seconds = secondsText ?? (frames / (double)fps).ToString("0.##", CultureInfo.InvariantCulture),
         };
         Validate(spec, model, f.Image is not null);
@@ -137,6 +147,7 @@ internal sealed class VideoRequestBuilder(IReadOnlyList<ServedModel> models, Ser
         nameof(GenerationRequest.NumFrames) => "num_frames",
         nameof(GenerationRequest.Steps) => "num_inference_steps",
         nameof(GenerationRequest.GuidanceScale) => "guidance_scale",
+        nameof(GenerationRequest.GuidanceScale2) => "guidance_scale_2",
         nameof(GenerationRequest.Fps) => "fps",
         nameof(GenerationRequest.VsaSparsity) => "vsa_sparsity",
         nameof(GenerationRequest.Image) => "input_reference",
@@ -158,5 +169,10 @@ internal sealed class VideoRequestBuilder(IReadOnlyList<ServedModel> models, Ser
         Steps = spec.Steps,
         GuidanceScale = spec.GuidanceScale,
         VsaSparsity = spec.VsaSparsity,
+        GuidanceScale2 = spec.GuidanceScale2,
+        FrameRate = spec.FrameRate,
+        DecodeTimestep = spec.DecodeTimestep,
+        DecodeNoiseScale = spec.DecodeNoiseScale,
+        GuidanceRescale = spec.GuidanceRescale,
     };
 }

@@ -23,4 +23,13 @@ internal sealed record JobSpec
 
     /// <summary>The uploaded conditioning image, relative to the data folder (uploads/ID.EXT).</summary>
     [Id(11)] public string? Image { get; init; }
+
+    /// <summary>Two-expert models (Wan2.2 A14B): the low-noise expert's guidance scale.</summary>
+    [Id(12)] public double? GuidanceScale2 { get; init; }
+
+    /// <summary>LTX-Video: the frame rate of the RoPE time axis, the decoder's timestep and noise scale, guidance rescale.</summary>
+    [Id(13)] public double? FrameRate { get; init; }
+    [Id(14)] public double? DecodeTimestep { get; init; }
+    [Id(15)] public double? DecodeNoiseScale { get; init; }
+    [Id(16)] public double? GuidanceRescale { get; init; }
 }

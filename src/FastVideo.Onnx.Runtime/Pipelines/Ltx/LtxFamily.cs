@@ -29,7 +29,14 @@ internal static class LtxFamily
     {
         var vae = VaeLayout(folder);
         var transformer = TransformerLayout(folder);
-        return new RequestRules(Latents(vae), vae.SpatialCompression * transformer.PatchSize, TakesImage: false);
+        return new RequestRules(Latents(vae), vae.SpatialCompression * transformer.PatchSize, TakesImage: false)
+        {
+            FamilyOptions = new[]
+            {
+                nameof(GenerationRequest.FrameRate), nameof(GenerationRequest.DecodeTimestep), nameof(GenerationRequest.DecodeNoiseScale),
+                nameof(GenerationRequest.GuidanceRescale),
+            },
+        };
     }
 
     public static ComponentRequest Request(PipelineContext context, string component) =>
