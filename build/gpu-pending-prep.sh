@@ -29,7 +29,9 @@ git -C "$diffusers" archive HEAD src/diffusers | tar -x -C "$src"
 for f in block_sparse_attn_triton fused_compress_topk index; do
   git -C "$fastvideo" show "HEAD:fastvideo-kernel/python/fastvideo_kernel/triton_kernels/$f.py" > "$src/vsa/$f.py"
 done
-{ echo "diffusers $(git -C "$diffusers" rev-parse HEAD)"; echo "fastvideo $(git -C "$fastvideo" rev-parse HEAD)"; } > "$src/SOURCES"
+# The commit the CLI was published from (the device machine's copy of the repository does not say it reliably).
+app_commit="$(git rev-parse HEAD)$(git diff --quiet HEAD -- src tools native || echo ' with uncommitted changes')"
+{ echo "diffusers $(git -C "$diffusers" rev-parse HEAD)"; echo "fastvideo $(git -C "$fastvideo" rev-parse HEAD)"; echo "fastvideo-onnx $app_commit"; } > "$src/SOURCES"
 tar -cJf .device/torch-src.tar.xz -C "$src" SOURCES vsa -C "$src/src" diffusers
 rm -rf "$src"
 tar -cJf .device/ort-include.tar.xz -C "$nuget" include

@@ -32,7 +32,7 @@ if [ ! -f "$APP/libfastvideo_kernels.so" ]; then
   ORT_INCLUDE_DIR="$scratch/ort-include/include" CUDA_ARCHITECTURES=90a native/fastvideo_kernels/build.sh "$scratch/kbuild" > "$OUT/kernel-build.log" 2>&1 \
     && cp "$scratch/kbuild/libfastvideo_kernels.so" "$APP/" || { echo "kernel library build failed (see kernel-build.log)"; tail -5 "$OUT/kernel-build.log"; }
 fi
-{ date -u; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; cat $src/SOURCES; git log -1 --format=%H 2>/dev/null; df -h "$scratch" | tail -1; } > "$OUT/env.txt" 2>&1
+{ date -u; nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader; cat $src/SOURCES; df -h "$scratch" | tail -1; } > "$OUT/env.txt" 2>&1
 tok=models/tiny/wan-t2v-tiny/tokenizer
 cfg=models/configs
 ours() {  # [KEEP=1] ours STEP LIMIT_S ARGS...: bench run, JSON to STEP-ours.json (a second call: STEP-ours-2.json)
