@@ -55,15 +55,19 @@ public sealed record GenerationRequest
     public double? VsaSparsity { get; init; }
 
     /// <summary>LTX-Video: the frame rate the video is generated for (it scales the temporal RoPE positions). Null: the preset's.</summary>
+    [FamilyOption]
     public double? FrameRate { get; init; }
 
     /// <summary>LTX-Video with a timestep-conditioned VAE (0.9.1+): the timestep the decoder is conditioned on. Null: the preset's.</summary>
+    [FamilyOption]
     public double? DecodeTimestep { get; init; }
 
     /// <summary>LTX-Video with a timestep-conditioned VAE: the weight of the noise mixed into the latents before decoding. Null: the preset's, else DecodeTimestep.</summary>
+    [FamilyOption]
     public double? DecodeNoiseScale { get; init; }
 
     /// <summary>Rescales the guided prediction towards the conditional one's standard deviation (Diffusers' guidance_rescale; LTX-Video). Null: the preset's.</summary>
+    [FamilyOption]
     public double? GuidanceRescale { get; init; }
 
     /// <summary>Stop after denoising and return latents only (no VAE decode).</summary>

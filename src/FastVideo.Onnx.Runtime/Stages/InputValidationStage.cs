@@ -13,6 +13,9 @@ namespace FastVideo.Onnx.Runtime.Stages;
 /// </summary>
 internal sealed class InputValidationStage(SamplingDefaults defaults, RequestRules rules) : PipelineStage
 {
+    /// <summary>The request properties that only some families read (<see cref="FamilyOptionAttribute"/>).</summary>
+    static readonly System.Reflection.PropertyInfo[] FamilyOptions = typeof(GenerationRequest).GetProperties()
+        .Where(p => p.IsDefined(typeof(FamilyOptionAttribute), inherit: false)).ToArray();
 
     public override string Name => "input validation";
 
@@ -63,6 +66,9 @@ internal sealed class InputValidationStage(SamplingDefaults defaults, RequestRul
         batch.GuidanceScale2 = r.GuidanceScale2 ?? (rules.TakesSecondGuidanceScale ? defaults.GuidanceScale2 : null) ?? batch.GuidanceScale;
         if (!(batch.GuidanceScale2 >= 0) || !double.IsFinite(batch.GuidanceScale2))
             throw new InvalidRequestException(nameof(GenerationRequest.GuidanceScale2), $"{batch.GuidanceScale2} must be zero or positive");
+        foreach (var option in FamilyOptions)
+            if (option.GetValue(r) is not null && !rules.FamilyOptions.Contains(option.Name))
+                throw new InvalidRequestException(option.Name, "this model's pipeline does not read it (an option of another model family)");
         batch.MaxSequenceLength = r.MaxSequenceLength ?? defaults.MaxSequenceLength;
         if (batch.MaxSequenceLength is < 1 or > 4096)
             throw new InvalidRequestException(nameof(GenerationRequest.MaxSequenceLength), $"{batch.MaxSequenceLength} must be between 1 and 4096");

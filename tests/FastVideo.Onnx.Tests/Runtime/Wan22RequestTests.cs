@@ -10,7 +10,7 @@ namespace FastVideo.Onnx.Tests.Runtime;
 
 /// <summary>
 /// Requests and folders Wan2.2 cannot honour are refused with one line naming the option or file: a second guidance
-/// scale on a one-expert model, an image for a text-to-video folder, sizes the 16x VAE and 2x2 patch cannot divide, a
+/// scale on a one-expert model, another family's options, an image for a text-to-video folder, sizes the 16x VAE and 2x2 patch cannot divide, a
 /// transformer_2 whose inputs differ from transformer's. And the presets tell Wan2.2 from Wan2.1 by model_index.json.
 /// </summary>
 public class Wan22RequestTests
@@ -41,6 +41,35 @@ public class Wan22RequestTests
             "--guidance-scale-2", "3", "--output", dir["video.safetensors"]);
         Assert.That(r.Code, Is.EqualTo(1), r.ToString());
         Assert.That(r.Err.Trim().Split('\n')[^1], Does.StartWith("error: --guidance-scale-2: this model has one denoiser"));
+        Assert.That(File.Exists(dir["video.safetensors"]), Is.False);
+    }
+
+    /// <summary>LTX-Video's options on a Wan model are refused by name, not ignored; the CLI names the option.</summary>
+    [TestCase(nameof(Onnx.Runtime.Pipelines.GenerationRequest.FrameRate))]
+    [TestCase(nameof(Onnx.Runtime.Pipelines.GenerationRequest.DecodeTimestep))]
+    [TestCase(nameof(Onnx.Runtime.Pipelines.GenerationRequest.DecodeNoiseScale))]
+    [TestCase(nameof(Onnx.Runtime.Pipelines.GenerationRequest.GuidanceRescale))]
+    public void AnotherFamilysOptionIsRefused(string option)
+    {
+        var e = Refused(Wan22Fixture.Ti2vConverted, r => option switch
+        {
+            nameof(r.FrameRate) => r with { FrameRate = 24 },
+            nameof(r.DecodeTimestep) => r with { DecodeTimestep = 0.05 },
+            nameof(r.DecodeNoiseScale) => r with { DecodeNoiseScale = 0.025 },
+            _ => r with { GuidanceRescale = 0.7 },
+        });
+        Assert.That(e.Field, Is.EqualTo(option));
+        Assert.That(e.Message, Does.Contain("does not read it"));
+    }
+
+    [Test]
+    public void AnLtxOptionOnAWan21ModelIsRefusedByTheCli()
+    {
+        using var dir = Repo.Temp();
+        var r = Support.Cli.Run("generate", "--model", ConvertedModels.TextToVideo, "--prompt", "a cat", "--device", "cpu", "--steps", "1",
+            "--frame-rate", "24", "--output", dir["video.safetensors"]);
+        Assert.That(r.Code, Is.EqualTo(1), r.ToString());
+        Assert.That(r.Err.Trim().Split('\n')[^1], Does.StartWith("error: --frame-rate: this model's pipeline does not read it"));
         Assert.That(File.Exists(dir["video.safetensors"]), Is.False);
     }
 
