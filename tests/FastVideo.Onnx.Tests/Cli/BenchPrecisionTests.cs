@@ -18,6 +18,22 @@ public class BenchPrecisionTests
         "FastWan DMD step 2 x0", "FastWan DMD final latents", "FastWan DMD video",
     };
 
+    /// <summary>A copy of a fixtures folder (its model folder <paramref name="model"/> included) whose references <paramref name="a"/> and <paramref name="b"/> trade places.</summary>
+    static string Swapped(string source, string model, string a, string b, TempDir dir)
+    {
+        string fixtures = dir[$"swapped-{model}"];
+        Directory.CreateDirectory(fixtures);
+        File.Copy(Path.Combine(source, "reference.json"), Path.Combine(fixtures, "reference.json"));
+        ModelCopy.Of(Path.Combine(source, model), dir, $"swapped-{model}/{model}");
+        var swap = new Dictionary<string, string> { [a] = b, [b] = a };
+        var tensors = new List<(string, DType, long[], ReadOnlyMemory<byte>)>();
+        using (var file = SafetensorsFile.Open(Path.Combine(source, "reference.safetensors")))
+            foreach (var (name, info) in file.Tensors)
+                tensors.Add((swap.GetValueOrDefault(name, name), info.DType, info.Shape, file.ReadBytes(info)));
+        SafetensorsFile.Write(Path.Combine(fixtures, "reference.safetensors"), tensors);
+        return fixtures;
+    }
+
     [Test]
     public void WanAndFastWanPassAtFloat32OnTheCpu()
     {
@@ -35,16 +51,7 @@ public class BenchPrecisionTests
     {
         using var dir = Repo.Temp();
         // The two VSA references swapped: each call is then compared with the other timestep and sparsity's output.
-        string fixtures = dir["fastwan"];
-        Directory.CreateDirectory(fixtures);
-        File.Copy(Path.Combine(FastWanFixture.Folder, "reference.json"), Path.Combine(fixtures, "reference.json"));
-        ModelCopy.Of(FastWanFixture.Model, dir, "fastwan/fastwan-tiny");
-        var swap = new Dictionary<string, string> { ["vsa_out_t1000_s0"] = "vsa_out_t757_s75", ["vsa_out_t757_s75"] = "vsa_out_t1000_s0" };
-        var tensors = new List<(string, DType, long[], ReadOnlyMemory<byte>)>();
-        using (var file = SafetensorsFile.Open(Path.Combine(FastWanFixture.Folder, "reference.safetensors")))
-            foreach (var (name, info) in file.Tensors)
-                tensors.Add((swap.GetValueOrDefault(name, name), info.DType, info.Shape, file.ReadBytes(info)));
-        SafetensorsFile.Write(Path.Combine(fixtures, "reference.safetensors"), tensors);
+        string fixtures = Swapped(FastWanFixture.Folder, "fastwan-tiny", "vsa_out_t1000_s0", "vsa_out_t757_s75", dir);
 
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none",
             "--fastwan-fixtures", fixtures, "--ltx-fixtures", "none", "--work", dir["work"]);
@@ -86,16 +93,7 @@ public class BenchPrecisionTests
             Assert.That(r.Out, Does.Match($@"(?m)^fp32\s+{Regex.Escape(line)}\s+cosine \S+\s+max abs \S+\s+ok$"), line);
         Assert.That(r.Out, Does.Contain("all 6 comparisons pass"), r.ToString());
 
-        string fixtures = dir["ltx"];
-        Directory.CreateDirectory(fixtures);
-        File.Copy(Path.Combine(LtxFixture.Folder, "reference.json"), Path.Combine(fixtures, "reference.json"));
-        ModelCopy.Of(Path.Combine(LtxFixture.Folder, "ltx-tiny"), dir, "ltx/ltx-tiny");
-        var swap = new Dictionary<string, string> { ["step0_latents"] = "step1_latents", ["step1_latents"] = "step0_latents" };
-        var tensors = new List<(string, DType, long[], ReadOnlyMemory<byte>)>();
-        using (var file = SafetensorsFile.Open(Path.Combine(LtxFixture.Folder, "reference.safetensors")))
-            foreach (var (name, info) in file.Tensors)
-                tensors.Add((swap.GetValueOrDefault(name, name), info.DType, info.Shape, file.ReadBytes(info)));
-        SafetensorsFile.Write(Path.Combine(fixtures, "reference.safetensors"), tensors);
+        string fixtures = Swapped(LtxFixture.Folder, "ltx-tiny", "step0_latents", "step1_latents", dir);
         var wrong = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none", "--fastwan-fixtures", "none",
             "--ltx-fixtures", fixtures, "--work", dir["work2"]);
         Assert.That(wrong.Code, Is.EqualTo(1), wrong.ToString());

@@ -81,43 +81,27 @@ public class MemoryEstimateTests
     }
 
     /// <summary>
-    /// The VAE decode at Wan2.2 TI2V-5B's preset (121 frames at 704x1280, its real VAE config, fp16) against what one H200
-    /// measured on 2026-12-01: a device peak of 12.53 GiB for the fp16 decode (docs/bench/2026-12-01-h200-wan22-ours.json).
-    /// Before the estimate knew the VAE's precision and its half-resolution last stages it said 126,720 MiB and refused
-    /// the request on a 141 GB GPU.
+    /// The VAE decode estimate at a preset, from the real VAE config read by its family's runner, against what one H200
+    /// measured on 2026-12-01 (fp16 decodes; docs/bench/2026-12-01-h200-{wan22,ltx}-ours.json): within 2x. Before the
+    /// estimate knew the VAE's precision and a patchified decoder's half-resolution last stages it priced Wan2.2's decode
+    /// at 126,720 MiB and refused the request on a 141 GB GPU.
     /// </summary>
-    [Test]
-    public void TheWan22VaeDecodeEstimateIsNearWhatTheH200Measured()
+    [TestCase("wan2.2-ti2v-5b", 704, 1280, 121, 12.53)]
+    [TestCase("ltx-video-0.9.5", 512, 768, 161, 9.02)]
+    public void TheVaeDecodeEstimateIsNearWhatTheH200Measured(string config, int height, int width, int frames, double measuredGiB)
     {
-        var config = FastVideo.Onnx.Core.Json.JsonConfig.Load(Path.Combine(Repo.Root, "models", "configs", "wan2.2-ti2v-5b", "vae", "config.json"));
-        var vae = FastVideo.Onnx.Runtime.Components.Wan.WanVaeRunner.Footprint(config);
-        var facts = new MemoryEstimate.ModelFacts(0, 24, 128, 14336, new[] { 1, 2, 2 }, 48, vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale)
+        var json = FastVideo.Onnx.Core.Json.JsonConfig.Load(Path.Combine(Repo.Root, "models", "configs", config, "vae", "config.json"));
+        var vae = config.StartsWith("ltx", StringComparison.Ordinal)
+            ? FastVideo.Onnx.Runtime.Components.Ltx.LtxVaeRunner.Footprint(json)
+            : FastVideo.Onnx.Runtime.Components.Wan.WanVaeRunner.Footprint(json);
+        var facts = new MemoryEstimate.ModelFacts(0, 1, 1, 1, new[] { 1, 1, 1 }, 16, vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale)
         {
             VaeOutputPatch = vae.OutputPatch,
             VaeElementBytes = 2,
         };
-        var estimate = MemoryEstimate.For(facts, new RequestShape(704, 1280, 121, Guidance: true, TextLength: 512), gpu: true);
-        double measured = 12.53 * (1L << 30);
-        Assert.That(estimate.VaeBytes / measured, Is.InRange(0.5, 2.0), $"VAE decode estimate {MemoryEstimate.MiB(estimate.VaeBytes)} against 12.53 GiB measured");
-    }
-
-    /// <summary>
-    /// The LTX-Video 0.9.5 VAE decode at its preset (161 frames at 512x768, fp16) against one H200's measurement on
-    /// 2026-12-01: 9.02 GiB (docs/bench/2026-12-01-h200-ltx-ours.json).
-    /// </summary>
-    [Test]
-    public void TheLtxVaeDecodeEstimateIsNearWhatTheH200Measured()
-    {
-        var config = FastVideo.Onnx.Core.Json.JsonConfig.Load(Path.Combine(Repo.Root, "models", "configs", "ltx-video-0.9.5", "vae", "config.json"));
-        var vae = FastVideo.Onnx.Runtime.Components.Ltx.LtxVaeRunner.Footprint(config);
-        var facts = new MemoryEstimate.ModelFacts(0, 32, 64, 8192, new[] { 1, 1, 1 }, 128, vae.FullResolutionChannels, vae.TemporalScale, vae.SpatialScale)
-        {
-            VaeOutputPatch = vae.OutputPatch,
-            VaeElementBytes = 2,
-        };
-        var estimate = MemoryEstimate.For(facts, new RequestShape(512, 768, 161, Guidance: true, TextLength: 128), gpu: true);
-        double measured = 9.02 * (1L << 30);
-        Assert.That(estimate.VaeBytes / measured, Is.InRange(0.5, 2.0), $"VAE decode estimate {MemoryEstimate.MiB(estimate.VaeBytes)} against 9.02 GiB measured");
+        var estimate = MemoryEstimate.For(facts, new RequestShape(height, width, frames, Guidance: true, TextLength: 128), gpu: true);
+        double measured = measuredGiB * (1L << 30);
+        Assert.That(estimate.VaeBytes / measured, Is.InRange(0.5, 2.0), $"{config}: VAE decode estimate {MemoryEstimate.MiB(estimate.VaeBytes)} against {measuredGiB} GiB measured");
     }
 
     /// <summary>

@@ -111,18 +111,7 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
         using (var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime }))
         {
             var init = Ref("latents_init");
-            var result = generator.Generate(new GenerationRequest
-            {
-                Prompt = settings.GetProperty("prompt").GetString()!,
-                NegativePrompt = settings.GetProperty("negative_prompt").GetString()!,
-                Height = settings.GetProperty("height").GetInt32(),
-                Width = settings.GetProperty("width").GetInt32(),
-                NumFrames = settings.GetProperty("num_frames").GetInt32(),
-                Steps = settings.GetProperty("num_inference_steps").GetInt32(),
-                GuidanceScale = settings.GetProperty("guidance_scale").GetDouble(),
-                MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
-                Latents = new HostTensor(init.Data, init.Shape),
-            });
+            var result = generator.Generate(ReferenceRequest(settings) with { Latents = new HostTensor(init.Data, init.Shape) });
             results.Add(Compare(p, "pipeline final latents", result.Latents.Data, Ref("pipeline_final_latents").Data));
             results.Add(Compare(p, "pipeline video", result.Video!.Tensor.Data, Ref("pipeline_video").Data));
         }
@@ -163,13 +152,10 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
         using (var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime }))
         {
             var steps = new Dictionary<int, HostTensor>();
-            var result = generator.Generate(new GenerationRequest
+            // DMD is unguided: the reference's negative prompt was not used (the pipeline would only note it as ignored).
+            var result = generator.Generate(ReferenceRequest(settings) with
             {
-                Prompt = settings.GetProperty("prompt").GetString()!,
-                Height = settings.GetProperty("height").GetInt32(),
-                Width = settings.GetProperty("width").GetInt32(),
-                NumFrames = settings.GetProperty("num_frames").GetInt32(),
-                MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
+                NegativePrompt = null,
                 DmdSteps = settings.GetProperty("dmd_denoising_steps").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
                 Seed = settings.GetProperty("noise_seed").GetInt64(),
                 VsaSparsity = settings.GetProperty("vsa_sparsity").GetDouble(),
@@ -191,16 +177,8 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
         var init = Ref(folder, "latents_init");
         var steps = new Dictionary<int, HostTensor>();
         // The reference run: latents_init as the initial latents, the decode noise from its own generator's seed.
-        var result = generator.Generate(new GenerationRequest
+        var result = generator.Generate(ReferenceRequest(settings) with
         {
-            Prompt = settings.GetProperty("prompt").GetString()!,
-            NegativePrompt = settings.GetProperty("negative_prompt").GetString()!,
-            Height = settings.GetProperty("height").GetInt32(),
-            Width = settings.GetProperty("width").GetInt32(),
-            NumFrames = settings.GetProperty("num_frames").GetInt32(),
-            Steps = settings.GetProperty("num_inference_steps").GetInt32(),
-            GuidanceScale = settings.GetProperty("guidance_scale").GetDouble(),
-            MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
             FrameRate = settings.GetProperty("frame_rate").GetDouble(),
             DecodeTimestep = settings.GetProperty("decode_timestep").GetDouble(),
             DecodeNoiseScale = settings.GetProperty("decode_noise_scale").GetDouble(),
@@ -213,6 +191,27 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
         var packed = LtxLatentPacking.Pack(result.Latents.Data, (int)s[0], (int)s[1], (int)s[2], (int)s[3], (int)s[4]);
         results.Add(Compare(p, "LTX final latents", packed, Ref(folder, "final_latents_packed").Data));
         results.Add(Compare(p, "LTX video", result.Video!.Tensor.Data, Ref(folder, "video").Data));
+    }
+
+    /// <summary>
+    /// The request of a fixture's reference run from its reference.json: prompt, size, frames and text length, and the
+    /// negative prompt, steps and guidance scale where the run had them (a DMD run has none).
+    /// </summary>
+    static GenerationRequest ReferenceRequest(System.Text.Json.JsonElement settings)
+    {
+        System.Text.Json.JsonElement? Optional(string name) =>
+            settings.TryGetProperty(name, out var v) && v.ValueKind != System.Text.Json.JsonValueKind.Null ? v : null;
+        return new GenerationRequest
+        {
+            Prompt = settings.GetProperty("prompt").GetString()!,
+            NegativePrompt = Optional("negative_prompt")?.GetString(),
+            Height = settings.GetProperty("height").GetInt32(),
+            Width = settings.GetProperty("width").GetInt32(),
+            NumFrames = settings.GetProperty("num_frames").GetInt32(),
+            Steps = Optional("num_inference_steps")?.GetInt32(),
+            GuidanceScale = Optional("guidance_scale")?.GetDouble(),
+            MaxSequenceLength = settings.GetProperty("max_sequence_length").GetInt32(),
+        };
     }
 
     PrecisionResult Compare(string precision, string what, float[] actual, float[] expected)
