@@ -39,7 +39,7 @@ public class BenchPrecisionTests
     {
         using var dir = Repo.Temp();
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", Repo.Fixtures,
-            "--fastwan-fixtures", FastWanFixture.Folder, "--ltx-fixtures", "none", "--work", dir["work"]);
+            "--fastwan-fixtures", FastWanFixture.Folder, "--ltx-fixtures", "none", "--wan22-fixtures", "none", "--work", dir["work"]);
         Assert.That(r.Code, Is.EqualTo(0), r.ToString());
         foreach (var line in FastWanLines.Append("pipeline final latents"))
             Assert.That(r.Out, Does.Match($@"(?m)^fp32\s+{Regex.Escape(line)}\s+cosine \S+\s+max abs \S+\s+ok$"), line);
@@ -54,7 +54,7 @@ public class BenchPrecisionTests
         string fixtures = Swapped(FastWanFixture.Folder, "fastwan-tiny", "vsa_out_t1000_s0", "vsa_out_t757_s75", dir);
 
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none",
-            "--fastwan-fixtures", fixtures, "--ltx-fixtures", "none", "--work", dir["work"]);
+            "--fastwan-fixtures", fixtures, "--ltx-fixtures", "none", "--wan22-fixtures", "none", "--work", dir["work"]);
         Assert.That(r.Code, Is.EqualTo(1), r.ToString());
         Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+FastWan VSA t=1000 s=0 .*FAIL$"), r.ToString());
         Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+FastWan VSA t=757 s=0\.75 .*FAIL$"), r.ToString());
@@ -67,7 +67,7 @@ public class BenchPrecisionTests
     {
         using var dir = Repo.Temp();
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", Repo.Fixtures,
-            "--fastwan-fixtures", dir["nowhere"], "--ltx-fixtures", "none", "--work", dir["work"]);
+            "--fastwan-fixtures", dir["nowhere"], "--ltx-fixtures", "none", "--wan22-fixtures", "none", "--work", dir["work"]);
         Assert.That(r.Code, Is.Not.EqualTo(0), r.ToString());
         Assert.That(r.Err.Trim(), Does.StartWith("error: --fastwan-fixtures: ").And.Contain("fastwan-tiny/ model folder"));
         Assert.That(Directory.Exists(dir["work"]), Is.False, "nothing was converted");
@@ -76,9 +76,22 @@ public class BenchPrecisionTests
     [Test]
     public void NothingToCheckIsAnError()
     {
-        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--fixtures", "none", "--fastwan-fixtures", "none", "--ltx-fixtures", "none");
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--fixtures", "none", "--fastwan-fixtures", "none", "--ltx-fixtures", "none",
+            "--wan22-fixtures", "none");
         Assert.That(r.Code, Is.Not.EqualTo(0), r.ToString());
-        Assert.That(r.Err.Trim(), Is.EqualTo("error: --fixtures: none, and --fastwan-fixtures and --ltx-fixtures none: nothing to check"));
+        Assert.That(r.Err.Trim(), Is.EqualTo("error: --fixtures: none, and --fastwan-fixtures, --ltx-fixtures and --wan22-fixtures none: nothing to check"));
+    }
+
+    /// <summary>Wan2.2 TI2V's text-to-video final latents (per-token timesteps, the 16x VAE's 48 channels) at fp32.</summary>
+    [Test]
+    public void Wan22PassesAtFloat32OnTheCpu()
+    {
+        using var dir = Repo.Temp();
+        var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none", "--fastwan-fixtures", "none",
+            "--ltx-fixtures", "none", "--wan22-fixtures", Wan22Fixture.Folder, "--work", dir["work"]);
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        Assert.That(r.Out, Does.Match(@"(?m)^fp32\s+Wan2\.2 TI2V final latents\s+cosine \S+\s+max abs \S+\s+ok$"), r.ToString());
+        Assert.That(r.Out, Does.Contain("all 1 comparisons pass"), r.ToString());
     }
 
     /// <summary>The LTX pipeline's steps, final latents and video, and a swapped pair of step references failing.</summary>
@@ -87,7 +100,7 @@ public class BenchPrecisionTests
     {
         using var dir = Repo.Temp();
         var r = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none", "--fastwan-fixtures", "none",
-            "--ltx-fixtures", LtxFixture.Folder, "--work", dir["work"]);
+            "--ltx-fixtures", LtxFixture.Folder, "--wan22-fixtures", "none", "--work", dir["work"]);
         Assert.That(r.Code, Is.EqualTo(0), r.ToString());
         foreach (var line in new[] { "LTX step 0 latents", "LTX step 3 latents", "LTX final latents", "LTX video" })
             Assert.That(r.Out, Does.Match($@"(?m)^fp32\s+{Regex.Escape(line)}\s+cosine \S+\s+max abs \S+\s+ok$"), line);
@@ -95,7 +108,7 @@ public class BenchPrecisionTests
 
         string fixtures = Swapped(LtxFixture.Folder, "ltx-tiny", "step0_latents", "step1_latents", dir);
         var wrong = Support.Cli.Run("bench", "precision", "--device", "cpu", "--dtypes", "fp32", "--fixtures", "none", "--fastwan-fixtures", "none",
-            "--ltx-fixtures", fixtures, "--work", dir["work2"]);
+            "--ltx-fixtures", fixtures, "--wan22-fixtures", "none", "--work", dir["work2"]);
         Assert.That(wrong.Code, Is.EqualTo(1), wrong.ToString());
         Assert.That(wrong.Out, Does.Match(@"(?m)^fp32\s+LTX step 0 latents .*FAIL$"), wrong.ToString());
         Assert.That(wrong.Out, Does.Match(@"(?m)^fp32\s+LTX final latents .* ok$"), wrong.ToString());

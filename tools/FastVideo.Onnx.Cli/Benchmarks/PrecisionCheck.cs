@@ -24,11 +24,13 @@ public sealed record PrecisionResult(string Precision, string What, double Cosin
 /// it does the same for the tiny FastWan model: its VSA transformer at two sparsities and the DMD pipeline (each step's
 /// x0, the final latents, the video) against the fp32 references of FastVideo's code. With <paramref name="ltxFixtures"/>
 /// (tests/fixtures/ltx-tiny) the tiny LTX-Video pipeline (T5 encoder, LTX transformer, timestep-conditioned VAE): each
-/// step's packed latents, the final latents and the video against Diffusers' LTXPipeline. Used on the GPU machine to
+/// step's packed latents, the final latents and the video against Diffusers' LTXPipeline. With
+/// <paramref name="wan22Fixtures"/> (tests/fixtures/wan22-tiny) the tiny Wan2.2 TI2V model (per-token timesteps, the 16x
+/// VAE's latents): the text-to-video run's final latents against Diffusers' WanPipeline. Used on the GPU machine to
 /// validate fp16/bf16 graphs and kernels, which the CPU provider cannot run.
 /// </summary>
-public sealed class PrecisionCheck(string modelSource, string? fixtures, string? fastWanFixtures, string? ltxFixtures, string work, RuntimeOptions runtime,
-    TextWriter log)
+public sealed class PrecisionCheck(string modelSource, string? fixtures, string? fastWanFixtures, string? ltxFixtures, string? wan22Fixtures, string work,
+    RuntimeOptions runtime, TextWriter log)
 {
     public const double MinimumCosine = 0.999;
 
@@ -37,6 +39,9 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
 
     /// <summary>The Diffusers-layout LTX-Video pipeline inside an ltx-tiny fixtures folder.</summary>
     public const string LtxModelFolder = "ltx-tiny";
+
+    /// <summary>The Diffusers-layout Wan2.2 TI2V pipeline inside a wan22-tiny fixtures folder.</summary>
+    public const string Wan22ModelFolder = "wan22-ti2v-tiny";
 
     /// <summary>The fastwan-tiny transformer references: timestep, VSA sparsity, reference tensor.</summary>
     static readonly (int Timestep, double Sparsity, string Reference)[] VsaCalls =
@@ -70,6 +75,7 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
             if (fixtures is not null) RunWan(precision, fixtures, results);
             if (fastWanFixtures is not null) RunFastWan(precision, fastWanFixtures, results);
             if (ltxFixtures is not null) RunLtx(precision, ltxFixtures, results);
+            if (wan22Fixtures is not null) RunWan22(precision, wan22Fixtures, results);
         }
         return results;
     }
@@ -191,6 +197,25 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
         var packed = LtxLatentPacking.Pack(result.Latents.Data, (int)s[0], (int)s[1], (int)s[2], (int)s[3], (int)s[4]);
         results.Add(Compare(p, "LTX final latents", packed, Ref(folder, "final_latents_packed").Data));
         results.Add(Compare(p, "LTX video", result.Video!.Tensor.Data, Ref(folder, "video").Data));
+    }
+
+    void RunWan22(DType precision, string folder, List<PrecisionResult> results)
+    {
+        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
+        string p = precision.ShortName();
+        string converted = Path.Combine(work, $"wan22-ti2v-tiny-{p}");
+        new ModelConverter().Convert(new ConversionRequest(Path.Combine(folder, Wan22ModelFolder), converted) { Force = true, Precision = precision });
+        using var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime });
+        var init = Ref(folder, "ti2v_latents_init");
+        // The reference's TI2V text-to-video run: its own step count and guidance scale, latents only.
+        var result = generator.Generate(ReferenceRequest(settings) with
+        {
+            Steps = settings.GetProperty("steps").GetInt32(),
+            GuidanceScale = settings.GetProperty("ti2v_guidance_scale").GetDouble(),
+            Latents = new HostTensor(init.Data, init.Shape),
+            LatentsOnly = true,
+        });
+        results.Add(Compare(p, "Wan2.2 TI2V final latents", result.Latents.Data, Ref(folder, "ti2v_t2v_final_latents").Data));
     }
 
     /// <summary>

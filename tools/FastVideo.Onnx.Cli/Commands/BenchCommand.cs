@@ -17,7 +17,7 @@ public static class BenchCommand
                  [--steps N] [--text-tokens N] [--vsa-sparsity 0.8[,0]] [--repeats 5] [--json FILE] [--profile DIR]
                  [--kernels auto|off|PATH] [--no-portable]
                fastvideo-onnx bench precision [--device cuda] [--dtypes fp16,bf16] [--fixtures DIR|none] [--fastwan-fixtures DIR|none]
-                 [--ltx-fixtures DIR|none] [--work DIR]
+                 [--ltx-fixtures DIR|none] [--wan22-fixtures DIR|none] [--work DIR]
                fastvideo-onnx bench random-model --config-dir DIR --output DIR [--components LIST] [--dtype bf16] [--shard-gb N]
                fastvideo-onnx bench soak [--model DIR] [--runs 1000] [--every 100] [--max-growth 5] [--device cpu]
 
@@ -39,8 +39,9 @@ public static class BenchCommand
                          transformer at sparsity 0 and 0.75 and the DMD pipeline against FastVideo's
                          references; then the tiny LTX-Video pipeline in --ltx-fixtures (default
                          tests/fixtures/ltx-tiny; none to skip): each step's latents, the final latents
-                         and the video against Diffusers' LTXPipeline (cosine >= 0.999). Exits 1 when any
-                         comparison fails.
+                         and the video against Diffusers' LTXPipeline; then the tiny Wan2.2 TI2V model in
+                         --wan22-fixtures (default tests/fixtures/wan22-tiny; none to skip): its text-to-video
+                         final latents (cosine >= 0.999). Exits 1 when any comparison fails.
 
           soak           generate --runs videos with one generator in one process (default: the built-in tiny
                          model at its preset's settings), each written as an AVI, printing resident memory
@@ -57,7 +58,7 @@ public static class BenchCommand
     {
         "config-dir", "output", "components", "dtype", "shard-gb", "work", "vae-dtype", "text-dtype", "device", "parts",
         "height", "width", "num-frames", "steps", "repeats", "json", "dtypes", "fixtures", "profile", "kernels",
-        "model", "runs", "every", "max-growth", "fastwan-fixtures", "ltx-fixtures", "text-tokens", "vsa-sparsity",
+        "model", "runs", "every", "max-growth", "fastwan-fixtures", "ltx-fixtures", "wan22-fixtures", "text-tokens", "vsa-sparsity",
     };
     public static readonly string[] FlagOptions = { "help", "force", "no-portable" };
 
@@ -139,12 +140,16 @@ public static class BenchCommand
         if (ltx == "none") ltx = null;
         else if (!File.Exists(Path.Combine(ltx, "reference.safetensors")) || !Directory.Exists(Path.Combine(ltx, Benchmarks.PrecisionCheck.LtxModelFolder)))
             throw new InvalidRequestException("--ltx-fixtures", $"{ltx} needs reference.safetensors and the {Benchmarks.PrecisionCheck.LtxModelFolder}/ model folder (none skips LTX-Video)");
-        if (fixtures is null && fastWan is null && ltx is null)
-            throw new InvalidRequestException("--fixtures", "none, and --fastwan-fixtures and --ltx-fixtures none: nothing to check");
+        string? wan22 = args.Value("wan22-fixtures") ?? Path.Combine("tests", "fixtures", "wan22-tiny");
+        if (wan22 == "none") wan22 = null;
+        else if (!File.Exists(Path.Combine(wan22, "reference.safetensors")) || !Directory.Exists(Path.Combine(wan22, Benchmarks.PrecisionCheck.Wan22ModelFolder)))
+            throw new InvalidRequestException("--wan22-fixtures", $"{wan22} needs reference.safetensors and the {Benchmarks.PrecisionCheck.Wan22ModelFolder}/ model folder (none skips Wan2.2)");
+        if (fixtures is null && fastWan is null && ltx is null && wan22 is null)
+            throw new InvalidRequestException("--fixtures", "none, and --fastwan-fixtures, --ltx-fixtures and --wan22-fixtures none: nothing to check");
         Directory.CreateDirectory(work);
         try
         {
-            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, fastWan, ltx, work, RuntimeOf(args), stdout);
+            var check = new Benchmarks.PrecisionCheck(EmbeddedModel.SourceFolder, fixtures, fastWan, ltx, wan22, work, RuntimeOf(args), stdout);
             var results = check.Run(dtypes);
             int failed = results.Count(r => !r.Passed);
             stdout.WriteLine(failed == 0 ? $"all {results.Count} comparisons pass (cosine >= {Benchmarks.PrecisionCheck.MinimumCosine})" : $"{failed} of {results.Count} comparisons FAILED");
