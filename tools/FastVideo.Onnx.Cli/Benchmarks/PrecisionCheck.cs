@@ -82,9 +82,7 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
 
     void RunWan(DType precision, string folder, List<PrecisionResult> results)
     {
-        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
-        string converted = Path.Combine(work, $"tiny-{precision.ShortName()}");
-        new ModelConverter().Convert(new ConversionRequest(modelSource, converted) { Force = true, Precision = precision });
+        var (settings, converted) = Prepare(folder, modelSource, "tiny", precision);
         string p = precision.ShortName();
         using var device = ExecutionDevice.Create(runtime);
 
@@ -125,10 +123,8 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
 
     void RunFastWan(DType precision, string folder, List<PrecisionResult> results)
     {
-        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
+        var (settings, converted) = Prepare(folder, Path.Combine(folder, FastWanModelFolder), "fastwan-tiny", precision);
         string p = precision.ShortName();
-        string converted = Path.Combine(work, $"fastwan-tiny-{p}");
-        new ModelConverter().Convert(new ConversionRequest(Path.Combine(folder, FastWanModelFolder), converted) { Force = true, Precision = precision });
         using (var device = ExecutionDevice.Create(runtime))
         using (var transformer = WanTransformerRunner.Open(new ComponentRequest(converted, "transformer", device)))
         {
@@ -175,10 +171,8 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
 
     void RunLtx(DType precision, string folder, List<PrecisionResult> results)
     {
-        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
+        var (settings, converted) = Prepare(folder, Path.Combine(folder, LtxModelFolder), "ltx-tiny", precision);
         string p = precision.ShortName();
-        string converted = Path.Combine(work, $"ltx-tiny-{p}");
-        new ModelConverter().Convert(new ConversionRequest(Path.Combine(folder, LtxModelFolder), converted) { Force = true, Precision = precision });
         using var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime });
         var init = Ref(folder, "latents_init");
         var steps = new Dictionary<int, HostTensor>();
@@ -201,10 +195,8 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
 
     void RunWan22(DType precision, string folder, List<PrecisionResult> results)
     {
-        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "reference.json"))).RootElement;
+        var (settings, converted) = Prepare(folder, Path.Combine(folder, Wan22ModelFolder), "wan22-ti2v-tiny", precision);
         string p = precision.ShortName();
-        string converted = Path.Combine(work, $"wan22-ti2v-tiny-{p}");
-        new ModelConverter().Convert(new ConversionRequest(Path.Combine(folder, Wan22ModelFolder), converted) { Force = true, Precision = precision });
         using var generator = VideoGenerator.FromPretrained(converted, new GeneratorOptions { Runtime = runtime });
         var init = Ref(folder, "ti2v_latents_init");
         // The reference's TI2V text-to-video run: its own step count and guidance scale, latents only.
@@ -216,6 +208,15 @@ public sealed class PrecisionCheck(string modelSource, string? fixtures, string?
             LatentsOnly = true,
         });
         results.Add(Compare(p, "Wan2.2 TI2V final latents", result.Latents.Data, Ref(folder, "ti2v_t2v_final_latents").Data));
+    }
+
+    /// <summary>A fixtures folder's reference settings, and its model converted at <paramref name="precision"/> into the work folder.</summary>
+    (System.Text.Json.JsonElement Settings, string Converted) Prepare(string fixtures, string model, string name, DType precision)
+    {
+        var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(fixtures, "reference.json"))).RootElement;
+        string converted = Path.Combine(work, $"{name}-{precision.ShortName()}");
+        new ModelConverter().Convert(new ConversionRequest(model, converted) { Force = true, Precision = precision });
+        return (settings, converted);
     }
 
     /// <summary>
