@@ -69,6 +69,23 @@ public class BenchRunTests
         Assert.That(entries.Select(e => e.What), Does.Contain("text-to-video 17x64x96, 2 steps, guidance 3"));
     }
 
+    /// <summary>--profile writes the LTX transformer's and VAE's ONNX Runtime profiles into its folder and summarises each.</summary>
+    [Test]
+    public void ProfileWritesAndSummarisesTheTransformerAndVaeProfiles()
+    {
+        using var dir = Repo.Temp();
+        string profiles = dir["profiles"];
+        var r = Support.Cli.Run("bench", "run", "--config-dir", LtxFixture.Model, "--work", dir["work"], "--device", "cpu", "--dtype", "fp32",
+            "--vae-dtype", "fp32", "--repeats", "1", "--parts", "transformer,vae", "--height", "64", "--width", "96", "--num-frames", "9",
+            "--text-tokens", "16", "--profile", profiles);
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        var files = Directory.GetFiles(profiles).Select(Path.GetFileName).ToList();
+        Assert.That(files, Has.One.Match(@"^transformer_.*\.json$").And.One.Match(@"^vae_.*\.json$"));
+        Assert.That(r.Err, Does.Contain("ONNX Runtime profile transformer_").And.Contain("ONNX Runtime profile vae_"));
+        Assert.That(r.Err, Does.Match(@"(?m)^\| MultiHeadAttention \| [0-9.]+ \| \d+ \|$"), "the transformer's attention in its summary");
+        Assert.That(r.Err, Does.Match(@"(?m)^\| Conv \| [0-9.]+ \| \d+ \|$"), "the decoder's convolutions in its summary");
+    }
+
     [Test]
     public void FastWanTimesEachSparsityAndTheThreeDmdSteps()
     {

@@ -34,8 +34,13 @@ internal sealed class LtxBenchmark : FamilyBenchmark
 
     public override void RunTransformer(string model, ExecutionDevice device, ExecutionDevice? profiled)
     {
-        // The LTX runner has no profile summary yet: it runs on the unprofiled device.
-        var on = device;
+        // Profiled: the runner's session writes its profile when it closes, summarised then.
+        if (profiled?.Options.ProfilePrefix is string prefix) ProfileSummary.PrintNew(prefix, () => MeasureTransformer(model, device, profiled), Recorder.Log);
+        else MeasureTransformer(model, device, device);
+    }
+
+    void MeasureTransformer(string model, ExecutionDevice device, ExecutionDevice on)
+    {
         var (f, h, w) = Grid;
         var generator = new TorchGenerator(0);
         int captionChannels = _captionChannels;
@@ -70,7 +75,6 @@ internal sealed class LtxBenchmark : FamilyBenchmark
                 on.Pool.Return(output);
             }
         }
-        if (profiled is not null) Recorder.Log.WriteLine("note: --profile covers the Wan transformer only; the LTX transformer ran unprofiled");
     }
 
     public override void RunVae(string model, ExecutionDevice device)

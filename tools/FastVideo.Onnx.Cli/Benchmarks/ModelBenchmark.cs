@@ -108,11 +108,9 @@ internal sealed class ModelBenchmark
             _family.RunVae(model, device);
             return;
         }
-        var before = Directory.GetFiles(folder, "vae_*.json").ToHashSet(StringComparer.Ordinal);
-        using (var profiled = ExecutionDevice.Create(_options.Runtime with { ProfilePrefix = Path.Combine(folder, "vae") }))
-            _family.RunVae(model, profiled);
-        foreach (var file in Directory.GetFiles(folder, "vae_*.json").Where(f => !before.Contains(f)).Order(StringComparer.Ordinal))
-            ProfileSummary.Print(file, _recorder.Log);
+        string prefix = Path.Combine(folder, "vae");
+        using var profiled = ExecutionDevice.Create(_options.Runtime with { ProfilePrefix = prefix });
+        ProfileSummary.PrintNew(prefix, () => _family.RunVae(model, profiled), _recorder.Log);
     }
 
     public void Print(TextWriter output) => _recorder.Print(output);

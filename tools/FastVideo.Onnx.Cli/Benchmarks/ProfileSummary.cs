@@ -29,6 +29,20 @@ public static class ProfileSummary
             .Select(t => (t.Key, t.Value.Us / 1000.0 / runs, t.Value.Count / (double)runs)).ToList();
     }
 
+    /// <summary>
+    /// Runs <paramref name="run"/>, whose sessions write their profiles under <paramref name="prefix"/> (a folder and a
+    /// file-name prefix, ONNX Runtime's ProfileOutputPathPrefix) when they close, then prints the summary of each new one.
+    /// </summary>
+    public static void PrintNew(string prefix, Action run, TextWriter output)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(prefix))!, pattern = Path.GetFileName(prefix) + "_*.json";
+        Directory.CreateDirectory(folder);
+        var before = Directory.GetFiles(folder, pattern).ToHashSet(StringComparer.Ordinal);
+        run();
+        foreach (var file in Directory.GetFiles(folder, pattern).Where(f => !before.Contains(f)).Order(StringComparer.Ordinal))
+            Print(file, output);
+    }
+
     public static void Print(string profilePath, TextWriter output)
     {
         var rows = ByOperator(profilePath);
