@@ -81,7 +81,7 @@ for step in "$@"; do
     remaining)    # what the 2026-12-01 runs left open, in one call of about 8 minutes (docs/PERFORMANCE.md, "Still to measure")
                   BENCH_PARTS=transformer,e2e ours wan22 400 --config-dir $cfg/wan2.2-ti2v-5b
                   TORCH_PARTS=dit baseline wan22-torch 80 torch_wan22.py $cfg/wan2.2-ti2v-5b $tok dit
-                  BENCH_PARTS=vae ours ltx 60 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-vae-profile"
+                  BENCH_PARTS=transformer,vae ours ltx 90 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile"
                   BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8
                   precision ;;
     precision)    precision ;;
