@@ -7,9 +7,10 @@
 #   build/gpu-pending.sh fastwan      ours and the baselines: FastWan VSA forward at 61x448x832 and 81x480x832,
 #                                     3-step DMD, VAE decode, whole request (tools/bench/torch_fastwan.py)
 #   build/gpu-pending.sh a14b         optional: Wan2.2 A14B transformer forward at 81x720x1280, ours and Diffusers
-#   build/gpu-pending.sh remaining    what the 2026-12-01 runs left open: Wan2.2 TI2V transformer and 50-step run (and
-#                                     Diffusers' forward), the LTX VAE with its ONNX Runtime profile, the FastWan request,
-#                                     then the precision step
+#   build/gpu-pending.sh remaining-wan22  what the 2026-12-01 runs left open, first call: the Wan2.2 TI2V transformer
+#                                     and 50-step run, then Diffusers' forward beside it
+#   build/gpu-pending.sh remaining-other  second call: the LTX transformer and VAE with their ONNX Runtime profiles, the
+#                                     FastWan request, then the precision step
 #   build/gpu-pending.sh precision    bench precision on the GPU: the tiny Wan, FastWan and LTX-Video models, fp16 and bf16
 # Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
 # `bench run --parts`; TORCH_PARTS (e.g. dit) narrows the baselines to those parts. Results go to $OUT (the device tool's output folder):
@@ -78,16 +79,16 @@ for step in "$@"; do
     fastwan)      KEEP=1 ours fastwan 240 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8,0
                   ours fastwan 90 --config-dir $cfg/fastwan2.1-t2v-1.3b --parts transformer --height 480 --width 832 --num-frames 81 --vsa-sparsity 0.8,0
                   baseline fastwan 240 torch_fastwan.py $cfg/fastwan2.1-t2v-1.3b $tok dit dmd vae request ;;
-    remaining)    # what the 2026-12-01 runs left open, in one call of about 8 minutes (docs/PERFORMANCE.md, "Still to measure")
-                  BENCH_PARTS=transformer,e2e ours wan22 400 --config-dir $cfg/wan2.2-ti2v-5b
-                  TORCH_PARTS=dit baseline wan22-torch 80 torch_wan22.py $cfg/wan2.2-ti2v-5b $tok dit
-                  BENCH_PARTS=transformer,vae ours ltx 90 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile"
+    # What the 2026-12-01 runs left open, in two calls of about 5 minutes each (docs/PERFORMANCE.md, "Still to measure").
+    remaining-wan22) BENCH_PARTS=transformer,e2e ours wan22 420 --config-dir $cfg/wan2.2-ti2v-5b
+                  TORCH_PARTS=dit baseline wan22-torch 90 torch_wan22.py $cfg/wan2.2-ti2v-5b $tok dit ;;
+    remaining-other) BENCH_PARTS=transformer,vae ours ltx 90 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile"
                   BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8
                   precision ;;
     precision)    precision ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
                   baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
-    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b, remaining, precision)"; exit 2 ;;
+    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
 done
