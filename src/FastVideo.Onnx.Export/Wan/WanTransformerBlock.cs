@@ -52,7 +52,8 @@ internal sealed class WanTransformerBlock : Module
         // on nothing of the block, and a graph's topological order may then compute every block's six before the first
         // block runs (30 blocks at 27,280 tokens: 60 GiB alive at once). Adding a zero computed from this block's input to
         // the table ties the modulation to the block: Less(e, e) is false for every value, NaN included, so the zero is
-        // exact, and being data it cannot be merged across blocks as shapes can.
+        // exact, and being data it survives sessions specialised to the request's shapes, where a tie made of the input's
+        // shape is folded into a constant.
         var table = ops.Weight(ScaleShiftTable);
         if (perToken)
         {

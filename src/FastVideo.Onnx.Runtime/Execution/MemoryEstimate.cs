@@ -1,5 +1,6 @@
 using System.Globalization;
 using FastVideo.Onnx.Core.Models;
+using FastVideo.Onnx.Core.Tensors;
 
 namespace FastVideo.Onnx.Runtime.Execution;
 
@@ -82,7 +83,8 @@ internal sealed record MemoryEstimate(long WeightBytes, long BaseBytes, long Per
                 TransformerBytes = byComponent.GetValueOrDefault("transformer"),
                 SecondExpertBytes = byComponent.GetValueOrDefault("transformer_2"),
                 VaeOutputPatch = vae.OutputPatch,
-                VaeElementBytes = vaePrecision is "fp16" or "bf16" ? 2 : sizeof(float),
+                // The manifest's precision was checked when the model was loaded (fp32, fp16 or bf16).
+                VaeElementBytes = vaePrecision is null ? sizeof(float) : DTypeInfo.ParseFloat(vaePrecision, "vae precision").Size(),
             };
         }
     }

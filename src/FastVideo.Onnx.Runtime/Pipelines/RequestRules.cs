@@ -14,8 +14,8 @@ public sealed record RequestRules(LatentLayout Latents, int SizeMultiple, bool T
 {
     /// <summary>
     /// The family's own request options that this model's pipeline reads, as <see cref="GenerationRequest"/> property
-    /// names (LTX-Video: FrameRate, DecodeTimestep, DecodeNoiseScale, GuidanceRescale), so that a front end (the server)
-    /// can refuse an option the model would not use instead of ignoring it.
+    /// names (LTX-Video: FrameRate, DecodeTimestep, DecodeNoiseScale, GuidanceRescale). Input validation refuses the
+    /// other <see cref="FamilyOptionAttribute"/> properties, and the server the matching fields, instead of ignoring them.
     /// </summary>
     public IReadOnlyCollection<string> FamilyOptions { get; init; } = Array.Empty<string>();
 }
