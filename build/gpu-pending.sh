@@ -11,6 +11,7 @@
 #                                     and 50-step run, then Diffusers' forward beside it
 #   build/gpu-pending.sh remaining-other  second call: the LTX transformer and VAE with their ONNX Runtime profiles, the
 #                                     FastWan request, then the precision step
+#   build/gpu-pending.sh ltx-profile  ours: the LTX transformer and VAE with their ONNX Runtime profiles
 #   build/gpu-pending.sh precision    bench precision on the GPU: the tiny Wan, FastWan and LTX-Video models, fp16 and bf16
 # Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
 # `bench run --parts`; TORCH_PARTS (e.g. dit) narrows the baselines to those parts. Results go to $OUT (the device tool's output folder):
@@ -85,10 +86,11 @@ for step in "$@"; do
     remaining-other) BENCH_PARTS=transformer,vae ours ltx 90 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile"
                   BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8
                   precision ;;
+    ltx-profile)  BENCH_PARTS=transformer,vae ours ltx 120 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile" ;;
     precision)    precision ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
                   baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
-    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, fastwan, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
+    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, ltx-profile, fastwan, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
 done
