@@ -4,7 +4,7 @@ in the folder's configs, same sizes and JSON line format as torch_components.py.
   dit  LTXVideoTransformer3DModel forward on packed tokens [B, f*h*w, 128] (bf16, batch 1 and 2 = LTXPipeline's guided
        call), caption mask of ones, rope_interpolation_scale (8 / frame rate, 32, 32) as LTXPipeline passes it.
   vae  AutoencoderKLLTXVideo decode(z, temb) with the decode timestep, after the noise mix LTXPipeline does
-       ((1 - s) * z + s * noise), bf16 and fp32.
+       ((1 - s) * z + s * noise), bf16 and fp32, the video left on the GPU and copied to the host (video_on).
   t5   T5EncoderModel (T5 v1.1 XXL), 128 tokens, bf16.
   e2e  LTXPipeline text-to-video (bf16 throughout, as Diffusers' LTX example runs it), guidance 3, decode timestep
        0.03 and noise scale 0.025 (the project's LTX-Video-0.9.5 preset), after a 2-step warm-up.
@@ -66,8 +66,11 @@ if "vae" in a.parts:
         def decode():
             zz = (1 - s) * z + s * noise if conditioned else z
             return v.decode(zz, temb, return_dict=False)
-        measure(base, decode, reps=2, warm=1, what="ltx_vae_decode", dtype=d, timestep_conditioning=conditioned,
-                decode_timestep=a.decode_timestep if conditioned else None, **size)
+        for on in ("gpu", "host"):
+            # "host": the video copied to the host as float32, which is what `bench run` times for ours
+            fn = decode if on == "gpu" else (lambda: decode()[0].float().cpu())
+            measure(base, fn, reps=2, warm=1, what="ltx_vae_decode", dtype=d, timestep_conditioning=conditioned,
+                    decode_timestep=a.decode_timestep if conditioned else None, video_on=on, **size)
         del v, z, noise
 
 if "t5" in a.parts:
