@@ -2,7 +2,11 @@ using FastVideo.Onnx.Export.Onnx;
 
 namespace FastVideo.Onnx.Gpu.Tests;
 
-/// <summary>One case per custom operator of <see cref="FastVideoKernels"/>, and the bias-folding forms of those that take a projection's bias.</summary>
+/// <summary>
+/// One case per custom operator of <see cref="FastVideoKernels"/>, and the bias-folding forms of those that take a
+/// projection's bias; VideoSparseAttention, whose reference is float32 and whose shapes are grids, has its own
+/// (<see cref="VsaCases"/>).
+/// </summary>
 internal static class KernelCases
 {
     const int D = KernelCaseModel.Dim;

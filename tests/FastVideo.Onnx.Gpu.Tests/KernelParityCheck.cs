@@ -7,7 +7,8 @@ namespace FastVideo.Onnx.Gpu.Tests;
 
 /// <summary>
 /// Each com.fastvideo kernel against its reference composition, both on the CUDA provider, on random inputs and random
-/// weights, in float32 and float16: the outputs' cosine similarity must be at least <see cref="MinCosine"/>. Run by
+/// weights, in float32 and float16: the outputs' cosine similarity must be at least <see cref="MinCosine"/>
+/// (VideoSparseAttention: <see cref="VsaParityCheck"/>). Run by
 /// <see cref="KernelParityTests"/> under <c>dotnet test</c> and by <see cref="Program"/> where there is no SDK.
 /// </summary>
 internal static class KernelParityCheck

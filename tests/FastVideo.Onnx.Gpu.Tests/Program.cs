@@ -4,9 +4,9 @@ namespace FastVideo.Onnx.Gpu.Tests;
 
 /// <summary>
 /// The GPU checks without the .NET SDK (a self-contained publish of this project): <c>--run-gpu-checks [--kernels PATH]</c>
-/// runs every <see cref="KernelParityCheck"/> case, one line each, then "N passed, N failed". Exit code 0 when all
-/// pass, 1 when any fails, 2 when the checks cannot run (bad arguments, no kernel library, no CUDA provider): on a GPU
-/// machine a missing provider is a failure, not a skip.
+/// runs every <see cref="KernelParityCheck"/> case and every <see cref="VsaParityCheck"/> case, one line each, then
+/// "N passed, N failed". Exit code 0 when all pass, 1 when any fails, 2 when the checks cannot run (bad arguments, no
+/// kernel library, no CUDA provider): on a GPU machine a missing provider is a failure, not a skip.
 /// </summary>
 internal static class Program
 {
@@ -46,22 +46,35 @@ internal static class Program
         }
         stdout.WriteLine($"kernel library: {found}");
         int passed = 0, failed = 0;
-        foreach (var (kernelCase, type) in KernelParityCheck.Cases())
+        void Check(string label, Func<(bool Passed, string Line)> run)
         {
             try
             {
-                var result = KernelParityCheck.Run(kernelCase, type, found!);
-                stdout.WriteLine($"{(result.Passed ? "ok  " : "FAIL")} {result}");
-                if (result.Passed) passed++; else failed++;
+                var (ok, line) = run();
+                stdout.WriteLine($"{(ok ? "ok  " : "FAIL")} {line}");
+                if (ok) passed++; else failed++;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // One broken case (a kernel that throws, a session that does not load) must not hide the others.
-                stdout.WriteLine($"FAIL {kernelCase.Name} {type.ShortName()}: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
+                stdout.WriteLine($"FAIL {label}: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
                 failed++;
             }
         }
-        stdout.WriteLine($"{passed} passed, {failed} failed (cosine >= {KernelParityCheck.MinCosine})");
+        foreach (var (kernelCase, type) in KernelParityCheck.Cases())
+            Check($"{kernelCase.Name} {type.ShortName()}", () =>
+            {
+                var result = KernelParityCheck.Run(kernelCase, type, found!);
+                return (result.Passed, result.ToString());
+            });
+        foreach (var vsaCase in VsaCases.All())
+            Check(vsaCase.ToString(), () =>
+            {
+                var result = VsaParityCheck.Run(vsaCase, found!);
+                return (result.Passed, result.ToString());
+            });
+        stdout.WriteLine(FormattableString.Invariant(
+            $"{passed} passed, {failed} failed (cosine >= {KernelParityCheck.MinCosine}; VSA: cosine >= {VsaParityCheck.MinCosine}, max abs error <= {VsaParityCheck.MaxAbsError})"));
         return failed == 0 ? 0 : 1;
     }
 }

@@ -1,0 +1,136 @@
+using FastVideo.Onnx.Core.Tensors;
+using FastVideo.Onnx.Export.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FastVideo.Onnx.Gpu.Tests;
+
+/// <summary>
+/// The Video Sparse Attention kernel against its reference composition, both on the CUDA provider, for each
+/// <see cref="VsaCases"/> shape: the kernel in bfloat16 or float16, the reference in float32 on the same numbers (random
+/// inputs rounded to the kernel's type). The outputs must agree to <see cref="MinCosine"/> and <see cref="MaxAbsError"/>.
+/// Run by <see cref="VsaParityTests"/> under <c>dotnet test</c> and by <see cref="Program"/> where there is no SDK.
+/// </summary>
+internal static class VsaParityCheck
+{
+    // Looser than the other kernels' 0.9999, which compare with a reference in the same type: this kernel rounds the
+    // attention probabilities (for the tensor-core P·V product) and its output to bfloat16/float16, the float32 reference
+    // neither. The same bounds as the kernel's standalone check (native/fastvideo_kernels/test/vsa_test.cu).
+    public const double MinCosine = 0.999;
+    public const double MaxAbsError = 2e-2;
+
+    /// <summary>
+    /// The fused graph (exactly one <c>VideoSparseAttention</c> node) and the portable reference (no com.fastvideo node)
+    /// of <paramref name="vsaCase"/>; throws when either is not so (a shape the kernel does not run falls back to the
+    /// composition, and the comparison would then test nothing).
+    /// </summary>
+    public static (OnnxGraphBuilder Fused, OnnxGraphBuilder Reference) Graphs(VsaCase vsaCase)
+    {
+        var fused = vsaCase.Build(fused: true);
+        var reference = vsaCase.Build(fused: false);
+        var op = FastVideoKernels.VideoSparseAttention.Name;
+        int count = fused.Nodes.Count(n => n.Domain == FastVideoKernels.Domain && n.OpType == op);
+        if (count != 1)
+            throw new InvalidOperationException($"{vsaCase}: the fused graph has {count} {op} nodes, not one");
+        if (reference.Nodes.Any(n => n.Domain == FastVideoKernels.Domain))
+            throw new InvalidOperationException($"{vsaCase}: the reference graph uses a {FastVideoKernels.Domain} operator");
+        return (fused, reference);
+    }
+
+    public static VsaParityResult Run(VsaCase vsaCase, string library)
+    {
+        var (fused, reference) = Graphs(vsaCase);
+        var random = new Random(7);
+        var inputs = VsaCase.InputNames.Select(_ => RoundTo(Uniform(random, vsaCase.Elements), vsaCase.Type)).ToList();
+
+        string dir = Path.Combine(Path.GetTempPath(), "fvo-gpu-vsa-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var writer = new OnnxModelWriter();
+            writer.Write(fused, null, Path.Combine(dir, "fused.onnx"), "fused");
+            writer.Write(reference, null, Path.Combine(dir, "reference.onnx"), "reference");
+            var actual = Execute(Path.Combine(dir, "fused.onnx"), library, vsaCase, inputs, vsaCase.Type);
+            var expected = Execute(Path.Combine(dir, "reference.onnx"), library, vsaCase, inputs, DType.Float32);
+            return Compare(vsaCase, actual, expected);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>Each value rounded to the nearest value of <paramref name="type"/> (bfloat16, float16 or float32), as a float.</summary>
+    public static float[] RoundTo(float[] values, DType type) => type switch
+    {
+        DType.BFloat16 => values.Select(v => (float)(BFloat16)v).ToArray(),
+        DType.Float16 => values.Select(v => (float)(Float16)v).ToArray(),
+        DType.Float32 => (float[])values.Clone(),
+        _ => throw new NotSupportedException($"no rounding to {type}"),
+    };
+
+    /// <summary>Cosine similarity and max abs difference of the kernel's output against the reference's.</summary>
+    public static VsaParityResult Compare(VsaCase vsaCase, float[] actual, float[] expected)
+    {
+        if (actual.Length != expected.Length)
+            throw new InvalidOperationException($"{vsaCase}: the kernel gave {actual.Length} values, the reference {expected.Length}");
+        double dot = 0, na = 0, nb = 0, maxAbs = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            dot += (double)actual[i] * expected[i];
+            na += (double)actual[i] * actual[i];
+            nb += (double)expected[i] * expected[i];
+            double difference = Math.Abs((double)actual[i] - expected[i]);
+            maxAbs = Math.Max(maxAbs, double.IsNaN(difference) ? double.PositiveInfinity : difference);
+        }
+        double cosine = dot / Math.Sqrt(na * nb);
+        // NaN (a NaN output, or an all-zero one) must fail, and comparisons with NaN are all false.
+        return new VsaParityResult(vsaCase, double.IsNaN(cosine) ? 0 : cosine, maxAbs);
+    }
+
+    static float[] Uniform(Random random, long count)
+    {
+        var values = new float[count];
+        for (long i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    /// <summary>Runs one graph on the CUDA provider with the kernel library; its inputs and output are in <paramref name="type"/>.</summary>
+    static float[] Execute(string path, string library, VsaCase vsaCase, IReadOnlyList<float[]> inputs, DType type)
+    {
+        using var options = new SessionOptions();
+        if (type == DType.Float32)
+        {
+            using var cuda = new OrtCUDAProviderOptions();
+            // The reference's coarse scores rank the key tiles: TF32 matmuls would round their operands to 10-bit
+            // mantissas and could select other tiles than the kernel's float32 coarse stage does.
+            cuda.UpdateOptions(new Dictionary<string, string> { ["device_id"] = "0", ["use_tf32"] = "0" });
+            options.AppendExecutionProvider_CUDA(cuda);
+        }
+        else options.AppendExecutionProvider_CUDA(0);
+        options.RegisterCustomOpLibrary(library);
+        using var session = new InferenceSession(path, options);
+        var values = new List<OrtValue>();
+        try
+        {
+            foreach (var input in inputs)
+                values.Add(type switch
+                {
+                    DType.BFloat16 => OrtValue.CreateTensorValueFromMemory(input.Select(v => (BFloat16)v).ToArray(), vsaCase.Shape),
+                    DType.Float16 => OrtValue.CreateTensorValueFromMemory(input.Select(v => (Float16)v).ToArray(), vsaCase.Shape),
+                    _ => OrtValue.CreateTensorValueFromMemory(input, vsaCase.Shape),
+                });
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, VsaCase.InputNames.ToArray(), values, new[] { "output" });
+            return type switch
+            {
+                DType.BFloat16 => results[0].GetTensorDataAsSpan<BFloat16>().ToArray().Select(h => (float)h).ToArray(),
+                DType.Float16 => results[0].GetTensorDataAsSpan<Float16>().ToArray().Select(h => (float)h).ToArray(),
+                _ => results[0].GetTensorDataAsSpan<float>().ToArray(),
+            };
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+}
