@@ -6,12 +6,15 @@
 #   build/gpu-pending.sh ltx          ours and Diffusers: LTX-Video 0.9.5 transformer, VAE, T5, 50-step e2e
 #   build/gpu-pending.sh fastwan      ours and the baselines: FastWan VSA forward at 61x448x832 and 81x480x832,
 #                                     3-step DMD, VAE decode, whole request (tools/bench/torch_fastwan.py)
+#   build/gpu-pending.sh fastwan-all  issue 13 in one call: the VSA kernel's test and timings beside FastVideo's Triton
+#                                     kernels, the fastwan step, the VAE's profile, the GPU checks, FastWan's precision
 #   build/gpu-pending.sh a14b         optional: Wan2.2 A14B transformer forward at 81x720x1280, ours and Diffusers
 #   build/gpu-pending.sh remaining-wan22  what the 2026-12-01 runs left open, first call: the Wan2.2 TI2V transformer
 #                                     and 50-step run, then Diffusers' forward beside it
 #   build/gpu-pending.sh remaining-other  second call: the LTX transformer and VAE with their ONNX Runtime profiles, the
 #                                     FastWan request, then the precision step
 #   build/gpu-pending.sh ltx-profile  ours: the LTX transformer and VAE with their ONNX Runtime profiles
+#   build/gpu-pending.sh ltx-vae      ours and Diffusers: the LTX VAE decode alone (ours with its profile)
 #   build/gpu-pending.sh precision    bench precision on the GPU: the tiny Wan, FastWan and LTX-Video models, fp16 and bf16
 # Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
 # `bench run --parts`; TORCH_PARTS (e.g. dit) narrows the baselines to those parts. Results go to $OUT (the device tool's output folder):
@@ -70,6 +73,21 @@ precision() {  # the tiny Wan, FastWan and LTX-Video models at fp16 and bf16 aga
   build/fixture-copies.sh > /dev/null && timeout 240 "$APP/fastvideo-onnx" bench precision --device cuda --work "$scratch/precision" > "$OUT/precision.txt" 2>&1
   echo "precision rc=$? $(tail -1 "$OUT/precision.txt")" | tee -a "$OUT/precision.log"
 }
+vsa_kernel() {  # STEP: the VSA kernel's own test (every grid and sparsity, both fine-stage kernels, then the attention-alone
+  # timings at 32,760 tokens) and FastVideo's Triton kernels timed the same way (bench_vsa_anchor.py), one after the other
+  local step=$1 k=native/fastvideo_kernels b=$scratch/vsa-build
+  mkdir -p "$b"
+  nvcc -std=c++17 -O3 -gencode=arch=compute_90a,code=sm_90a -DFASTVIDEO_VSA_SM90A -I $k/src -o "$b/vsa_test" $k/test/vsa_test.cu $k/src/vsa.cu \
+    > "$OUT/vsa-build.log" 2>&1 || { echo "vsa_test build failed (see vsa-build.log)" | tee -a "$OUT/$step.log"; return 1; }
+  timeout 150 "$b/vsa_test" > "$OUT/vsa-kernel-test.txt" 2>&1
+  echo "vsa_test rc=$? $(grep -c ' ok$' "$OUT/vsa-kernel-test.txt") ok, $(grep -c FAIL "$OUT/vsa-kernel-test.txt") failed $(date -u +%T)" | tee -a "$OUT/$step.log"
+  timeout 120 python3 "$src/anchor/bench_vsa_anchor.py" > "$OUT/vsa-triton-anchor.txt" 2>&1
+  echo "triton anchor rc=$? $(date -u +%T)" | tee -a "$OUT/$step.log"
+}
+gpu_checks() {  # STEP: every com.fastvideo kernel, VSA included, against its reference composition (the GPU test project)
+  timeout 150 "$APP/FastVideo.Onnx.Gpu.Tests" --run-gpu-checks --kernels "$APP/libfastvideo_kernels.so" > "$OUT/gpu-checks.txt" 2>&1
+  echo "gpu checks rc=$? $(tail -1 "$OUT/gpu-checks.txt") $(date -u +%T)" | tee -a "$OUT/$1.log"
+}
 for step in "$@"; do
   start=$SECONDS
   case $step in
@@ -87,10 +105,23 @@ for step in "$@"; do
                   BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8
                   precision ;;
     ltx-profile)  BENCH_PARTS=transformer,vae ours ltx 120 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile" ;;
+    ltx-vae)      BENCH_PARTS=vae ours ltx 120 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile"
+                  TORCH_PARTS=vae baseline ltx 120 torch_ltx.py $cfg/ltx-video-0.9.5 $tok vae -- --vae-dtypes bf16 ;;
     precision)    precision ;;
+    # Issue 13 in one call (about 8 minutes): the kernel alone beside FastVideo's Triton kernels, ours and the baselines at
+    # both sizes, the DMD loop, the VAE (with its profile) and the whole request, the GPU checks, and FastWan's precision.
+    fastwan-all)  vsa_kernel fastwan-all
+                  KEEP=1 ours fastwan 200 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8,0
+                  KEEP=1 ours fastwan 60 --config-dir $cfg/fastwan2.1-t2v-1.3b --parts transformer --height 480 --width 832 --num-frames 81 --vsa-sparsity 0.8,0
+                  ours fastwan 45 --config-dir $cfg/fastwan2.1-t2v-1.3b --parts vae --profile "$OUT/fastwan-profile"
+                  baseline fastwan 200 torch_fastwan.py $cfg/fastwan2.1-t2v-1.3b $tok dit dmd vae request
+                  gpu_checks fastwan-all
+                  build/fixture-copies.sh > /dev/null && timeout 60 "$APP/fastvideo-onnx" bench precision --device cuda --work "$scratch/precision" \
+                    --fixtures none --ltx-fixtures none --wan22-fixtures none > "$OUT/precision-fastwan.txt" 2>&1
+                  echo "precision rc=$? $(tail -1 "$OUT/precision-fastwan.txt")" | tee -a "$OUT/fastwan-all.log" ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
                   baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
-    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, ltx-profile, fastwan, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
+    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, ltx-profile, ltx-vae, fastwan, fastwan-all, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
 done
