@@ -14,6 +14,7 @@
 #   build/gpu-pending.sh remaining-other  second call: the LTX transformer and VAE with their ONNX Runtime profiles, the
 #                                     FastWan request, then the precision step
 #   build/gpu-pending.sh ltx-profile  ours: the LTX transformer and VAE with their ONNX Runtime profiles
+#   build/gpu-pending.sh wan22-transformer  the TI2V-5B transformer forward alone, ours and Diffusers
 #   build/gpu-pending.sh ltx-vae      ours and Diffusers: the LTX VAE decode alone (ours with its profile)
 #   build/gpu-pending.sh precision    bench precision on the GPU: the tiny Wan, FastWan and LTX-Video models, fp16 and bf16
 # Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
@@ -105,6 +106,8 @@ for step in "$@"; do
                   BENCH_PARTS=e2e ours fastwan 150 --config-dir $cfg/fastwan2.1-t2v-1.3b --vsa-sparsity 0.8
                   precision ;;
     ltx-profile)  BENCH_PARTS=transformer,vae ours ltx 120 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile" ;;
+    wan22-transformer) BENCH_PARTS=transformer ours wan22 300 --config-dir $cfg/wan2.2-ti2v-5b
+                  TORCH_PARTS=dit baseline wan22-torch 90 torch_wan22.py $cfg/wan2.2-ti2v-5b $tok dit ;;
     ltx-vae)      BENCH_PARTS=vae ours ltx 120 --config-dir $cfg/ltx-video-0.9.5 --profile "$OUT/ltx-profile"
                   TORCH_PARTS=vae baseline ltx 120 torch_ltx.py $cfg/ltx-video-0.9.5 $tok vae -- --vae-dtypes bf16 ;;
     precision)    precision ;;
@@ -121,7 +124,7 @@ for step in "$@"; do
                   echo "precision rc=$? $(tail -1 "$OUT/precision-fastwan.txt")" | tee -a "$OUT/fastwan-all.log" ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
                   baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
-    *)            echo "unknown step '$step' (wan22, wan22-torch, ltx, ltx-profile, ltx-vae, fastwan, fastwan-all, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
+    *)            echo "unknown step '$step' (wan22, wan22-torch, wan22-transformer, ltx, ltx-profile, ltx-vae, fastwan, fastwan-all, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
 done

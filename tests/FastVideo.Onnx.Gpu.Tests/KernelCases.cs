@@ -28,6 +28,17 @@ internal static class KernelCases
             new[] { ("x", false, Tokens), ("h", false, Tokens), ("gate", true, PerBatch), ("scale", true, PerBatch), ("shift", true, PerBatch) },
             (ops, m, x) => ops.ResidualLayerNorm(x[0], ops.Linear(x[1], m.Projection.Weight, m.Projection.Bias), x[2], D, m.Norm.Weight, m.Norm.Bias,
                 m.Norm.Eps, x[3], x[4]).Normed);
+        // Wan2.2 TI2V's per-token timesteps: one modulation vector per token ([B, S, D]) instead of per batch entry
+        yield return new("modulated LayerNorm, per-token modulation", FastVideoKernels.FusedLayerNorm.Name,
+            new[] { ("x", false, Tokens), ("scale", true, Tokens), ("shift", true, Tokens) },
+            (ops, m, x) => ops.ModulatedLayerNorm(x[0], D, m.Norm.Weight, m.Norm.Bias, m.Norm.Eps, x[1], x[2]));
+        yield return new("gated residual, per-token gate", FastVideoKernels.GatedResidual.Name,
+            new[] { ("x", false, Tokens), ("y", false, Tokens), ("gate", true, Tokens) },
+            (ops, m, x) => ops.GatedResidual(x[0], x[1], x[2]));
+        yield return new("residual + modulated LayerNorm, per-token modulation", FastVideoKernels.ResidualLayerNorm.Name,
+            new[] { ("x", false, Tokens), ("h", false, Tokens), ("gate", true, Tokens), ("scale", true, Tokens), ("shift", true, Tokens) },
+            (ops, m, x) => ops.ResidualLayerNorm(x[0], ops.Linear(x[1], m.Projection.Weight, m.Projection.Bias), x[2], D, m.Norm.Weight, m.Norm.Bias,
+                m.Norm.Eps, x[3], x[4]).Normed);
         yield return new("RMSNorm + rotary", FastVideoKernels.RmsNormRotary.Name,
             new[] { ("y", false, Tokens), ("cos", true, new long[] { 8, D / KernelCaseModel.Heads / 2 }), ("sin", true, new long[] { 8, D / KernelCaseModel.Heads / 2 }) },
             (ops, m, x) => ops.RmsNormRotary(x[0], D, m.QueryNorm.Weight!, m.QueryNorm.Eps, (x[1], x[2]), KernelCaseModel.Heads));

@@ -4,6 +4,7 @@
 #include <onnxruntime_cxx_api.h>
 #undef ORT_API_MANUAL_INIT
 
+#include <initializer_list>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -77,17 +78,43 @@ void Rows(const Input& x, const char* op, int64_t& d, int64_t& rows, int64_t& ro
   rowsPerBatch = x.shape.size() >= 3 ? x.shape[x.shape.size() - 2] : rows;
 }
 
-// A per-batch float32 modulation tensor: [D] (same for every batch entry) or B*D values.
-const float* PerBatch(const Input& t, int64_t d, int64_t batch, int64_t& stride, const char* op, const char* name) {
-  if (!t.value) return nullptr;
-  if (t.count == d) stride = 0;
-  else if (t.count == batch * d) stride = d;
+// A float32 modulation tensor (scale, shift or gate) of a node over rows of D: [D] (the same for every row), B*D values
+// (one vector per batch entry) or rows*D values (one per row: per-token modulation, as Wan2.2 TI2V's per-token
+// timesteps give). span is how many consecutive rows one vector covers: rowsPerBatch, 1, or 0 for [D] (fits any).
+struct Modulation {
+  const float* data = nullptr;
+  int64_t stride = 0;
+  int64_t span = 0;
+};
+
+Modulation ModulationOf(const Input& t, int64_t d, int64_t rows, int64_t rowsPerBatch, const char* op, const char* name) {
+  Modulation m;
+  if (!t.value) return m;
+  m.data = static_cast<const float*>(t.data);
+  const int64_t batch = rows / rowsPerBatch;
+  if (t.count == d) return m;
+  m.stride = d;
+  if (t.count == batch * d) m.span = rowsPerBatch;
+  else if (t.count == rows * d) m.span = 1;
   else {
-    std::ostringstream m;
-    m << name << " has " << t.count << " values, expected " << d << " or " << batch * d;
-    Fail(op, m.str());
+    std::ostringstream msg;
+    msg << name << " has " << t.count << " values, expected " << d << ", " << batch * d << " (one per batch entry) or " << rows * d
+        << " (one per row)";
+    Fail(op, msg.str());
   }
-  return static_cast<const float*>(t.data);
+  return m;
+}
+
+// The rows per modulation vector that every modulation input of a node shares: the kernels index them all by
+// row / span, so one node cannot mix per-batch and per-row vectors.
+int64_t SharedSpan(const char* op, int64_t rowsPerBatch, std::initializer_list<Modulation> inputs) {
+  int64_t span = 0;
+  for (const Modulation& m : inputs) {
+    if (m.span == 0) continue;
+    if (span != 0 && span != m.span) Fail(op, "modulation inputs mix per-batch and per-row vectors");
+    span = m.span;
+  }
+  return span != 0 ? span : rowsPerBatch;
 }
 
 const void* PerChannel(const Input& t, int64_t d, const char* op, const char* name) {
@@ -108,16 +135,16 @@ struct FusedLayerNormKernel {
     Input x = GetInput(context, 0);
     int64_t d, rows, rowsPerBatch;
     Rows(x, op, d, rows, rowsPerBatch);
-    int64_t batch = rows / rowsPerBatch, scaleStride = 0, shiftStride = 0;
     const float* gamma = static_cast<const float*>(PerChannel(GetInput(context, 1), d, op, "weight"));
     const float* beta = static_cast<const float*>(PerChannel(GetInput(context, 2), d, op, "bias"));
-    const float* scale = PerBatch(GetInput(context, 3), d, batch, scaleStride, op, "scale");
-    const float* shift = PerBatch(GetInput(context, 4), d, batch, shiftStride, op, "shift");
-    if (scale && shift && scaleStride != shiftStride) Fail(op, "scale and shift must have the same shape");
+    const Modulation scale = ModulationOf(GetInput(context, 3), d, rows, rowsPerBatch, op, "scale");
+    const Modulation shift = ModulationOf(GetInput(context, 4), d, rows, rowsPerBatch, op, "shift");
+    if (scale.data && shift.data && scale.stride != shift.stride) Fail(op, "scale and shift must have the same shape");
+    const int64_t span = SharedSpan(op, rowsPerBatch, {scale, shift});
     void* y = Output(context, x.shape);
     if (rows == 0) return;
-    Check(LaunchFusedLayerNorm(OnnxType<T>::elem, x.data, gamma, beta, scale, shift, scale ? scaleStride : shiftStride, y, rows, rowsPerBatch, d,
-                               eps, Stream(context)), op);
+    Check(LaunchFusedLayerNorm(OnnxType<T>::elem, x.data, gamma, beta, scale.data, shift.data, scale.data ? scale.stride : shift.stride, y, rows,
+                               span, d, eps, Stream(context)), op);
   }
 };
 
@@ -132,21 +159,20 @@ struct ResidualLayerNormKernel {
     if (x.shape != y.shape) Fail(op, "x and y must have the same shape");
     int64_t d, rows, rowsPerBatch;
     Rows(x, op, d, rows, rowsPerBatch);
-    const int64_t batch = rows / rowsPerBatch;
-    int64_t gateStride = 0, scaleStride = 0, shiftStride = 0;
     const void* bias = PerChannel(GetInput(context, 2), d, op, "bias");
-    const float* gate = PerBatch(GetInput(context, 3), d, batch, gateStride, op, "gate");
+    const Modulation gate = ModulationOf(GetInput(context, 3), d, rows, rowsPerBatch, op, "gate");
     const float* gamma = static_cast<const float*>(PerChannel(GetInput(context, 4), d, op, "weight"));
     const float* beta = static_cast<const float*>(PerChannel(GetInput(context, 5), d, op, "norm bias"));
-    const float* scale = PerBatch(GetInput(context, 6), d, batch, scaleStride, op, "scale");
-    const float* shift = PerBatch(GetInput(context, 7), d, batch, shiftStride, op, "shift");
-    if (scale && shift && scaleStride != shiftStride) Fail(op, "scale and shift must have the same shape");
+    const Modulation scale = ModulationOf(GetInput(context, 6), d, rows, rowsPerBatch, op, "scale");
+    const Modulation shift = ModulationOf(GetInput(context, 7), d, rows, rowsPerBatch, op, "shift");
+    if (scale.data && shift.data && scale.stride != shift.stride) Fail(op, "scale and shift must have the same shape");
+    const int64_t span = SharedSpan(op, rowsPerBatch, {gate, scale, shift});
     Ort::KernelContext ctx(context);
     void* h = ctx.GetOutput(0, x.shape).GetTensorMutableRawData();
     void* n = ctx.GetOutput(1, x.shape).GetTensorMutableRawData();
     if (rows == 0) return;
-    Check(LaunchResidualLayerNorm(OnnxType<T>::elem, x.data, y.data, bias, gate, gateStride, gamma, beta, scale, shift,
-                                  scale ? scaleStride : shiftStride, h, n, rows, rowsPerBatch, d, eps, Stream(context)), op);
+    Check(LaunchResidualLayerNorm(OnnxType<T>::elem, x.data, y.data, bias, gate.data, gate.stride, gamma, beta, scale.data, shift.data,
+                                  scale.data ? scale.stride : shift.stride, h, n, rows, span, d, eps, Stream(context)), op);
   }
 };
 
@@ -160,12 +186,12 @@ struct GatedResidualKernel {
     if (x.shape != y.shape) Fail(op, "x and y must have the same shape");
     int64_t d, rows, rowsPerBatch;
     Rows(x, op, d, rows, rowsPerBatch);
-    int64_t stride = 0;
     const void* bias = PerChannel(GetInput(context, 2), d, op, "bias");
-    const float* gate = PerBatch(GetInput(context, 3), d, rows / rowsPerBatch, stride, op, "gate");
+    const Modulation gate = ModulationOf(GetInput(context, 3), d, rows, rowsPerBatch, op, "gate");
+    const int64_t span = SharedSpan(op, rowsPerBatch, {gate});
     void* z = Output(context, x.shape);
     if (x.count == 0) return;
-    Check(LaunchGatedResidual(OnnxType<T>::elem, x.data, y.data, bias, gate, stride, z, x.count, d, rowsPerBatch * d, Stream(context)), op);
+    Check(LaunchGatedResidual(OnnxType<T>::elem, x.data, y.data, bias, gate.data, gate.stride, z, x.count, d, span * d, Stream(context)), op);
   }
 };
 

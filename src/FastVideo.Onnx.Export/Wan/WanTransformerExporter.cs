@@ -46,7 +46,7 @@ internal sealed class WanTransformerExporter : DefinitionExporter<WanTransformer
 
     /// <summary>The note a per-token transformer's manifest carries.</summary>
     public const string PerTokenNote =
-        "per-token timesteps (expand_timesteps): input 'timestep' is float32 [batch, tokens]; no fused-kernel graph (the kernels take per-batch modulation)";
+        "per-token timesteps (expand_timesteps): input 'timestep' is float32 [batch, tokens]; the fused-kernel graph modulates each token with its own vector";
 
     /// <summary>The second expert of a two-expert folder (Wan2.2 A14B).</summary>
     public const string SecondExpert = "transformer_2";
@@ -89,7 +89,6 @@ internal sealed class WanTransformerExporter : DefinitionExporter<WanTransformer
         if (model.PerTokenTimesteps) yield return PerTokenNote;
     }
 
-    // The fused kernels read one modulation vector per batch item; per-token modulation runs on the portable graph only.
     protected override IReadOnlyList<GraphSpec> Graphs(WanTransformer3DModel model, DType precision) =>
         WanTransformerGraph.Contract(model).GraphFiles
             .Select(file => new GraphSpec(file, () => WanTransformerGraph.Build(model, precision, fusedKernels: file == FusedGraphFile)))

@@ -36,11 +36,10 @@ public class GraphContractTests
         _ => ConvertedModels.FastWan,
     };
 
-    // Graphs per folder: the VAE's 8, the text encoder's and the transformers' (2 each, 1 for a per-token one), CLIP's.
+    // Graphs per folder: the VAE's 8, the text encoder's, the transformers' (2 each: portable and fused) and CLIP's.
     static int ExpectedGraphs(string which) => which switch
     {
         "i2v" => 12,
-        "ti2v" => 10,
         "a14b-t2v" or "a14b-i2v" => 13,
         _ => 11,
     };

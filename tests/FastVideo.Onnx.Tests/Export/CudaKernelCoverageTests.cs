@@ -82,8 +82,8 @@ public class CudaKernelCoverageTests
                 yield return ($"wan t2v transformer {t}{(fused ? " fused" : "")}", WanTransformerGraph.Build(new WanTransformer3DModel(WanConfig(Path.Combine(Repo.TinyT2V, "transformer"))), type, fused));
                 yield return ($"wan i2v transformer {t}{(fused ? " fused" : "")}", WanTransformerGraph.Build(new WanTransformer3DModel(WanConfig(Path.Combine(Repo.TinyI2V, "transformer"))), type, fused));
                 yield return ($"fastwan transformer {t}{(fused ? " fused" : "")}", WanTransformerGraph.Build(new WanTransformer3DModel(WanConfig(FastWanFixture.Transformer), WanVsaGatePlacement.Block), type, fused));
+                yield return ($"wan2.2 ti2v transformer {t}{(fused ? " fused" : "")}", WanTransformerGraph.Build(new WanTransformer3DModel(WanConfig(Path.Combine(Wan22Fixture.Ti2v, "transformer")), perTokenTimesteps: true), type, fused));
             }
-            yield return ($"wan2.2 ti2v transformer {t}", WanTransformerGraph.Build(new WanTransformer3DModel(WanConfig(Path.Combine(Wan22Fixture.Ti2v, "transformer")), perTokenTimesteps: true), type, fusedKernels: false));
             yield return ($"umt5 {t}", Umt5EncoderGraph.Build(Umt5Fixture.Model(), type));
             yield return ($"ltx transformer {t}", LtxTransformerGraph.Build(new LtxTransformer3DModel(LtxTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(LtxFixture.Transformer, "config.json")))), type));
             yield return ($"t5 {t}", Umt5EncoderGraph.Build(new T5EncoderModel(Umt5Config.FromJson(JsonConfig.Load(Path.Combine(LtxFixture.TextEncoder, "config.json")))), type));

@@ -46,6 +46,22 @@ public class FusedKernelGraphTests
         Assert.That(fused.Nodes.Count, Is.LessThan(portable.Nodes.Count), "fusion removes elementwise nodes");
     }
 
+    [Test]
+    public void PerTokenModulationTakesTheSameKernels()
+    {
+        // Wan2.2 TI2V: every block's scale, shift and gate are [B, S, C] (one vector per token); the kernels index them by row
+        var model = new WanTransformer3DModel(WanTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(Wan22Fixture.Ti2v, "transformer", "config.json"))),
+            perTokenTimesteps: true);
+        var fused = WanTransformerGraph.Build(model, DType.BFloat16, fusedKernels: true);
+        int layers = model.Config.NumLayers;
+        int Count(string op) => fused.Nodes.Count(n => n.OpType == op && n.Domain == FastVideoKernels.Domain);
+        Assert.That(Count("FusedLayerNorm"), Is.EqualTo(layers + 1));
+        Assert.That(Count("ResidualLayerNorm"), Is.EqualTo(2 * layers));
+        Assert.That(Count("GatedResidual"), Is.EqualTo(layers));
+        Assert.That(fused.Nodes.Count(n => n.OpType is "LayerNormalization" or "RMSNormalization" or "RotaryEmbedding"), Is.Zero);
+        Assert.That(WanTransformerGraph.Contract(model).GraphFiles, Is.EqualTo(new[] { WanTransformerExporter.GraphFile, WanTransformerExporter.FusedGraphFile }));
+    }
+
     static WanTransformer3DModel FastWan(int? headDim = null)
     {
         var config = WanTransformerConfig.FromJson(JsonConfig.Load(Path.Combine(FastWanFixture.Transformer, "config.json")));

@@ -41,7 +41,8 @@ public class Wan22TransformerTests
     {
         using var dir = Repo.Temp();
         var manifest = Wan22Fixture.Convert(Wan22Fixture.Ti2v, "transformer", new WanTransformerExporter(), DType.Float32, dir["transformer"]);
-        Assert.That(manifest.Graphs.Select(g => g.File), Is.EqualTo(new[] { WanTransformerExporter.GraphFile }), "no fused graph for per-token modulation");
+        Assert.That(manifest.Graphs.Select(g => g.File), Is.EqualTo(new[] { WanTransformerExporter.GraphFile, WanTransformerExporter.FusedGraphFile }),
+            "the fused graph takes per-token modulation");
         Assert.That(manifest.Notes, Has.One.EqualTo(WanTransformerExporter.PerTokenNote));
         var timestep = manifest.Graphs[0].Inputs.Single(i => i.Name == WanTransformerGraph.Timestep);
         Assert.That(timestep.Shape.Select(d => d.ToString()), Is.EqualTo(new[] { "batch", WanTransformerContract.TokensDim }));

@@ -11,8 +11,8 @@ namespace FastVideo.Onnx.Core.Contracts.Wan;
 /// [B, N, image_dim], and for a VSA transformer (FastWan) <c>vsa_sparsity</c> [1]; output <c>sample</c>
 /// [B, out_channels, F, H, W]. All float32 at the boundary whatever the compute precision. The timestep is per token
 /// (<see cref="Contracts.TimestepLayout.PerToken"/>) for the models of a pipeline that sets <c>expand_timesteps</c>
-/// (Wan2.2 TI2V: the conditioning frame's tokens get timestep 0); such a model has no fused-kernel graph, since the
-/// kernels take one modulation vector per batch entry.
+/// (Wan2.2 TI2V: the conditioning frame's tokens get timestep 0); its fused-kernel graph then hands the kernels one
+/// modulation vector per token.
 /// </summary>
 internal sealed record WanTransformerContract(int InChannels, int OutChannels, int TextDim, int? ImageDim, int[] PatchSize,
     TimestepLayout TimestepLayout = TimestepLayout.PerSample)
@@ -74,8 +74,8 @@ internal sealed record WanTransformerContract(int InChannels, int OutChannels, i
 
     public bool PerTokenTimesteps => TimestepLayout == TimestepLayout.PerToken;
 
-    /// <summary>The graph files of a converted transformer: the portable one, and its fused twin unless the timestep is per token.</summary>
-    public IReadOnlyList<string> GraphFiles => PerTokenTimesteps ? new[] { PortableGraph } : new[] { PortableGraph, FusedGraph };
+    /// <summary>The graph files of a converted transformer: the portable one and its fused twin.</summary>
+    public IReadOnlyList<string> GraphFiles => new[] { PortableGraph, FusedGraph };
 
     /// <summary>Latent tokens of a latent grid: the per-token timestep's length S.</summary>
     public long Tokens(long frames, long height, long width) => frames / PatchSize[0] * (height / PatchSize[1]) * (width / PatchSize[2]);
