@@ -128,3 +128,6 @@ for step in "$@"; do
   esac
   echo "step $step: $((SECONDS - start)) s" | tee -a "$OUT/$step.log"
 done
+# The device returns only a few files of a call's output folder: everything also goes back as one archive, named to
+# sort first.
+(cd "$OUT" && tar -czf "$scratch/0-results.tgz" --exclude=0-results.tgz . && mv "$scratch/0-results.tgz" "$OUT/")
