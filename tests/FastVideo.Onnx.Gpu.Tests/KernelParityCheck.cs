@@ -55,19 +55,8 @@ internal static class KernelParityCheck
             writer.Write(reference, weights, Path.Combine(dir, "reference.onnx"), "reference");
             var actual = Execute(Path.Combine(dir, "fused.onnx"), library, inputs, type);
             var expected = Execute(Path.Combine(dir, "reference.onnx"), library, inputs, type);
-            if (actual.Length != expected.Length)
-                throw new InvalidOperationException($"{kernelCase.Name}: the kernel gave {actual.Length} values, the reference {expected.Length}");
-            double dot = 0, na = 0, nb = 0, maxAbs = 0;
-            for (int i = 0; i < expected.Length; i++)
-            {
-                dot += (double)actual[i] * expected[i];
-                na += (double)actual[i] * actual[i];
-                nb += (double)expected[i] * expected[i];
-                maxAbs = Math.Max(maxAbs, double.IsNaN(actual[i]) ? double.PositiveInfinity : Math.Abs(actual[i] - expected[i]));
-            }
-            double cosine = dot / Math.Sqrt(na * nb);
-            // NaN (a NaN output, or an all-zero one) must fail, and comparisons with NaN are all false.
-            return new KernelParityResult(kernelCase.Name, type, double.IsNaN(cosine) ? 0 : cosine, maxAbs);
+            var (cosine, maxAbs) = OutputComparison.Of(kernelCase.Name, actual, expected);
+            return new KernelParityResult(kernelCase.Name, type, cosine, maxAbs);
         }
         finally
         {

@@ -71,20 +71,8 @@ internal static class VsaParityCheck
     /// <summary>Cosine similarity and max abs difference of the kernel's output against the reference's.</summary>
     public static VsaParityResult Compare(VsaCase vsaCase, float[] actual, float[] expected)
     {
-        if (actual.Length != expected.Length)
-            throw new InvalidOperationException($"{vsaCase}: the kernel gave {actual.Length} values, the reference {expected.Length}");
-        double dot = 0, na = 0, nb = 0, maxAbs = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            dot += (double)actual[i] * expected[i];
-            na += (double)actual[i] * actual[i];
-            nb += (double)expected[i] * expected[i];
-            double difference = Math.Abs((double)actual[i] - expected[i]);
-            maxAbs = Math.Max(maxAbs, double.IsNaN(difference) ? double.PositiveInfinity : difference);
-        }
-        double cosine = dot / Math.Sqrt(na * nb);
-        // NaN (a NaN output, or an all-zero one) must fail, and comparisons with NaN are all false.
-        return new VsaParityResult(vsaCase, double.IsNaN(cosine) ? 0 : cosine, maxAbs);
+        var (cosine, maxAbs) = OutputComparison.Of(vsaCase.ToString(), actual, expected);
+        return new VsaParityResult(vsaCase, cosine, maxAbs);
     }
 
     static float[] Uniform(Random random, long count)
