@@ -46,22 +46,13 @@ internal static class KernelParityCheck
         var inputs = kernelCase.Inputs.Select(i => (i.Name, i.Float32, i.Shape,
             Values: Enumerable.Range(0, (int)i.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray())).ToList();
 
-        string dir = Path.Combine(Path.GetTempPath(), "fvo-gpu-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
-        try
+        return GraphPair.Run(fused, reference, weights, (fusedPath, referencePath) =>
         {
-            var writer = new OnnxModelWriter();
-            writer.Write(fused, weights, Path.Combine(dir, "fused.onnx"), "fused");
-            writer.Write(reference, weights, Path.Combine(dir, "reference.onnx"), "reference");
-            var actual = Execute(Path.Combine(dir, "fused.onnx"), library, inputs, type);
-            var expected = Execute(Path.Combine(dir, "reference.onnx"), library, inputs, type);
+            var actual = Execute(fusedPath, library, inputs, type);
+            var expected = Execute(referencePath, library, inputs, type);
             var (cosine, maxAbs) = OutputComparison.Of(kernelCase.Name, actual, expected);
             return new KernelParityResult(kernelCase.Name, type, cosine, maxAbs);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        });
     }
 
     static float[] Execute(string path, string library, IReadOnlyList<(string Name, bool Float32, long[] Shape, float[] Values)> inputs, DType type)

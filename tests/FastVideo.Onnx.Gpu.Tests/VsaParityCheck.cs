@@ -42,21 +42,8 @@ internal static class VsaParityCheck
         var random = new Random(7);
         var inputs = VsaCase.InputNames.Select(_ => RoundTo(Uniform(random, vsaCase.Elements), vsaCase.Type)).ToList();
 
-        string dir = Path.Combine(Path.GetTempPath(), "fvo-gpu-vsa-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
-        try
-        {
-            var writer = new OnnxModelWriter();
-            writer.Write(fused, null, Path.Combine(dir, "fused.onnx"), "fused");
-            writer.Write(reference, null, Path.Combine(dir, "reference.onnx"), "reference");
-            var actual = Execute(Path.Combine(dir, "fused.onnx"), library, vsaCase, inputs, vsaCase.Type);
-            var expected = Execute(Path.Combine(dir, "reference.onnx"), library, vsaCase, inputs, DType.Float32);
-            return Compare(vsaCase, actual, expected);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        return GraphPair.Run(fused, reference, null, (fusedPath, referencePath) =>
+            Compare(vsaCase, Execute(fusedPath, library, vsaCase, inputs, vsaCase.Type), Execute(referencePath, library, vsaCase, inputs, DType.Float32)));
     }
 
     /// <summary>Each value rounded to the nearest value of <paramref name="type"/> (bfloat16, float16 or float32), as a float.</summary>
