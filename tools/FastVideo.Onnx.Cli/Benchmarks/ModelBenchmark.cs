@@ -109,8 +109,12 @@ internal sealed class ModelBenchmark
             return;
         }
         string prefix = Path.Combine(folder, "vae");
-        using var profiled = ExecutionDevice.Create(_options.Runtime with { ProfilePrefix = prefix });
-        ProfileSummary.PrintNew(prefix, () => _family.RunVae(model, profiled), _recorder.Log);
+        // The device closes inside the run, so its own sessions (the host/device copies) have written their profiles too.
+        ProfileSummary.PrintNew(prefix, () =>
+        {
+            using var profiled = ExecutionDevice.Create(_options.Runtime with { ProfilePrefix = prefix });
+            _family.RunVae(model, profiled);
+        }, _recorder.Log);
     }
 
     public void Print(TextWriter output) => _recorder.Print(output);
