@@ -303,7 +303,7 @@ internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<
         }
         catch
         {
-            // the consumers end before the caller's buffers are left behind; the first failure is the one reported
+            // the consumers end before the caller's buffers are left behind; the loop's own failure is the one reported
             try { consuming?.Wait(); } catch (AggregateException) { }
             throw;
         }
