@@ -308,6 +308,8 @@ internal sealed class WanVaeRunner : IVaeDecoder, IVaeEncoder, IComponentRunner<
             throw;
         }
         consuming?.GetAwaiter().GetResult();
+        // a cancellation that came while the last chunks ran (or from a consumer) still ends the call
+        cancel.ThrowIfCancellationRequested();
     }
 
     /// <summary>Takes one chunk's result where it lies (in ONNX Runtime's output tensor on the host), without a copy.</summary>
