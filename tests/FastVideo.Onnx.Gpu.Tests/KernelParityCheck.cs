@@ -1,7 +1,6 @@
 using FastVideo.Onnx.Core.Tensors;
 using FastVideo.Onnx.Export.Modeling;
 using FastVideo.Onnx.Export.Onnx;
-using Microsoft.ML.OnnxRuntime;
 
 namespace FastVideo.Onnx.Gpu.Tests;
 
@@ -28,11 +27,7 @@ internal static class KernelParityCheck
     {
         var fused = kernelCase.Build(model, type, fused: true);
         var reference = kernelCase.Build(model, type, fused: false);
-        int count = fused.Nodes.Count(n => n.Domain == FastVideoKernels.Domain && n.OpType == kernelCase.Operator);
-        if (count != 1)
-            throw new InvalidOperationException($"{kernelCase.Name}: the fused graph has {count} {kernelCase.Operator} nodes, not one");
-        if (reference.Nodes.Any(n => n.Domain == FastVideoKernels.Domain))
-            throw new InvalidOperationException($"{kernelCase.Name}: the reference graph uses a {FastVideoKernels.Domain} operator");
+        GraphPair.Check(kernelCase.Name, fused, reference, kernelCase.Operator);
         return (fused, reference);
     }
 
@@ -43,40 +38,15 @@ internal static class KernelParityCheck
         var (fused, reference) = Graphs(kernelCase, model, type);
 
         var random = new Random(7);
-        var inputs = kernelCase.Inputs.Select(i => (i.Name, i.Float32, i.Shape,
+        var inputs = kernelCase.Inputs.Select(i => (i.Name, i.Float32 ? DType.Float32 : type, i.Shape,
             Values: Enumerable.Range(0, (int)i.Shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray())).ToList();
 
         return GraphPair.Run(fused, reference, weights, (fusedPath, referencePath) =>
         {
-            var actual = Execute(fusedPath, library, inputs, type);
-            var expected = Execute(referencePath, library, inputs, type);
+            var actual = GraphPair.Execute(fusedPath, library, inputs, type);
+            var expected = GraphPair.Execute(referencePath, library, inputs, type);
             var (cosine, maxAbs) = OutputComparison.Of(kernelCase.Name, actual, expected);
             return new KernelParityResult(kernelCase.Name, type, cosine, maxAbs);
         });
-    }
-
-    static float[] Execute(string path, string library, IReadOnlyList<(string Name, bool Float32, long[] Shape, float[] Values)> inputs, DType type)
-    {
-        using var options = new SessionOptions();
-        options.AppendExecutionProvider_CUDA(0);
-        options.RegisterCustomOpLibrary(library);
-        using var session = new InferenceSession(path, options);
-        var values = new List<OrtValue>();
-        try
-        {
-            foreach (var i in inputs)
-                values.Add(i.Float32 || type == DType.Float32
-                    ? OrtValue.CreateTensorValueFromMemory(i.Values, i.Shape)
-                    : OrtValue.CreateTensorValueFromMemory(i.Values.Select(v => (Float16)v).ToArray(), i.Shape));
-            using var runOptions = new RunOptions();
-            using var results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, new[] { "output" });
-            return type == DType.Float32
-                ? results[0].GetTensorDataAsSpan<float>().ToArray()
-                : results[0].GetTensorDataAsSpan<Float16>().ToArray().Select(h => (float)h).ToArray();
-        }
-        finally
-        {
-            foreach (var v in values) v.Dispose();
-        }
     }
 }
