@@ -16,7 +16,7 @@
 #   build/gpu-pending.sh ltx-profile  ours: the LTX transformer and VAE with their ONNX Runtime profiles
 #   build/gpu-pending.sh wan22-transformer  the TI2V-5B transformer forward alone, ours and Diffusers
 #   build/gpu-pending.sh ltx-vae      ours and Diffusers: the LTX VAE decode alone (ours with its profile)
-#   build/gpu-pending.sh precision    bench precision on the GPU: the tiny Wan, FastWan and LTX-Video models, fp16 and bf16
+#   build/gpu-pending.sh precision    bench precision on the GPU: the tiny Wan, FastWan, LTX-Video and Wan2.2 models, fp16 and bf16
 # Several steps may be given (run in order). BENCH_PARTS (e.g. transformer,e2e) narrows ours to those parts of
 # `bench run --parts`; TORCH_PARTS (e.g. dit) narrows the baselines to those parts. Results go to $OUT (the device tool's output folder):
 # STEP-ours.json (bench run's JSON), STEP-torch.jsonl (one JSON line per baseline measurement), STEP.log (stderr of
@@ -70,9 +70,13 @@ baseline() {  # baseline STEP LIMIT_S SCRIPT CONFIG_DIR TOKENIZER_DIR PARTS... [
     echo "rc=$? $(date -u +%T)" | tee -a "$OUT/$step.log"
   done
 }
-precision() {  # the tiny Wan, FastWan and LTX-Video models at fp16 and bf16 against their fp32 references (cosine >= 0.999)
-  build/fixture-copies.sh > /dev/null && timeout 240 "$APP/fastvideo-onnx" bench precision --device cuda --work "$scratch/precision" > "$OUT/precision.txt" 2>&1
-  echo "precision rc=$? $(tail -1 "$OUT/precision.txt")" | tee -a "$OUT/precision.log"
+precision() {  # [NAME LIMIT_S OPTIONS...]: the tiny Wan, FastWan, LTX-Video and Wan2.2 models at fp16 and bf16 against their
+  # fp32 references (cosine >= 0.999), to NAME.txt (default precision, 240 s); OPTIONS such as --ltx-fixtures none skip families
+  local name=${1:-precision} limit=${2:-240}
+  shift $(( $# < 2 ? $# : 2 ))
+  build/fixture-copies.sh > /dev/null && timeout "$limit" "$APP/fastvideo-onnx" bench precision --device cuda --work "$scratch/precision" "$@" \
+    > "$OUT/$name.txt" 2>&1
+  echo "$name rc=$? $(tail -1 "$OUT/$name.txt")" | tee -a "$OUT/$name.log"
 }
 vsa_kernel() {  # STEP: the VSA kernel's own test (every grid and sparsity, both fine-stage kernels, then the attention-alone
   # timings at 32,760 tokens) and FastVideo's Triton kernels timed the same way (bench_vsa_anchor.py), one after the other
@@ -119,9 +123,7 @@ for step in "$@"; do
                   ours fastwan 45 --config-dir $cfg/fastwan2.1-t2v-1.3b --parts vae --profile "$OUT/fastwan-profile"
                   baseline fastwan 200 torch_fastwan.py $cfg/fastwan2.1-t2v-1.3b $tok dit dmd vae request
                   gpu_checks fastwan-all
-                  build/fixture-copies.sh > /dev/null && timeout 60 "$APP/fastvideo-onnx" bench precision --device cuda --work "$scratch/precision" \
-                    --fixtures none --ltx-fixtures none --wan22-fixtures none > "$OUT/precision-fastwan.txt" 2>&1
-                  echo "precision rc=$? $(tail -1 "$OUT/precision-fastwan.txt")" | tee -a "$OUT/fastwan-all.log" ;;
+                  precision precision-fastwan 60 --fixtures none --ltx-fixtures none --wan22-fixtures none ;;
     a14b)         ours a14b 360 --config-dir $cfg/wan2.2-t2v-a14b --parts transformer
                   baseline a14b 200 torch_wan22.py $cfg/wan2.2-t2v-a14b $tok dit -- --height 720 --width 1280 --frames 81 ;;
     *)            echo "unknown step '$step' (wan22, wan22-torch, wan22-transformer, ltx, ltx-profile, ltx-vae, fastwan, fastwan-all, a14b, remaining-wan22, remaining-other, precision)"; exit 2 ;;
