@@ -48,6 +48,14 @@ def measure(baseline, fn, reps=5, warm=2, **kw):
     emit(baseline, peak.stop(), min_ms=round(mn, 2), median_ms=round(md, 2), runs=reps, **kw)
 
 
+def measure_decode(baseline, decode, reps, warm, places=("gpu", "host"), **kw):
+    """A VAE decode (decode() returns Diffusers' (video,) tuple) timed with its video left on the GPU ("gpu") and copied to
+    the host as float32 ("host", what `bench run` times for ours), one JSON line each with video_on."""
+    for on in places:
+        fn = decode if on == "gpu" else (lambda: decode()[0].float().cpu())
+        measure(baseline, fn, reps=reps, warm=warm, video_on=on, **kw)
+
+
 def measure_run(baseline, run, warmup, **kw):
     """A whole pipeline call: warmup() once, then run() once timed by wall clock; run returns extra fields (stage times)."""
     warmup()

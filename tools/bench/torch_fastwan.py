@@ -24,7 +24,7 @@ import torch
 from diffusers import WanTransformer3DModel, AutoencoderKLWan
 from diffusers.models.transformers.transformer_wan import _get_qkv_projections
 from transformers import UMT5Config, UMT5EncoderModel, T5TokenizerFast
-from bench_common import config, fresh_baseline, measure, start_cuda, PROMPT
+from bench_common import config, fresh_baseline, measure, measure_decode, start_cuda, PROMPT
 from device_memory import DevicePeak
 
 try:
@@ -176,11 +176,8 @@ if "vae" in a.parts:
         with torch.device("cuda"):
             vae = AutoencoderKLWan(**vcfg).to(DTYPES[d]).eval()
         z = torch.randn(1, vcfg.get("z_dim", 16), *first, device="cuda", dtype=DTYPES[d])
-        measure(base, lambda: vae.decode(z, return_dict=False), reps=3, warm=1, what="fastwan_vae_decode", dtype=d,
-                frames=sizes[0][0], height=sizes[0][1], width=sizes[0][2], video_on="gpu")
-        # the same decode with the video copied to the host as float32, which is what `bench run` times for ours
-        measure(base, lambda: vae.decode(z, return_dict=False)[0].float().cpu(), reps=3, warm=1, what="fastwan_vae_decode",
-                dtype=d, frames=sizes[0][0], height=sizes[0][1], width=sizes[0][2], video_on="host")
+        measure_decode(base, lambda: vae.decode(z, return_dict=False), reps=3, warm=1, what="fastwan_vae_decode", dtype=d,
+                       frames=sizes[0][0], height=sizes[0][1], width=sizes[0][2])
         del vae, z
 
 if "request" in a.parts:

@@ -15,7 +15,7 @@ import argparse, json, time
 import torch
 from diffusers import LTXPipeline, LTXVideoTransformer3DModel, AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler
 from transformers import T5Config, T5EncoderModel, T5TokenizerFast
-from bench_common import config, fresh_baseline, measure, measure_run, step_clock, start_cuda, PROMPT
+from bench_common import config, fresh_baseline, measure, measure_decode, measure_run, step_clock, start_cuda, PROMPT
 
 p = argparse.ArgumentParser()
 p.add_argument("config_dir"); p.add_argument("tokenizer_dir"); p.add_argument("parts", nargs="*", default=["dit", "vae", "t5", "e2e"])
@@ -66,11 +66,8 @@ if "vae" in a.parts:
         def decode():
             zz = (1 - s) * z + s * noise if conditioned else z
             return v.decode(zz, temb, return_dict=False)
-        for on in ("gpu", "host"):
-            # "host": the video copied to the host as float32, which is what `bench run` times for ours
-            fn = decode if on == "gpu" else (lambda: decode()[0].float().cpu())
-            measure(base, fn, reps=2, warm=1, what="ltx_vae_decode", dtype=d, timestep_conditioning=conditioned,
-                    decode_timestep=a.decode_timestep if conditioned else None, video_on=on, **size)
+        measure_decode(base, decode, reps=2, warm=1, what="ltx_vae_decode", dtype=d, timestep_conditioning=conditioned,
+                       decode_timestep=a.decode_timestep if conditioned else None, **size)
         del v, z, noise
 
 if "t5" in a.parts:

@@ -14,7 +14,7 @@ import argparse, json, time
 import torch
 from diffusers import WanPipeline, WanTransformer3DModel, AutoencoderKLWan, UniPCMultistepScheduler
 from transformers import UMT5Config, UMT5EncoderModel, T5TokenizerFast
-from bench_common import config, fresh_baseline, measure, measure_run, step_clock, start_cuda, PROMPT
+from bench_common import config, fresh_baseline, measure, measure_decode, measure_run, step_clock, start_cuda, PROMPT
 
 p = argparse.ArgumentParser()
 p.add_argument("config_dir"); p.add_argument("tokenizer_dir"); p.add_argument("parts", nargs="*", default=["dit", "vae", "e2e"])
@@ -61,11 +61,9 @@ if "vae" in a.parts:
             v = AutoencoderKLWan(**vcfg).to(DTYPES[d]).eval()
         z = torch.randn(1, vcfg["z_dim"], f, h, w, device="cuda", dtype=DTYPES[d])
         # fp32 decodes of 121 frames at 704x1280 take long: one timed run after one warm-up
-        measure(base, lambda: v.decode(z, return_dict=False), reps=2 if d != "fp32" else 1, warm=1,
-                what=f"{name}_vae_decode", dtype=d, video_on="gpu", **size)
-        if d != "fp32":  # the video copied to the host as float32, which is what `bench run` times for ours
-            measure(base, lambda: v.decode(z, return_dict=False)[0].float().cpu(), reps=2, warm=1,
-                    what=f"{name}_vae_decode", dtype=d, video_on="host", **size)
+        # and fp32 with the video on the GPU only
+        measure_decode(base, lambda: v.decode(z, return_dict=False), reps=2 if d != "fp32" else 1, warm=1,
+                       places=("gpu",) if d == "fp32" else ("gpu", "host"), what=f"{name}_vae_decode", dtype=d, **size)
         del v, z
 
 if "e2e" in a.parts:
